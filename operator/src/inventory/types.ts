@@ -1,0 +1,131 @@
+// The provider-neutral inventory: plain data read from a live account.
+// Collectors (providers/*) fill it; controls (controls/*) only read it.
+// Every optional fact is `undefined` when it could not be read: a control then
+// reports Unknown for it, never a finding.
+
+import type { Provider } from '../api/types.js';
+
+export interface AccessKey {
+  /** Key id, masked (first 4 + last 4 chars) so status never holds a full key id. */
+  id: string;
+  active: boolean;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+export interface Identity {
+  /** Stable id (ARN / object id): goes into status findings, never into metric labels. */
+  id: string;
+  name: string;
+  kind: 'root' | 'user' | 'service-principal' | 'role';
+  /** Has any MFA device / strong method registered. */
+  mfaEnabled: boolean;
+  /** Can write or delete (admin, write policies, privileged directory roles). */
+  privileged: boolean;
+  /** Can sign in interactively (console password / user account enabled). */
+  interactive: boolean;
+  accessKeys: AccessKey[];
+  /** How `privileged` was decided, for the evidence trail. */
+  privilegeSource?: string;
+}
+
+export type ResourceKind =
+  | 'compute-instance'
+  | 'volume'
+  | 'snapshot'
+  | 'database'
+  | 'database-snapshot'
+  | 'database-replica'
+  | 'bucket'
+  | 'storage-account'
+  | 'log-destination';
+
+export interface Resource {
+  /** ARN / Azure resource id. */
+  id: string;
+  kind: ResourceKind;
+  /** Provider region ("eu-west-1", "westeurope"); "global" only when truly region-less. */
+  region: string;
+  /** Encrypted at rest; undefined when not readable. */
+  encrypted?: boolean;
+  /** Encrypted with a customer-managed key. */
+  customerManagedKey?: boolean;
+  /** Readable by anyone (public bucket, public snapshot, blob public access). */
+  public?: boolean;
+  /** Why it is public (policy, ACL, snapshot permission), for the finding. */
+  publicReason?: string;
+  tags?: Record<string, string>;
+  /** For copies (snapshots, replicas, backups): the source resource id. */
+  sourceId?: string;
+}
+
+export interface RegionRestriction {
+  /** A guardrail (SCP / Azure Policy) denies regions outside this list. */
+  allowedRegions: string[];
+  source: string;
+}
+
+export interface Guardrails {
+  /** undefined: could not read; null: none in place. */
+  regionRestriction?: RegionRestriction | null;
+  /** Account-wide block of public storage access (S3 account public access block, all four flags). */
+  accountPublicAccessBlock?: boolean;
+  /** Per region: new volumes are encrypted by default. */
+  defaultVolumeEncryption?: Record<string, boolean>;
+}
+
+export interface AuditTrail {
+  id: string;
+  region: string;
+  multiRegion: boolean;
+  logging: boolean;
+  /** Bucket / storage account the trail delivers to. */
+  destination?: string;
+  /** Account that owns the destination, when known. */
+  destinationAccountId?: string;
+  /** Region of the destination (the log copy is data too). */
+  destinationRegion?: string;
+  lastDeliveryAt?: string;
+  lastDeliveryError?: string;
+}
+
+export type InventoryArea = 'identities' | 'resources' | 'guardrails' | 'auditTrails' | 'exposure' | 'encryption';
+
+export interface CollectionGap {
+  area: InventoryArea;
+  /** CamelCase reason: AccessDenied, Throttled, Unreachable, NotSupported, LicenseRequired. */
+  reason: string;
+  message: string;
+}
+
+export interface Inventory {
+  provider: Provider;
+  /** AWS account id / Azure subscription id. */
+  accountId: string;
+  collectedAt: string;
+  /** When the evidence behind each area was produced (e.g. credential report generation time). */
+  evidenceTimes: Partial<Record<InventoryArea, string>>;
+  identities: Identity[];
+  /** Root / global admin account MFA; undefined when not readable. */
+  rootMfaEnabled?: boolean;
+  resources: Resource[];
+  guardrails: Guardrails;
+  auditTrails: AuditTrail[];
+  /** Parts that could not be read: the controls depending on them report Unknown. */
+  gaps: CollectionGap[];
+  /** API calls spent on this collection, for efficiency reporting. */
+  apiCalls: number;
+}
+
+/** Why a whole collection failed (no inventory at all). */
+export interface CollectionFailure {
+  /** CamelCase: CredentialsMissing, CredentialsInvalid, AccessDenied, Throttled, AccountUnreachable, ProviderNotSupported. */
+  reason: string;
+  message: string;
+}
+
+export type InventoryResult =
+  | { ok: true; inventory: Inventory }
+  | { ok: false; failure: CollectionFailure }
+  /** No live read was attempted (e.g. provider collector not configured). */
+  | { ok: false; failure: CollectionFailure; skipped: true };
