@@ -1,0 +1,88 @@
+// Typed operator configuration from CLOUDPOSTURE_* environment variables (flags map
+// onto the same names), validated at start-up so a typo fails loudly, not silently.
+
+import { parseDuration } from './duration.js';
+
+export interface OperatorConfig {
+  /** host:port for /metrics, /healthz, /readyz. */
+  metricsAddress: string;
+  /** Parallel reconciles. */
+  concurrency: number;
+  /** Interval for services that do not set spec.interval. */
+  defaultIntervalMs: number;
+  /** Full relist of watched kinds, as a safety net for missed watch events. */
+  resyncPeriodMs: number;
+  /** A watch with no event (bookmarks included) for this long is restarted. */
+  watchStaleAfterMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Grace for in-flight reconciles on SIGTERM. */
+  shutdownGraceMs: number;
+  /** Only this namespace (empty: all namespaces). */
+  watchNamespace: string;
+  /** Name of the CloudSecurityPolicy that applies. */
+  policyName: string;
+  /** Local AWS endpoint (moto) for tests and the demo; empty in production. */
+  awsEndpoint: string;
+  /** Local Resource Manager / Graph endpoints for tests and the demo. */
+  azureResourceManagerEndpoint: string;
+  azureGraphEndpoint: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Identifies this replica in Events and Leases. */
+  instanceName: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/** Reads config from env (`CLOUDPOSTURE_*`) and `--kebab-case=value` flags; flags win. */
+export function loadConfig(env: Env = process.env, argv: readonly string[] = []): OperatorConfig {
+  const values: Env = { ...env };
+  for (const arg of argv) {
+    const match = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`unrecognised argument "${arg}": use --name=value`);
+    values[`CLOUDPOSTURE_${(match[1] as string).toUpperCase().replace(/-/g, '_')}`] = match[2];
+  }
+  const read = (name: string, fallback: string): string => values[`CLOUDPOSTURE_${name}`] ?? fallback;
+  const duration = (name: string, fallback: string): number => {
+    try {
+      return parseDuration(read(name, fallback));
+    } catch (error) {
+      throw new Error(`CLOUDPOSTURE_${name}: ${(error as Error).message}`);
+    }
+  };
+  const integer = (name: string, fallback: number, min: number): number => {
+    const raw = read(name, String(fallback));
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) {
+      throw new Error(`CLOUDPOSTURE_${name}: expected an integer >= ${min}, got "${raw}"`);
+    }
+    return value;
+  };
+  const logLevel = read('LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new Error(`CLOUDPOSTURE_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const metricsAddress = read('METRICS_ADDRESS', '0.0.0.0:8080');
+  if (!/^[^:]*:\d+$/.test(metricsAddress)) {
+    throw new Error(`CLOUDPOSTURE_METRICS_ADDRESS: expected host:port, got "${metricsAddress}"`);
+  }
+  return {
+    metricsAddress,
+    concurrency: integer('CONCURRENCY', 4, 1),
+    defaultIntervalMs: duration('DEFAULT_INTERVAL', '10m'),
+    resyncPeriodMs: duration('RESYNC_PERIOD', '10m'),
+    watchStaleAfterMs: duration('WATCH_STALE_AFTER', '5m'),
+    backoffBaseMs: duration('BACKOFF_BASE', '1s'),
+    backoffMaxMs: duration('BACKOFF_MAX', '10m'),
+    shutdownGraceMs: duration('SHUTDOWN_GRACE', '20s'),
+    watchNamespace: read('WATCH_NAMESPACE', ''),
+    policyName: read('POLICY_NAME', 'default'),
+    awsEndpoint: read('AWS_ENDPOINT', ''),
+    azureResourceManagerEndpoint: read('AZURE_RESOURCE_MANAGER_ENDPOINT', ''),
+    azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),
+    logLevel: logLevel as OperatorConfig['logLevel'],
+    instanceName: read('INSTANCE_NAME', values.POD_NAME ?? values.HOSTNAME ?? 'cloud-posture-operator'),
+  };
+}

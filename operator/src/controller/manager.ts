@@ -1,0 +1,102 @@
+// Wires the watched kinds, the work queue and the reconciler: the imperative shell.
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
+import type { OperatorConfig } from '../config.js';
+import { GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION } from '../kube/api.js';
+import { Reflector } from '../kube/reflector.js';
+import type { Logger } from '../log.js';
+import type { OperatorMetrics } from '../metrics.js';
+import { ServiceReconciler, type InventorySource } from './service-reconciler.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  config: OperatorConfig;
+  metrics: OperatorMetrics;
+  log: Logger;
+  inventory: InventorySource;
+}
+
+export class Manager {
+  readonly services: Reflector<CloudService>;
+  readonly policies: Reflector<CloudSecurityPolicy>;
+  readonly queue: WorkQueue;
+  readonly reconciler: ServiceReconciler;
+  private started = false;
+
+  constructor(private readonly options: ManagerOptions) {
+    const { config, log, metrics, kubeConfig } = options;
+    const api = new KubeApi(kubeConfig, config.instanceName);
+    const namespace = config.watchNamespace;
+    const reflectorTimings = {
+      resyncPeriodMs: config.resyncPeriodMs,
+      staleAfterMs: config.watchStaleAfterMs,
+      log,
+    };
+    this.queue = new WorkQueue({
+      concurrency: config.concurrency,
+      backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
+      onDepthChange: (depth) => metrics.queueDepth.set(depth),
+      onResult: (_key, result, durationMs) => {
+        const label = result.kind === 'done' ? 'success' : result.kind === 'retry' ? 'requeue' : result.kind;
+        metrics.reconcileTotal.inc({ result: label });
+        metrics.reconcileDuration.observe({ result: label }, durationMs / 1000);
+        if (result.kind === 'error') log.error('reconcile failed', { error: String(result.error) });
+      },
+    });
+    this.services = new Reflector<CloudService>(kubeConfig, {
+      name: 'cloudservices',
+      path: namespace
+        ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${SERVICE_PLURAL}`
+        : `/apis/${GROUP}/${VERSION}/${SERVICE_PLURAL}`,
+      list: () => api.listServices(namespace),
+      onChange: (key, object) => {
+        if (!object) this.queue.forget(key);
+        this.queue.add(key);
+      },
+      ...reflectorTimings,
+    });
+    this.policies = new Reflector<CloudSecurityPolicy>(kubeConfig, {
+      name: 'cloudsecuritypolicies',
+      path: `/apis/${GROUP}/${VERSION}/${POLICY_PLURAL}`,
+      list: () => api.listPolicies(),
+      // The policy is the rulebook of every service: a change re-evaluates all of them.
+      onChange: (key) => {
+        if (key !== config.policyName) return;
+        for (const serviceKey of this.services.keys()) this.queue.add(serviceKey);
+      },
+      ...reflectorTimings,
+    });
+    this.reconciler = new ServiceReconciler({
+      api,
+      services: this.services,
+      policies: this.policies,
+      policyName: config.policyName,
+      inventory: options.inventory,
+      metrics,
+      log,
+      defaultIntervalMs: config.defaultIntervalMs,
+    });
+  }
+
+  get ready(): boolean {
+    return this.started && this.services.hasSynced && this.policies.hasSynced;
+  }
+
+  /** Syncs the policy cache first so the first reconciles see the rulebook. */
+  async start(): Promise<void> {
+    await this.policies.start();
+    await this.services.start();
+    this.queue.start((key, signal) => this.reconciler.reconcile(key, signal));
+    this.started = true;
+    this.options.log.info('manager started', { namespace: this.options.config.watchNamespace || '(all)' });
+  }
+
+  async stop(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
+    this.services.stop();
+    this.policies.stop();
+    await this.queue.shutdown(graceMs);
+    this.options.log.info('manager stopped');
+  }
+}

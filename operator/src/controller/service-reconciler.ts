@@ -1,0 +1,260 @@
+// Reconciles one CloudService: read (cache + live inventory), decide (pure
+// controls), publish (status, Events, metrics). Level-based: the key is all it gets.
+
+import { randomUUID } from 'node:crypto';
+import type { CloudSecurityPolicy, CloudService, CloudServiceStatus, ConditionStatus } from '../api/types.js';
+import { evaluateService, type Evaluation } from '../controls/evaluate.js';
+import { resolvePolicy } from '../controls/policy.js';
+import { regionViolations } from '../controls/residency.js';
+import { parseDuration } from '../duration.js';
+import type { InventoryResult } from '../inventory/types.js';
+import { statusCode, type KubeApi } from '../kube/api.js';
+import { createMergePatch, type Json } from '../kube/merge-patch.js';
+import type { Logger } from '../log.js';
+import type { OperatorMetrics, ServiceSnapshot } from '../metrics.js';
+import { buildStatus, conditionTransitions, statusNeedsWrite, type Transition } from './status.js';
+import type { ReconcileResult } from './workqueue.js';
+
+/** Reads the live account behind a service; never throws for cloud errors. */
+export type InventorySource = (service: CloudService, signal: AbortSignal) => Promise<InventoryResult>;
+
+export interface ObjectStore<T> {
+  get(key: string): T | undefined;
+}
+
+export interface ServiceReconcilerDeps {
+  api: KubeApi;
+  services: ObjectStore<CloudService>;
+  policies: ObjectStore<CloudSecurityPolicy>;
+  policyName: string;
+  inventory: InventorySource;
+  metrics: OperatorMetrics;
+  log: Logger;
+  defaultIntervalMs: number;
+  clock?: () => Date;
+  random?: () => number;
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+
+export class ServiceReconciler {
+  private readonly clock: () => Date;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: ServiceReconcilerDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+  }
+
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const started = performance.now();
+    const cached = this.deps.services.get(key);
+    const log = this.deps.log.child({ reconcileID: randomUUID(), namespace, name });
+    if (!cached) {
+      this.deps.metrics.forgetService({ namespace, service: name });
+      log.info('reconciled', { outcome: 'deleted', durationMs: elapsed(started) });
+      return { kind: 'done' };
+    }
+    if (cached.spec.suspend) {
+      log.info('reconciled', { generation: cached.metadata.generation, outcome: 'suspended', durationMs: elapsed(started) });
+      return { kind: 'done' };
+    }
+    let intervalMs: number;
+    try {
+      intervalMs = cached.spec.interval ? parseDuration(cached.spec.interval) : this.deps.defaultIntervalMs;
+    } catch {
+      intervalMs = this.deps.defaultIntervalMs; // admission validates the pattern; stay total anyway
+    }
+
+    const inventory = await this.readInventory(cached, signal);
+    let current: CloudService = cached;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = this.decide(current, inventory);
+      let written = false;
+      if (statusNeedsWrite(current.status, outcome.status, intervalMs, outcome.now)) {
+        try {
+          await this.deps.api.patchServiceStatus(
+            namespace,
+            name,
+            current.metadata.resourceVersion ?? '',
+            createMergePatch((current.status ?? {}) as Json, outcome.status as Json) as CloudServiceStatus,
+          );
+          written = true;
+        } catch (error) {
+          const code = statusCode(error);
+          if (code === 409 && attempt < MAX_CONFLICT_RETRIES) {
+            // Someone wrote in between: re-read and decide again (level-based).
+            log.info('status conflict: re-reading', { attempt });
+            const fresh = await this.deps.api.getService(namespace, name);
+            if (!fresh) return { kind: 'done' };
+            current = fresh;
+            continue;
+          }
+          if (code === 404) return { kind: 'done' };
+          log.warn('reconciled', {
+            generation: current.metadata.generation,
+            outcome: 'status-write-failed',
+            code,
+            error: (error as Error).message,
+            durationMs: elapsed(started),
+          });
+          return { kind: 'retry', reason: 'StatusWriteFailed' };
+        }
+      }
+      const transitions = written ? conditionTransitions(current.status?.conditions, outcome.status.conditions ?? []) : [];
+      await this.recordEvents(current, transitions, log);
+      this.deps.metrics.publishService(
+        { namespace, service: name, provider: current.spec.provider },
+        snapshot(current, outcome.evaluation, inventory, outcome.mfaScope, outcome.now),
+      );
+      log.info('reconciled', {
+        generation: current.metadata.generation,
+        outcome: outcome.ready,
+        compliant: outcome.evaluation.compliant.status,
+        findings: outcome.evaluation.findings.length,
+        statusWritten: written,
+        transitions: transitions.length,
+        durationMs: elapsed(started),
+      });
+      if (!inventory.ok && !('skipped' in inventory)) return { kind: 'retry', reason: inventory.failure.reason };
+      return { kind: 'done', requeueAfterMs: this.nextCheckIn(intervalMs, outcome.evaluation.requeueAt, outcome.now) };
+    }
+  }
+
+  private decide(service: CloudService, inventory: InventoryResult) {
+    const now = this.clock();
+    const policy = resolvePolicy(this.deps.policies.get(this.deps.policyName)?.spec, service.spec.classification);
+    const evaluation = evaluateService({ spec: service.spec, policy, inventory, now });
+    const ready = readiness(inventory);
+    const status = buildStatus({
+      previous: service.status,
+      generation: service.metadata.generation ?? 0,
+      conditions: [...evaluation.families, { type: 'Compliant', ...evaluation.compliant }],
+      ready,
+      summary: evaluation.summary,
+      findings: evaluation.findings,
+      now,
+    });
+    return { now, evaluation, status, ready: ready.reason, mfaScope: policy.mfaScope };
+  }
+
+  private async readInventory(service: CloudService, signal: AbortSignal): Promise<InventoryResult> {
+    try {
+      return await this.deps.inventory(service, signal);
+    } catch (error) {
+      // Collectors map cloud errors themselves; anything else is still not a finding.
+      return { ok: false, failure: { reason: 'CollectionError', message: (error as Error).message } };
+    }
+  }
+
+  private async recordEvents(service: CloudService, transitions: Transition[], log: Logger): Promise<void> {
+    if (transitions.length === 0) return;
+    const involved = {
+      kind: 'CloudService',
+      apiVersion: 'cloudposture.io/v1alpha1',
+      name: service.metadata.name ?? '',
+      uid: service.metadata.uid,
+      resourceVersion: service.metadata.resourceVersion,
+    };
+    const namespace = service.metadata.namespace ?? '';
+    const firstEvaluation = transitions.every((t) => t.from === undefined);
+    const events = firstEvaluation
+      ? [firstEvaluationEvent(transitions)]
+      : transitions.map((t) => ({
+          type: t.to === 'True' ? ('Normal' as const) : ('Warning' as const),
+          reason: t.reason,
+          message: `${t.type} ${t.from ?? 'unset'} -> ${t.to}: ${t.message}`,
+        }));
+    for (const event of events) {
+      try {
+        await this.deps.api.createEvent({ namespace, involved, action: 'Evaluate', ...event }, this.clock());
+      } catch (error) {
+        // An Event is best effort; status already holds the truth.
+        log.warn('event not recorded', { reason: event.reason, code: statusCode(error) });
+      }
+    }
+  }
+
+  private nextCheckIn(intervalMs: number, requeueAt: Date | undefined, now: Date): number {
+    const jittered = intervalMs * (0.9 + this.random() * 0.2);
+    if (!requeueAt) return Math.round(jittered);
+    return Math.max(1000, Math.min(Math.round(jittered), requeueAt.getTime() - now.getTime()));
+  }
+}
+
+function firstEvaluationEvent(transitions: Transition[]): { type: 'Normal' | 'Warning'; reason: string; message: string } {
+  const failing = transitions.filter((t) => t.to === 'False').map((t) => t.type);
+  const unknown = transitions.filter((t) => t.to === 'Unknown').map((t) => t.type);
+  const parts = [`first evaluation: ${transitions.length - failing.length - unknown.length} passing`];
+  if (failing.length) parts.push(`failing: ${failing.join(', ')}`);
+  if (unknown.length) parts.push(`unknown: ${unknown.join(', ')}`);
+  return { type: failing.length ? 'Warning' : 'Normal', reason: 'Evaluated', message: parts.join('; ') };
+}
+
+function readiness(inventory: InventoryResult): { status: ConditionStatus; reason: string; message: string } {
+  if (inventory.ok) return { status: 'True', reason: 'Reconciled', message: 'spec and live account evaluated' };
+  if ('skipped' in inventory) {
+    return { status: 'True', reason: 'Reconciled', message: `spec evaluated; live checks skipped: ${inventory.failure.message}` };
+  }
+  return { status: 'False', reason: inventory.failure.reason, message: `live account not read: ${inventory.failure.message}` };
+}
+
+const EVIDENCE_KINDS = { contract: 'contract-review', assurance: 'assurance-report', exit: 'exit-drill', identities: 'credential-report' };
+
+function snapshot(
+  service: CloudService,
+  evaluation: Evaluation,
+  inventory: InventoryResult,
+  mfaScope: string,
+  now: Date,
+): ServiceSnapshot {
+  const findingCounts = new Map<string, { control: string; severity: string; count: number }>();
+  for (const f of evaluation.findings) {
+    const k = `${f.control}|${f.severity}`;
+    const entry = findingCounts.get(k) ?? { control: f.control, severity: f.severity, count: 0 };
+    entry.count++;
+    findingCounts.set(k, entry);
+  }
+  const ages: ServiceSnapshot['evidenceAgeSeconds'] = [];
+  const age = (kind: string, at: string | undefined) => {
+    if (!at || Number.isNaN(Date.parse(at))) return;
+    ages.push({ kind, seconds: Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 1000)) });
+  };
+  const spec = service.spec;
+  age(EVIDENCE_KINDS.contract, spec.contract?.reviewedAt);
+  const reportDates = (spec.assurance?.reports ?? []).map((r) => r.periodEnd ?? r.reviewedAt).filter((d): d is string => !!d);
+  age(EVIDENCE_KINDS.assurance, reportDates.sort().at(-1));
+  age(EVIDENCE_KINDS.exit, spec.exitPlan?.lastDryRun);
+  const live = inventory.ok ? inventory.inventory : undefined;
+  if (live) age(EVIDENCE_KINDS.identities, live.evidenceTimes.identities);
+  const mfaCoverage =
+    live && evaluation.summary.mfaCoverage !== undefined
+      ? [{ scope: mfaScope, ratio: evaluation.summary.mfaCoverage }]
+      : [];
+  const withMfa = live ? live.identities.filter((i) => i.mfaEnabled).length : 0;
+  return {
+    conditions: [
+      ...evaluation.families.map((f) => ({ type: f.type, status: f.status })),
+      { type: 'Compliant', status: evaluation.compliant.status },
+    ],
+    findings: [...findingCounts.values()],
+    mfaCoverage,
+    identities: live
+      ? [
+          { mfa: 'true', count: withMfa },
+          { mfa: 'false', count: live.identities.length - withMfa },
+        ]
+      : [],
+    regionViolations: live
+      ? Object.entries(regionViolations(live, spec.allowedRegions)).map(([region, count]) => ({ region, count }))
+      : [],
+    driftResources: [],
+    evidenceAgeSeconds: ages,
+    lastCheckSeconds: Math.floor(now.getTime() / 1000),
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

@@ -1,0 +1,85 @@
+// Pure status assembly: from an evaluation to the CloudService status, keeping
+// lastTransitionTime for conditions that did not flip.
+
+import type { CloudServiceStatus, Condition, ConditionStatus, Finding, ServiceSummary } from '../api/types.js';
+import { canonical } from '../kube/merge-patch.js';
+import { rfc3339, setStatusCondition, type ConditionUpdate } from '../kube/conditions.js';
+
+/** Status keeps at most this many findings; the rest are counted in findingsOmitted. */
+export const MAX_STATUS_FINDINGS = 50;
+
+export interface StatusInput {
+  previous: CloudServiceStatus | undefined;
+  generation: number;
+  /** Control families plus Compliant, in display order. */
+  conditions: Array<Omit<ConditionUpdate, 'observedGeneration'>>;
+  ready: { status: ConditionStatus; reason: string; message: string };
+  summary: ServiceSummary;
+  findings: Finding[];
+  now: Date;
+}
+
+export function buildStatus(input: StatusInput): CloudServiceStatus {
+  let conditions: Condition[] = [...(input.previous?.conditions ?? [])];
+  for (const update of [...input.conditions, { type: 'Ready', ...input.ready }]) {
+    conditions = setStatusCondition(conditions, { ...update, observedGeneration: input.generation }, input.now).conditions;
+  }
+  const order = new Map([...input.conditions.map((c) => c.type), 'Ready'].map((type, i) => [type, i]));
+  // Conditions no longer evaluated (e.g. a family dropped) disappear; order is stable.
+  conditions = conditions
+    .filter((c) => order.has(c.type))
+    .sort((a, b) => (order.get(a.type) as number) - (order.get(b.type) as number));
+  const status: CloudServiceStatus = {
+    observedGeneration: input.generation,
+    lastCheckedAt: rfc3339(input.now),
+    conditions,
+    summary: input.summary,
+    findings: input.findings.slice(0, MAX_STATUS_FINDINGS),
+  };
+  const omitted = input.findings.length - MAX_STATUS_FINDINGS;
+  if (omitted > 0) status.findingsOmitted = omitted;
+  return status;
+}
+
+/**
+ * Write when anything but lastCheckedAt changed, or when the last recorded check
+ * is older than the interval: the periodic re-check leaves one timestamp per
+ * interval as evidence, while restarts and relists write nothing.
+ */
+export function statusNeedsWrite(
+  previous: CloudServiceStatus | undefined,
+  next: CloudServiceStatus,
+  intervalMs: number,
+  now: Date,
+): boolean {
+  if (!previous) return true;
+  const { lastCheckedAt: before, ...restBefore } = previous;
+  const { lastCheckedAt: _after, ...restAfter } = next;
+  if (canonical(restBefore) !== canonical(restAfter)) return true;
+  if (!before) return true;
+  return now.getTime() - Date.parse(before) >= intervalMs * 0.9;
+}
+
+export interface Transition {
+  type: string;
+  from: ConditionStatus | undefined;
+  to: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+export function conditionTransitions(previous: readonly Condition[] | undefined, next: readonly Condition[]): Transition[] {
+  const transitions: Transition[] = [];
+  for (const condition of next) {
+    const before = previous?.find((c) => c.type === condition.type);
+    if (before?.status === condition.status) continue;
+    transitions.push({
+      type: condition.type,
+      from: before?.status,
+      to: condition.status,
+      reason: condition.reason,
+      message: condition.message,
+    });
+  }
+  return transitions;
+}

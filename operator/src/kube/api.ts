@@ -1,0 +1,156 @@
+// Thin, typed access to the API server for what the operator reads and writes.
+// Everything that crosses this boundary is a plain typed object.
+
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
+
+export const GROUP = 'cloudposture.io';
+export const VERSION = 'v1alpha1';
+export const SERVICE_PLURAL = 'cloudservices';
+export const POLICY_PLURAL = 'cloudsecuritypolicies';
+
+export interface ObjectList<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface EventInput {
+  namespace: string;
+  involved: { kind: string; name: string; uid?: string; apiVersion: string; resourceVersion?: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  action: string;
+}
+
+export class KubeApi {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+  private readonly mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+  constructor(
+    readonly config: KubeConfig,
+    private readonly reportingInstance: string,
+  ) {
+    this.custom = config.makeApiClient(CustomObjectsApi);
+    this.core = config.makeApiClient(CoreV1Api);
+  }
+
+  async listServices(namespace: string): Promise<ObjectList<CloudService>> {
+    const list = (namespace
+      ? await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: SERVICE_PLURAL })
+      : await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: SERVICE_PLURAL })) as RawList<CloudService>;
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  async listPolicies(): Promise<ObjectList<CloudSecurityPolicy>> {
+    const list = (await this.custom.listClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: POLICY_PLURAL,
+    })) as RawList<CloudSecurityPolicy>;
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  async getService(namespace: string, name: string): Promise<CloudService | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: SERVICE_PLURAL,
+        name,
+      })) as CloudService;
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Merge-patches the status subresource. `resourceVersion` makes it an optimistic
+   * write: the server answers 409 when the object changed since it was read.
+   */
+  async patchServiceStatus(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    status: CloudServiceStatus,
+  ): Promise<CloudService> {
+    return (await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: SERVICE_PLURAL,
+        name,
+        body: { metadata: { resourceVersion }, status },
+        fieldManager: 'cloud-posture-operator',
+      },
+      this.mergePatch,
+    )) as CloudService;
+  }
+
+  async patchPolicyStatus(name: string, status: Record<string, unknown>): Promise<void> {
+    await this.custom.patchClusterCustomObjectStatus(
+      { group: GROUP, version: VERSION, plural: POLICY_PLURAL, name, body: { status }, fieldManager: 'cloud-posture-operator' },
+      this.mergePatch,
+    );
+  }
+
+  async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      const secret = await this.core.readNamespacedSecret({ namespace, name });
+      const data: Record<string, string> = {};
+      for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64').toString('utf8');
+      return data;
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async createEvent(event: EventInput, now: Date): Promise<void> {
+    const stamp = now;
+    await this.core.createNamespacedEvent({
+      namespace: event.namespace,
+      body: {
+        metadata: { generateName: `${event.involved.name}.`, namespace: event.namespace },
+        involvedObject: { ...event.involved, namespace: event.namespace },
+        type: event.type,
+        reason: event.reason,
+        message: event.message.slice(0, 1024),
+        action: event.action,
+        source: { component: 'cloud-posture-operator' },
+        reportingComponent: 'cloudposture.io/operator',
+        reportingInstance: this.reportingInstance,
+        firstTimestamp: stamp,
+        lastTimestamp: stamp,
+        count: 1,
+      },
+    });
+  }
+}
+
+interface RawList<T> {
+  items?: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+/** HTTP status of an API error (ApiException in client-node 1.x, statusCode on watch errors). */
+export function statusCode(error: unknown): number | undefined {
+  if (error instanceof ApiException) return error.code;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as { code?: unknown; statusCode?: unknown };
+    if (typeof e.statusCode === 'number') return e.statusCode;
+    if (typeof e.code === 'number') return e.code;
+  }
+  return undefined;
+}

@@ -1,0 +1,223 @@
+// List + watch into a local cache, hardened against the known failure modes of
+// client-node's informer: it resumes from the last resourceVersion, relists on
+// 410 Gone, restarts a watch that went silent, relists periodically, and never
+// stops for good. Handlers only receive keys; they must not throw.
+
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+import { statusCode, type ObjectList } from './api.js';
+
+export interface Keyed {
+  metadata: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+export interface ReflectorOptions<T extends Keyed> {
+  name: string;
+  /** API path to watch, e.g. /apis/cloudposture.io/v1alpha1/cloudservices */
+  path: string;
+  list: () => Promise<ObjectList<T>>;
+  /** Called with the key of every object that was added, changed or deleted. */
+  onChange: (key: string, object: T | undefined) => void;
+  resyncPeriodMs: number;
+  staleAfterMs: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  log: Logger;
+}
+
+export function objectKey(object: Keyed): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : `${object.metadata.name}`;
+}
+
+export class Reflector<T extends Keyed> {
+  private readonly cache = new Map<string, T>();
+  private readonly watcher: Watch;
+  private resourceVersion = '';
+  private abort: AbortController | undefined;
+  /** Identifies the current watch, so callbacks of an abandoned one are ignored. */
+  private watchToken: object | undefined;
+  private stopped = false;
+  private synced = false;
+  private failures = 0;
+  private lastEventAt = Date.now();
+  private lastListAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private firstSync: Promise<void>;
+  private resolveFirstSync!: () => void;
+
+  constructor(
+    config: KubeConfig,
+    private readonly options: ReflectorOptions<T>,
+  ) {
+    this.watcher = new Watch(config);
+    this.firstSync = new Promise((resolve) => (this.resolveFirstSync = resolve));
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  /** Starts the loop; resolves after the first successful list. */
+  start(): Promise<void> {
+    void this.relist();
+    this.watchdog = setInterval(() => this.checkHealth(), Math.min(this.options.staleAfterMs, 15_000));
+    this.watchdog.unref();
+    return this.firstSync;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    clearTimeout(this.retryTimer);
+    this.abandonWatch();
+  }
+
+  private async relist(): Promise<void> {
+    if (this.stopped) return;
+    this.abandonWatch();
+    try {
+      const { items, resourceVersion } = await this.options.list();
+      const seen = new Set<string>();
+      for (const item of items) {
+        const key = objectKey(item);
+        seen.add(key);
+        const previous = this.cache.get(key);
+        this.cache.set(key, item);
+        if (!previous || previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.options.onChange(key, item);
+      }
+      for (const key of [...this.cache.keys()]) {
+        if (!seen.has(key)) {
+          this.cache.delete(key);
+          this.options.onChange(key, undefined);
+        }
+      }
+      this.resourceVersion = resourceVersion;
+      this.lastListAt = Date.now();
+      this.failures = 0;
+      if (!this.synced) {
+        this.synced = true;
+        this.resolveFirstSync();
+      }
+      this.options.log.debug('relisted', { reflector: this.options.name, objects: items.length });
+      await this.watch();
+    } catch (error) {
+      this.retry(`list failed: ${describe(error)}`, () => this.relist());
+    }
+  }
+
+  private async watch(): Promise<void> {
+    if (this.stopped) return;
+    this.lastEventAt = Date.now();
+    let gone = false;
+    const token = {};
+    this.watchToken = token;
+    let controller: AbortController;
+    try {
+      controller = await this.watcher.watch(
+      this.options.path,
+      {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        // Server-side timeout spread over 5-10 min so replicas do not reconnect in step.
+        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+      },
+      (phase: string, object: T & { code?: number }) => {
+        if (this.watchToken !== token) return;
+        this.lastEventAt = Date.now();
+        switch (phase) {
+          case 'ADDED':
+          case 'MODIFIED':
+            this.cache.set(objectKey(object), object);
+            this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+            this.options.onChange(objectKey(object), object);
+            break;
+          case 'DELETED':
+            this.cache.delete(objectKey(object));
+            this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+            this.options.onChange(objectKey(object), undefined);
+            break;
+          case 'BOOKMARK':
+            this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+            break;
+          case 'ERROR':
+            if (object.code === 410) gone = true;
+            this.options.log.info('watch error event', { reflector: this.options.name, code: object.code });
+            break;
+        }
+      },
+      (error: unknown) => {
+        if (this.stopped || this.watchToken !== token) return;
+        this.watchToken = undefined;
+        this.abort = undefined;
+        if (gone || statusCode(error) === 410) {
+          this.options.log.info('watch expired (410 Gone): relisting', { reflector: this.options.name });
+          void this.relist();
+        } else if (error) {
+          this.retry(`watch failed: ${describe(error)}`, () => this.watch());
+        } else {
+          // A normal server-side close: resume from the last resourceVersion.
+          void this.watch();
+        }
+      },
+    );
+    } catch (error) {
+      if (this.watchToken === token) {
+        this.watchToken = undefined;
+        this.retry(`watch failed to start: ${describe(error)}`, () => this.watch());
+      }
+      return;
+    }
+    if (this.watchToken === token) this.abort = controller;
+    else controller.abort();
+  }
+
+  private abandonWatch(): void {
+    this.watchToken = undefined;
+    this.abort?.abort();
+    this.abort = undefined;
+  }
+
+  private retry(message: string, action: () => Promise<void>): void {
+    if (this.stopped) return;
+    this.failures++;
+    const base = this.options.backoffBaseMs ?? 500;
+    const max = this.options.backoffMaxMs ?? 30_000;
+    const delay = Math.min(max, base * 2 ** (this.failures - 1)) * (0.8 + Math.random() * 0.4);
+    this.options.log.warn(message, { reflector: this.options.name, retryInMs: Math.round(delay), failures: this.failures });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void action(), delay);
+    this.retryTimer.unref();
+  }
+
+  private checkHealth(): void {
+    if (this.stopped || !this.watchToken) return;
+    const now = Date.now();
+    if (now - this.lastListAt > this.options.resyncPeriodMs * (0.9 + Math.random() * 0.2)) {
+      this.options.log.debug('periodic relist', { reflector: this.options.name });
+      void this.relist();
+    } else if (now - this.lastEventAt > this.options.staleAfterMs) {
+      this.options.log.warn('watch silent for too long: restarting it', { reflector: this.options.name });
+      this.abandonWatch();
+      void this.watch();
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const code = statusCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return code ? `${code} ${message}` : message;
+}

@@ -1,0 +1,58 @@
+// The operator process: config, clients, manager, HTTP endpoints, graceful shutdown.
+
+import { KubeConfig } from '@kubernetes/client-node';
+import { loadConfig } from './config.js';
+import { Manager } from './controller/manager.js';
+import { createInventorySource } from './controller/inventory-source.js';
+import { createLogger } from './log.js';
+import { OperatorMetrics } from './metrics.js';
+import { startServer } from './server.js';
+
+export async function runOperator(argv: readonly string[] = process.argv.slice(2)): Promise<() => Promise<void>> {
+  const config = loadConfig(process.env, argv);
+  const log = createLogger(config.logLevel);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const metrics = new OperatorMetrics();
+  const manager = new Manager({
+    kubeConfig,
+    config,
+    metrics,
+    log,
+    inventory: createInventorySource({ config, kubeConfig, metrics, log }),
+  });
+  let failed = false;
+  const server = await startServer(config.metricsAddress, metrics, {
+    healthy: () => !failed,
+    ready: () => manager.ready,
+  });
+  log.info('operator starting', { metricsAddress: config.metricsAddress, concurrency: config.concurrency });
+  manager.start().catch((error: Error) => {
+    failed = true;
+    log.error('manager failed to start', { error: error.message });
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down', { graceMs: config.shutdownGraceMs });
+      await manager.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    })());
+  return stop;
+}
+
+const isEntryPoint = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main.ts');
+if (isEntryPoint) {
+  runOperator()
+    .then((stop) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          void stop().then(() => process.exit(0));
+        });
+      }
+    })
+    .catch((error: Error) => {
+      console.error(JSON.stringify({ level: 'error', message: 'operator failed to start', error: error.message }));
+      process.exit(1);
+    });
+}
