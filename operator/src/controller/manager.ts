@@ -16,6 +16,8 @@ export interface ManagerOptions {
   metrics: OperatorMetrics;
   log: Logger;
   inventory: InventorySource;
+  /** Injected in tests; built from kubeConfig otherwise. */
+  api?: KubeApi;
 }
 
 export class Manager {
@@ -27,7 +29,7 @@ export class Manager {
 
   constructor(private readonly options: ManagerOptions) {
     const { config, log, metrics, kubeConfig } = options;
-    const api = new KubeApi(kubeConfig, config.instanceName);
+    const api = options.api ?? new KubeApi(kubeConfig, config.instanceName);
     const namespace = config.watchNamespace;
     const reflectorTimings = {
       resyncPeriodMs: config.resyncPeriodMs,

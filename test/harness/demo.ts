@@ -1,0 +1,125 @@
+// `npm run demo`: the operator's main job on an embedded default. Starts a local
+// control plane (kube-apiserver + etcd built from source), installs the CRDs and
+// samples, runs the operator, and shows `kubectl get cloudservices` with conditions.
+//   --once   exit after showing the result (CI uses it); default: keep running.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CloudService } from '../../operator/src/api/types.js';
+import { repoRoot } from './binaries.js';
+import { freePort, startControlPlane, type ControlPlane } from './controlplane.js';
+import { startDemoAccounts, type DemoAccounts } from './demo-accounts.js';
+
+const NAMESPACE = 'cloudposture-demo';
+const once = process.argv.includes('--once') || process.env.CI === 'true';
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+async function main(): Promise<void> {
+  const runDir = join(repoRoot, '.cache', 'demo');
+  await rm(runDir, { recursive: true, force: true });
+  await mkdir(runDir, { recursive: true });
+  let controlPlane: ControlPlane | undefined;
+  let accounts: DemoAccounts | undefined;
+  let operator: ChildProcess | undefined;
+  const cleanup = async () => {
+    operator?.kill('SIGTERM');
+    await accounts?.stop();
+    await controlPlane?.stop();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void cleanup().then(() => process.exit(0)));
+  try {
+    say('==> starting the local control plane (first run builds kube-apiserver, etcd and kubectl from their Go modules: several minutes)');
+    controlPlane = await startControlPlane({ dir: join(runDir, 'controlplane'), log: true });
+    const kubectl = async (args: string[], input?: string) => {
+      const result = await controlPlane!.kubectl(args, input === undefined ? {} : { input });
+      if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
+      return result.stdout;
+    };
+
+    say('==> starting the local cloud accounts (moto for AWS, the documented-shape server for Azure) and seeding the samples');
+    accounts = await startDemoAccounts(runDir);
+
+    say('==> installing the CRDs and the samples');
+    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io']);
+    await kubectl(['create', 'namespace', NAMESPACE]);
+    await kubectl(['apply', '-n', NAMESPACE, '-f', join(repoRoot, 'crds', 'samples')]);
+
+    say('==> running the operator (logs: .cache/demo/operator.log)');
+    const metricsPort = await freePort();
+    const log = createWriteStream(join(runDir, 'operator.log'));
+    operator = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'operator', 'src', 'main.ts')], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...accounts.env,
+        KUBECONFIG: controlPlane.kubeconfigPath,
+        CLOUDPOSTURE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    operator.stdout?.pipe(log);
+    operator.stderr?.pipe(log);
+    operator.once('exit', (code) => {
+      if (code !== null && code !== 0) say(`operator exited with code ${code}: see .cache/demo/operator.log`);
+    });
+
+    const started = Date.now();
+    const services = await waitForAllReconciled(kubectl);
+    say(`==> every CloudService has status (${services.length} services, ${Date.now() - started} ms after the operator started)\n`);
+    say(await kubectl(['get', 'cloudservices', '-n', NAMESPACE]));
+    say(conditionTable(services));
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    say('==> a few of the operator\'s metrics (/metrics):');
+    say(
+      metrics
+        .split('\n')
+        .filter((l) => /^cloudposture_(mfa_coverage_ratio|region_violations|findings)\{/.test(l))
+        .slice(0, 12)
+        .join('\n'),
+    );
+    if (once) {
+      await cleanup();
+      return;
+    }
+    say(`\nThe control plane keeps running. In another shell:\n  export KUBECONFIG=${controlPlane.kubeconfigPath}\n  ${controlPlane.binaries.kubectl} describe cloudservice -n ${NAMESPACE} aws-marketing-sandbox\n  curl -s http://127.0.0.1:${metricsPort}/metrics | grep ^cloudposture_\nPress Ctrl-C to stop.`);
+    await new Promise(() => undefined);
+  } catch (error) {
+    say(`demo failed: ${(error as Error).message}`);
+    await cleanup();
+    process.exitCode = 1;
+  }
+}
+
+async function waitForAllReconciled(kubectl: (args: string[]) => Promise<string>): Promise<CloudService[]> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const list = JSON.parse(await kubectl(['get', 'cloudservices', '-n', NAMESPACE, '-o', 'json'])) as { items: CloudService[] };
+    const done = list.items.every(
+      (s) => s.status?.observedGeneration === s.metadata.generation && s.status?.conditions?.some((c) => c.type === 'Ready'),
+    );
+    if (list.items.length > 0 && done) return list.items;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the operator to write status on every CloudService');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function conditionTable(services: CloudService[]): string {
+  const types = [...new Set(services.flatMap((s) => (s.status?.conditions ?? []).map((c) => c.type)))];
+  const mark = (status: string | undefined) => (status === 'True' ? 'ok' : status === 'False' ? 'FAIL' : status === 'Unknown' ? '?' : '-');
+  const width = Math.max(...types.map((t) => t.length));
+  const names = services.map((s) => s.metadata.name ?? '');
+  const lines = [`${'CONDITION'.padEnd(width)}  ${names.map((n) => n.padEnd(22)).join('')}`];
+  for (const type of types) {
+    lines.push(
+      `${type.padEnd(width)}  ${services.map((s) => mark(s.status?.conditions?.find((c) => c.type === type)?.status).padEnd(22)).join('')}`,
+    );
+  }
+  const findings = services.flatMap((s) => (s.status?.findings ?? []).slice(0, 4).map((f) => `  ${s.metadata.name}: [${f.severity}] ${f.message}`));
+  return `${lines.join('\n')}\n\nFirst findings:\n${findings.join('\n')}\n`;
+}
+
+await main();
