@@ -30,6 +30,13 @@ export interface OperatorConfig {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Identifies this replica in Events and Leases. */
   instanceName: string;
+  /** Only the holder of the Lease reconciles; standbys keep warm caches. */
+  leaderElection: boolean;
+  leaderElectionNamespace: string;
+  leaseName: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +67,11 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     }
     return value;
   };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name, String(fallback)).toLowerCase();
+    if (raw !== 'true' && raw !== 'false') throw new Error(`CLOUDPOSTURE_${name}: expected true or false, got "${raw}"`);
+    return raw === 'true';
+  };
   const logLevel = read('LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new Error(`CLOUDPOSTURE_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -68,7 +80,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   if (!/^[^:]*:\d+$/.test(metricsAddress)) {
     throw new Error(`CLOUDPOSTURE_METRICS_ADDRESS: expected host:port, got "${metricsAddress}"`);
   }
-  return {
+  const config: OperatorConfig = {
     metricsAddress,
     concurrency: integer('CONCURRENCY', 4, 1),
     defaultIntervalMs: duration('DEFAULT_INTERVAL', '10m'),
@@ -84,5 +96,16 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),
     logLevel: logLevel as OperatorConfig['logLevel'],
     instanceName: read('INSTANCE_NAME', values.POD_NAME ?? values.HOSTNAME ?? 'cloud-posture-operator'),
+    leaderElection: boolean('LEADER_ELECTION', false),
+    leaderElectionNamespace: read('LEADER_ELECTION_NAMESPACE', values.POD_NAMESPACE ?? 'default'),
+    leaseName: read('LEASE_NAME', 'cloud-posture-operator'),
+    leaseDurationMs: duration('LEASE_DURATION', '15s'),
+    renewDeadlineMs: duration('RENEW_DEADLINE', '10s'),
+    retryPeriodMs: duration('RETRY_PERIOD', '2s'),
   };
+  // client-go's invariants: otherwise two replicas can both believe they lead.
+  if (!(config.leaseDurationMs > config.renewDeadlineMs && config.renewDeadlineMs > config.retryPeriodMs)) {
+    throw new Error('CLOUDPOSTURE_LEASE_DURATION > CLOUDPOSTURE_RENEW_DEADLINE > CLOUDPOSTURE_RETRY_PERIOD must hold');
+  }
+  return config;
 }

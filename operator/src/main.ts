@@ -20,6 +20,11 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     metrics,
     log,
     inventory: createInventorySource({ config, kubeConfig, metrics, log }),
+    // As controller-runtime does: a replica that lost its Lease exits and restarts clean.
+    onLostLeadership: () => {
+      log.error('leadership lost: exiting');
+      process.exit(1);
+    },
   });
   let failed = false;
   const server = await startServer(config.metricsAddress, metrics, {

@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import { GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION } from '../kube/api.js';
+import { LeaderElector } from '../kube/leader.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
@@ -18,6 +19,8 @@ export interface ManagerOptions {
   inventory: InventorySource;
   /** Injected in tests; built from kubeConfig otherwise. */
   api?: KubeApi;
+  /** Leadership lost: reconciling has stopped; the process should exit and restart. */
+  onLostLeadership?: () => void;
 }
 
 export class Manager {
@@ -25,7 +28,9 @@ export class Manager {
   readonly policies: Reflector<CloudSecurityPolicy>;
   readonly queue: WorkQueue;
   readonly reconciler: ServiceReconciler;
+  readonly elector: LeaderElector | undefined;
   private started = false;
+  private working = false;
 
   constructor(private readonly options: ManagerOptions) {
     const { config, log, metrics, kubeConfig } = options;
@@ -80,6 +85,29 @@ export class Manager {
       log,
       defaultIntervalMs: config.defaultIntervalMs,
     });
+    if (config.leaderElection) {
+      this.elector = new LeaderElector(kubeConfig, {
+        namespace: config.leaderElectionNamespace,
+        name: config.leaseName,
+        identity: config.instanceName,
+        leaseDurationMs: config.leaseDurationMs,
+        renewDeadlineMs: config.renewDeadlineMs,
+        retryPeriodMs: config.retryPeriodMs,
+        log,
+        onStartedLeading: () => this.startWorking(),
+        onStoppedLeading: () => {
+          // Another replica may already reconcile: stop writing at once.
+          void this.queue.shutdown(0);
+          this.working = false;
+          options.onLostLeadership?.();
+        },
+      });
+    }
+  }
+
+  /** True while this replica reconciles (always, without leader election). */
+  get isLeader(): boolean {
+    return this.working;
   }
 
   get ready(): boolean {
@@ -90,15 +118,30 @@ export class Manager {
   async start(): Promise<void> {
     await this.policies.start();
     await this.services.start();
-    this.queue.start((key, signal) => this.reconciler.reconcile(key, signal));
     this.started = true;
-    this.options.log.info('manager started', { namespace: this.options.config.watchNamespace || '(all)' });
+    this.options.log.info('manager started', {
+      namespace: this.options.config.watchNamespace || '(all)',
+      leaderElection: !!this.elector,
+    });
+    if (this.elector) this.elector.start();
+    else this.startWorking();
   }
 
   async stop(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
     this.services.stop();
     this.policies.stop();
     await this.queue.shutdown(graceMs);
+    // Release only after in-flight writes ended, so the next leader starts clean.
+    await this.elector?.stop();
+    this.working = false;
     this.options.log.info('manager stopped');
+  }
+
+  private startWorking(): void {
+    if (this.working) return;
+    this.working = true;
+    // The caches were filled before leadership: every known service needs a look.
+    for (const key of this.services.keys()) this.queue.add(key);
+    this.queue.start((key, signal) => this.reconciler.reconcile(key, signal));
   }
 }

@@ -10,6 +10,7 @@ import type {
   Severity,
 } from '../api/types.js';
 import type { InventoryResult } from '../inventory/types.js';
+import type { DeclaredStateResult } from '../iac/types.js';
 
 /** One condition type per control family (True is good). */
 export type ConditionType =
@@ -63,6 +64,8 @@ export interface ControlInput {
   policy: EffectivePolicy;
   /** Live read of the account; controls with `needs: 'spec'` ignore it. */
   inventory: InventoryResult;
+  /** Declared IaC state (spec.iac), when the service names one. */
+  declared?: DeclaredStateResult;
   now: Date;
 }
 
