@@ -1,0 +1,39 @@
+# Entry points for people and CI; the work is done by npm scripts.
+#   make demo          install everything, then the end-to-end demo
+#   make test          install everything, then all tests (unit + integration on a real kube-apiserver/etcd)
+#   make install       npm packages, moto (AWS emulator), control plane binaries
+#   make controlplane  a local kube-apiserver + etcd in the foreground (DIR=... to keep its data)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+MOTO_VERSION := 5.2.1
+
+.PHONY: install moto controlplane-binaries test demo controlplane
+
+# `npm install` honours package-lock.json like `npm ci`, but tolerates optional
+# platform packages the registry does not serve (npm ci refuses the lock then).
+install:
+	npm install --no-audit --no-fund
+	$(MAKE) moto
+	$(MAKE) controlplane-binaries
+
+# moto[server] at the pinned version, installed only when it is not importable.
+moto:
+	@if $(PYTHON) -c "import sys, moto, moto.server; sys.exit(moto.__version__ != '$(MOTO_VERSION)')" 2>/dev/null; then \
+		echo "moto $(MOTO_VERSION) present"; \
+	else \
+		$(PYTHON) -m pip install --quiet "moto[server]==$(MOTO_VERSION)"; \
+	fi
+
+# kube-apiserver, kubectl and etcd built with Go into .cache/controlplane/ (minutes the first time).
+controlplane-binaries:
+	npm run controlplane:build
+
+test: install
+	npm test
+
+demo: install
+	npm run demo
+
+controlplane:
+	npm run controlplane -- up $(if $(DIR),--dir $(DIR))

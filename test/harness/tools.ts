@@ -1,0 +1,334 @@
+// Builds the test tools (helm, promtool, prometheus and a gopher-lua runner for Argo CD
+// health scripts) from the Go wrapper modules in test/tools/ with the machine's Go
+// toolchain, into an ignored cache folder: .cache/tools/<tool>-<version>/bin/.
+// Same pattern as binaries.ts (the control plane): a stamp next to each binary records
+// the hash of its inputs (go.mod, go.sum, sources, build flags), so changing a pin
+// rebuilds and an unchanged pin costs nothing (no Go needed at all once built).
+//
+//   const helm = await ensureHelm();          // first call builds (minutes), later calls return at once
+//   node --import tsx test/harness/tools.ts build [helm|promtool|prometheus|lua ...]
+//
+// Builds run one at a time, behind a folder lock shared by every tool and process: the
+// machines have 2 cores, and two concurrent Go builds of these trees only slow each other.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from './binaries.js';
+
+export type ToolName = 'helm' | 'promtool' | 'prometheus' | 'lua';
+
+export interface EnsureToolOptions {
+  /** Progress sink; defaults to stderr. */
+  log?: (message: string) => void;
+  /** Rebuild even when the stamp matches. */
+  force?: boolean;
+}
+
+const toolsDir = path.join(repoRoot, 'test', 'tools');
+
+interface ToolRecipe {
+  name: ToolName;
+  /** Wrapper module folder under test/tools/. */
+  moduleDir: string;
+  /** Module whose pinned version names the cache folder. */
+  versionOf: string;
+  /** Binary file name produced. */
+  output: string;
+  /** Arguments after `go`, given the output file and the pinned version. */
+  args: (outFile: string, version: string) => string[];
+  /** Files (relative to moduleDir) whose content decides whether to rebuild. */
+  inputs: string[];
+}
+
+/** `v0.316.0` (the Go module version) -> `3.16.0` (the Prometheus release it is). */
+function prometheusRelease(moduleVersion: string): string {
+  const m = /^v0\.(\d)(\d\d)\.(\d+)/.exec(moduleVersion);
+  return m ? `${m[1]}.${Number(m[2])}.${m[3]}` : moduleVersion.replace(/^v/, '');
+}
+
+function prometheusLdflags(version: string): string {
+  return ['Version', 'Branch', 'Revision'].map((k) => `-X github.com/prometheus/common/version.${k}=${k === 'Version' ? prometheusRelease(version) : k === 'Branch' ? 'module' : ''}`).join(' ');
+}
+
+// No -trimpath (see binaries.ts): it would change every package's build cache key.
+// Prometheus is built with `remove_all_sd`: only static and file service discovery,
+// which drops the cloud SDKs (AWS, Azure, GCE, ...) and most of the build time. Its
+// web UI is not embedded (no `builtinassets` tag); the HTTP API works without it.
+const RECIPES: Record<ToolName, ToolRecipe> = {
+  helm: {
+    name: 'helm',
+    moduleDir: path.join(toolsDir, 'helm'),
+    versionOf: 'helm.sh/helm/v4',
+    output: 'helm',
+    args: (out, v) => [
+      'build',
+      '-buildvcs=false',
+      '-ldflags',
+      `-X helm.sh/helm/v4/internal/version.version=${v} -X helm.sh/helm/v4/internal/version.gitTreeState=clean`,
+      '-o',
+      out,
+      'helm.sh/helm/v4/cmd/helm',
+    ],
+    inputs: ['go.mod', 'go.sum'],
+  },
+  promtool: {
+    name: 'promtool',
+    moduleDir: path.join(toolsDir, 'prometheus'),
+    versionOf: 'github.com/prometheus/prometheus',
+    output: 'promtool',
+    args: (out, v) => [
+      'build',
+      '-buildvcs=false',
+      '-tags',
+      'remove_all_sd',
+      '-ldflags',
+      prometheusLdflags(v),
+      '-o',
+      out,
+      'github.com/prometheus/prometheus/cmd/promtool',
+    ],
+    inputs: ['go.mod', 'go.sum'],
+  },
+  prometheus: {
+    name: 'prometheus',
+    moduleDir: path.join(toolsDir, 'prometheus'),
+    versionOf: 'github.com/prometheus/prometheus',
+    output: 'prometheus',
+    args: (out, v) => [
+      'build',
+      '-buildvcs=false',
+      '-tags',
+      'remove_all_sd',
+      '-ldflags',
+      prometheusLdflags(v),
+      '-o',
+      out,
+      'github.com/prometheus/prometheus/cmd/prometheus',
+    ],
+    inputs: ['go.mod', 'go.sum'],
+  },
+  lua: {
+    name: 'lua',
+    moduleDir: path.join(toolsDir, 'lua'),
+    versionOf: 'github.com/yuin/gopher-lua',
+    output: 'luahealth',
+    args: (out) => ['build', '-buildvcs=false', '-o', out, '.'],
+    inputs: ['go.mod', 'go.sum', 'main.go'],
+  },
+};
+
+function defaultLog(message: string): void {
+  process.stderr.write(`[tools] ${message}\n`);
+}
+
+/** Root of the tool cache; CLOUDPOSTURE_TOOLS_CACHE overrides `<repo>/.cache/tools`. */
+export function toolsCacheRoot(): string {
+  return process.env.CLOUDPOSTURE_TOOLS_CACHE ?? path.join(repoRoot, '.cache', 'tools');
+}
+
+/** Version of `modulePath` pinned in a wrapper module's go.mod. */
+export async function pinnedVersion(tool: ToolName): Promise<string> {
+  const recipe = RECIPES[tool];
+  const goMod = path.join(recipe.moduleDir, 'go.mod');
+  const text = await readFile(goMod, 'utf8');
+  const escaped = recipe.versionOf.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(text);
+  if (!match?.[1]) throw new Error(`cannot find the version of ${recipe.versionOf} in ${path.relative(repoRoot, goMod)}`);
+  return match[1];
+}
+
+async function toolBinDir(tool: ToolName): Promise<string> {
+  return path.join(toolsCacheRoot(), `${tool}-${await pinnedVersion(tool)}`, 'bin');
+}
+
+async function inputsHash(recipe: ToolRecipe, version: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const file of recipe.inputs) {
+    h.update(`${file}\0`);
+    h.update(await readFile(path.join(recipe.moduleDir, file)));
+    h.update('\0');
+  }
+  h.update(JSON.stringify(recipe.args('OUT', version)));
+  return h.digest('hex');
+}
+
+interface Stamp {
+  inputsHash: string;
+  goVersion: string;
+  builtAt: string;
+  buildSeconds: number;
+}
+
+async function readStamp(file: string): Promise<Stamp | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a command, collecting stdout and stderr; never rejects on a non-zero exit. */
+export function runTool(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? repoRoot, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+      if (stdout.length > 4_000_000) stdout = stdout.slice(-2_000_000);
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
+    });
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          stderr += `\n(killed after ${opts.timeoutMs} ms)`;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs)
+      : undefined;
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+async function goVersion(): Promise<string> {
+  try {
+    const r = await runTool('go', ['env', 'GOVERSION']);
+    if (r.code === 0) return r.stdout.trim();
+  } catch {
+    // handled below
+  }
+  throw new Error('the Go toolchain (`go`) is needed to build the test tools (helm, promtool, prometheus, lua) but was not found on PATH');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A folder lock so that only one tool build runs at a time on the machine. */
+async function withLock<T>(lockDir: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
+  const owner = path.join(lockDir, 'pid');
+  let announced = false;
+  for (;;) {
+    try {
+      await mkdir(lockDir);
+      await writeFile(owner, String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number((await readFile(owner, 'utf8').catch(() => '')).trim());
+      const age = Date.now() - (await stat(lockDir).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if ((pid && !pidAlive(pid)) || (!pid && age > 10_000)) {
+        await rm(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) {
+        log(`waiting for another process (pid ${pid || '?'}) that is building a test tool`);
+        announced = true;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockDir, { recursive: true, force: true });
+  }
+}
+
+/** In-process de-duplication: concurrent callers share one build. */
+const inFlight = new Map<ToolName, Promise<string>>();
+
+/** Returns the path of a tool, building it first when missing or built from other inputs. */
+export function ensureTool(tool: ToolName, opts: EnsureToolOptions = {}): Promise<string> {
+  const running = inFlight.get(tool);
+  if (running && !opts.force) return running;
+  const p = buildIfNeeded(tool, opts).finally(() => inFlight.delete(tool));
+  inFlight.set(tool, p);
+  return p;
+}
+
+async function buildIfNeeded(tool: ToolName, opts: EnsureToolOptions): Promise<string> {
+  const log = opts.log ?? defaultLog;
+  const recipe = RECIPES[tool];
+  const version = await pinnedVersion(tool);
+  const bin = await toolBinDir(tool);
+  const out = path.join(bin, recipe.output);
+  const stampFile = path.join(bin, `.${tool}.stamp.json`);
+  const fresh = async () =>
+    !opts.force && existsSync(out) && (await readStamp(stampFile))?.inputsHash === (await inputsHash(recipe, version));
+  if (await fresh()) return out;
+
+  await mkdir(toolsCacheRoot(), { recursive: true });
+  await withLock(path.join(toolsCacheRoot(), '.build.lock'), log, async () => {
+    if (await fresh()) return; // another process built it while we waited
+    const gover = await goVersion();
+    await mkdir(bin, { recursive: true });
+    const tmp = path.join(bin, `.build-${tool}-${process.pid}`);
+    log(`building ${tool} (${recipe.versionOf} ${version}) with ${gover} ... (the first build takes minutes)`);
+    const started = Date.now();
+    const r = await runTool('go', recipe.args(tmp, version), { cwd: recipe.moduleDir, env: { ...process.env, GOWORK: 'off' } });
+    const seconds = (Date.now() - started) / 1000;
+    if (r.code !== 0) {
+      await rm(tmp, { force: true });
+      throw new Error(
+        `building ${tool} failed (go build exit ${r.code}, in ${path.relative(repoRoot, recipe.moduleDir)}):\n` +
+          (r.stdout + r.stderr).slice(-4000),
+      );
+    }
+    await rename(tmp, out);
+    const stamp: Stamp = { inputsHash: await inputsHash(recipe, version), goVersion: gover, builtAt: new Date().toISOString(), buildSeconds: Math.round(seconds) };
+    await writeFile(stampFile, JSON.stringify(stamp, null, 2) + '\n');
+    log(`built ${tool} in ${seconds.toFixed(0)} s`);
+  });
+  return out;
+}
+
+/** helm (v4, from helm.sh/helm/v4). */
+export const ensureHelm = (opts?: EnsureToolOptions): Promise<string> => ensureTool('helm', opts);
+/** promtool (from github.com/prometheus/prometheus). */
+export const ensurePromtool = (opts?: EnsureToolOptions): Promise<string> => ensureTool('promtool', opts);
+/** prometheus server (same module as promtool; no embedded UI, static/file discovery only). */
+export const ensurePrometheus = (opts?: EnsureToolOptions): Promise<string> => ensureTool('prometheus', opts);
+/** luahealth: runs an Argo CD health.lua on gopher-lua (test/tools/lua/main.go). */
+export const ensureLua = (opts?: EnsureToolOptions): Promise<string> => ensureTool('lua', opts);
+
+// CLI: `node --import tsx test/harness/tools.ts build [tool ...]` builds (all by default).
+const isEntryPoint = process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(repoRoot, 'test', 'harness', 'tools.ts');
+if (isEntryPoint) {
+  const [command, ...names] = process.argv.slice(2);
+  if (command !== 'build') {
+    process.stderr.write('usage: node --import tsx test/harness/tools.ts build [helm|promtool|prometheus|lua ...]\n');
+    process.exit(2);
+  }
+  const wanted = (names.length ? names : (Object.keys(RECIPES) as ToolName[])) as ToolName[];
+  void (async () => {
+    for (const name of wanted) {
+      if (!(name in RECIPES)) throw new Error(`unknown tool "${name}"`);
+      process.stdout.write(`${await ensureTool(name)}\n`);
+    }
+  })().catch((e: Error) => {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  });
+}

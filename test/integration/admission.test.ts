@@ -1,0 +1,405 @@
+// The CRDs on a real kube-apiserver: they are accepted and become Established, every
+// sample is admitted unchanged, and malformed resources are refused at admission by the
+// schema and the CEL rules with a message that names the field. Also: defaults, short
+// names, printer columns and `kubectl explain`.
+//
+// The cluster-scoped CloudSecurityPolicy "default" is shared by every test file on the
+// control plane, so policies here only go through server-side dry runs (full admission,
+// nothing stored).
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+
+import {
+  createTestNamespace,
+  deleteTestNamespace,
+  kubectl,
+  kubectlOk,
+  loadTestKubeConfig,
+  waitFor,
+} from '../harness/kube.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CRD_FILES = ['crds/cloudposture.io_cloudservices.yaml', 'crds/cloudposture.io_cloudsecuritypolicies.yaml'];
+const GROUP = 'cloudposture.io';
+const VERSION = 'v1alpha1';
+
+type Obj = Record<string, unknown>;
+
+/** A minimal valid CloudService; each refusal test breaks one thing in a copy. */
+function validService(name: string): Obj {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'CloudService',
+    metadata: { name },
+    spec: {
+      provider: 'aws',
+      model: 'IaaS',
+      owner: 'team-a',
+      criticality: 'medium',
+      classification: 'internal',
+      account: { aws: { accountId: '123456789012' } },
+      allowedRegions: ['eu-west-1'],
+    },
+  };
+}
+
+function withSpec(name: string, patch: (spec: Obj) => void): Obj {
+  const svc = validService(name);
+  patch(svc.spec as Obj);
+  return svc;
+}
+
+function validPolicy(name = 'default'): Obj {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'CloudSecurityPolicy',
+    metadata: { name },
+    spec: { approvedProviders: ['aws'] },
+  };
+}
+
+async function readSample(file: string): Promise<Obj> {
+  return parse(await readFile(path.join(repoRoot, 'crds', 'samples', file), 'utf8')) as Obj;
+}
+
+describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
+  const kc = loadTestKubeConfig();
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  let ns: string;
+
+  /** kubectl apply of one object into the test namespace; resolves with kubectl's result. */
+  const apply = (obj: Obj, ...flags: string[]) =>
+    kubectl(['apply', '-n', ns, '--validate=strict', ...flags, '-f', '-'], { input: JSON.stringify(obj) });
+
+  /** Applies `obj`, expects the API server to refuse it, and returns kubectl's error output. */
+  async function refused(obj: Obj, ...flags: string[]): Promise<string> {
+    const r = await apply(obj, ...flags);
+    if (r.code === 0) throw new Error(`expected a refusal, but kubectl said: ${r.stdout.trim()}`);
+    expect(r.stderr).toMatch(/is invalid|Error from server/);
+    return r.stderr;
+  }
+
+  beforeAll(async () => {
+    // Server-side apply, as the operator harness and the demo do (no last-applied annotation).
+    for (const file of CRD_FILES) {
+      await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', path.join(repoRoot, file)]);
+    }
+    await kubectlOk([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/cloudservices.cloudposture.io',
+      'crd/cloudsecuritypolicies.cloudposture.io',
+    ]);
+    // Established means served; discovery and the OpenAPI document follow shortly after.
+    await waitFor(async () => (await kubectl(['get', 'cloudservices', '-A'])).code === 0, {
+      description: 'cloudservices to be listable',
+    });
+  });
+
+  beforeEach(async () => {
+    ns = await createTestNamespace('admission');
+  });
+  afterEach(async () => {
+    await deleteTestNamespace(ns);
+  });
+
+  it('accepts both CRDs (structural, CEL within cost budget): Established and NamesAccepted', async () => {
+    for (const name of ['cloudservices.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io']) {
+      const conditions = JSON.parse(
+        await kubectlOk(['get', 'crd', name, '-o', 'jsonpath={.status.conditions}']),
+      ) as { type: string; status: string }[];
+      expect(conditions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'Established', status: 'True' }),
+          expect.objectContaining({ type: 'NamesAccepted', status: 'True' }),
+        ]),
+      );
+      expect(conditions.find((c) => c.type === 'NonStructuralSchema')).toBeUndefined();
+    }
+  });
+
+  it('registers the short names and the category next to the built-in resources', async () => {
+    const resources = await kubectlOk(['api-resources', '--api-group', GROUP, '-o', 'wide']);
+    expect(resources).toMatch(/cloudservices\s+cldsvc,csvc\s+cloudposture\.io\/v1alpha1\s+true\s+CloudService/);
+    expect(resources).toMatch(/cloudsecuritypolicies\s+cspol\s+cloudposture\.io\/v1alpha1\s+false\s+CloudSecurityPolicy/);
+    // `cs` stays componentstatuses; our short names resolve to our kinds only.
+    const all = await kubectlOk(['api-resources', '--no-headers']);
+    const shortNames = all
+      .split('\n')
+      .filter((line) => !line.includes(GROUP))
+      .flatMap((line) => line.trim().split(/\s+/).slice(1, 2).flatMap((s) => s.split(',')));
+    for (const ours of ['cldsvc', 'csvc', 'cspol']) expect(shortNames).not.toContain(ours);
+    expect((await kubectl(['get', 'csvc,cldsvc', '-n', ns])).code).toBe(0);
+    expect((await kubectl(['get', 'cloudposture', '-n', ns])).code).toBe(0);
+  });
+
+  it('admits every sample unchanged (nothing pruned) and prints the dashboard columns', async () => {
+    for (const file of ['aws-compliant.yaml', 'aws-noncompliant.yaml', 'azure-sample.yaml']) {
+      const sample = await readSample(file);
+      const r = await kubectl(['apply', '-n', ns, '--validate=strict', '-f', path.join(repoRoot, 'crds', 'samples', file)]);
+      expect([file, r.code, r.stderr]).toEqual([file, 0, '']);
+      const name = (sample.metadata as { name: string }).name;
+      const stored = (await custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: 'cloudservices',
+        name,
+      })) as Obj;
+      expect(stored.spec).toEqual(sample.spec);
+    }
+    const table = await kubectlOk(['get', 'cloudservices', '-n', ns]);
+    expect(table.split('\n')[0]).toMatch(
+      /^NAME\s+PROVIDER\s+CLASS\s+COMPLIANT\s+READY\s+MFA\s+DRIFT\s+FINDINGS\s+AGE$/,
+    );
+    expect(table).toMatch(/aws-payments-prod\s+aws\s+confidential\s/);
+    expect(table).toMatch(/azure-m365-collab\s+azure\s+confidential\s/);
+
+    // The policy sample: full admission as a server-side dry run (the shared "default"
+    // policy of the control plane is left alone).
+    const policy = await kubectl([
+      'apply',
+      '--dry-run=server',
+      '--validate=strict',
+      '-f',
+      path.join(repoRoot, 'crds', 'samples', 'policy-default.yaml'),
+    ]);
+    expect([policy.code, policy.stderr]).toEqual([0, '']);
+    expect(policy.stdout).toMatch(/cloudsecuritypolicy\.cloudposture\.io\/default (created|configured|unchanged) \(server dry run\)/);
+  });
+
+  it('admits the whole samples folder in one apply, the namespace chosen on the command line', async () => {
+    // `kubectl apply -n <ns> -f crds/samples` is how the demo and the README install them,
+    // so the folder must hold nothing kubectl cannot apply.
+    const r = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', ns, '-f', path.join(repoRoot, 'crds', 'samples')]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    for (const name of ['aws-payments-prod', 'aws-marketing-sandbox', 'azure-m365-collab']) {
+      expect(r.stdout).toContain(`cloudservice.cloudposture.io/${name} created (server dry run)`);
+    }
+    expect(r.stdout).toMatch(/cloudsecuritypolicy\.cloudposture\.io\/default (created|configured|unchanged) \(server dry run\)/);
+  });
+
+  it('defaults spec.interval to 10m', async () => {
+    expect((await apply(validService('defaults'))).code).toBe(0);
+    const stored = (await custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns,
+      plural: 'cloudservices',
+      name: 'defaults',
+    })) as { spec: { interval?: string } };
+    expect(stored.spec.interval).toBe('10m');
+  });
+
+  describe('refuses malformed CloudServices with a message naming the field', () => {
+    it('an unknown provider (spec.provider: gcp)', async () => {
+      const err = await refused(withSpec('bad-provider', (s) => (s.provider = 'gcp')));
+      expect(err).toMatch(/spec\.provider: Unsupported value: "gcp": supported values: "aws", "azure"/);
+    });
+
+    it('an empty spec.allowedRegions', async () => {
+      const err = await refused(withSpec('no-regions', (s) => (s.allowedRegions = [])));
+      expect(err).toMatch(/spec\.allowedRegions: .*spec\.allowedRegions must list at least one region/);
+    });
+
+    it('spec.contract.breachNotificationHours: 0 (and above a year)', async () => {
+      const zero = await refused(
+        withSpec('notify-0', (s) => (s.contract = { reference: 'csa', breachNotificationHours: 0 })),
+      );
+      expect(zero).toMatch(/spec\.contract\.breachNotificationHours: Invalid value: 0: .*greater than or equal to 1/);
+      const huge = await refused(
+        withSpec('notify-9000', (s) => (s.contract = { reference: 'csa', breachNotificationHours: 9000 })),
+      );
+      expect(huge).toMatch(/spec\.contract\.breachNotificationHours: Invalid value: 9000: .*less than or equal to 8760/);
+    });
+
+    it('an unknown field, with kubectl --validate=strict', async () => {
+      const obj = withSpec('typo', (s) => (s.exitplan = { document: 'https://wiki/exit' }));
+      const err = await refused(obj);
+      expect(err).toMatch(/strict decoding error: unknown field "spec\.exitplan"/);
+      // Without strict validation the API server drops (prunes) it instead: the reason
+      // strict is the right default for GitOps pipelines.
+      const lax = await apply(obj, '--validate=false');
+      expect(lax.code).toBe(0);
+      const stored = (await custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: 'cloudservices',
+        name: 'typo',
+      })) as { spec: Obj };
+      expect(stored.spec.exitplan).toBeUndefined();
+    });
+
+    it('an unknown field, with the client fieldValidation=Strict', async () => {
+      const obj = withSpec('typo-client', (s) => ((s.account as Obj).aws = { accountId: '123456789012', role: 'x' }));
+      await expect(
+        custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: 'cloudservices',
+          body: obj,
+          fieldValidation: 'Strict',
+        }),
+      ).rejects.toMatchObject({ code: 400, body: expect.stringContaining('unknown field \\"spec.account.aws.role\\"') });
+    });
+
+    it('provider aws with an Azure account, and the reverse', async () => {
+      const awsWithAzure = await refused(
+        withSpec('mismatch-aws', (s) => {
+          s.account = {
+            azure: {
+              tenantId: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+              subscriptionId: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
+            },
+          };
+        }),
+      );
+      expect(awsWithAzure).toMatch(/spec\.account\.aws: Required value: spec\.account\.aws is required when spec\.provider is aws/);
+      expect(awsWithAzure).toMatch(/spec\.account\.azure: Forbidden: spec\.account\.azure must not be set when spec\.provider is aws/);
+
+      const azureWithAws = await refused(withSpec('mismatch-azure', (s) => (s.provider = 'azure')));
+      expect(azureWithAws).toMatch(/spec\.account\.azure: Required value: spec\.account\.azure is required when spec\.provider is azure/);
+      expect(azureWithAws).toMatch(/spec\.account\.aws: Forbidden: spec\.account\.aws must not be set when spec\.provider is azure/);
+    });
+
+    it('signedOffAt without signedOffBy (and the reverse)', async () => {
+      const areas = [{ area: 'os-patching', owner: 'customer' }];
+      const noBy = await refused(
+        withSpec('signed-at', (s) => (s.sharedResponsibility = { areas, signedOffAt: '2026-10-01T09:00:00Z' })),
+      );
+      expect(noBy).toMatch(/spec\.sharedResponsibility\.signedOffBy: Required value: spec\.sharedResponsibility\.signedOffBy is required when signedOffAt is set/);
+      const noAt = await refused(
+        withSpec('signed-by', (s) => (s.sharedResponsibility = { areas, signedOffBy: 'Head of IT' })),
+      );
+      expect(noAt).toMatch(/spec\.sharedResponsibility\.signedOffAt: Required value: spec\.sharedResponsibility\.signedOffAt is required when signedOffBy is set/);
+    });
+
+    it('spec.interval below 30s, or not a duration', async () => {
+      const fast = await refused(withSpec('fast', (s) => (s.interval = '5s')));
+      expect(fast).toMatch(/spec\.interval: Invalid value: .*spec\.interval must be at least 30s/);
+      const garbage = await refused(withSpec('garbage', (s) => (s.interval = 'ten minutes')));
+      expect(garbage).toMatch(/spec\.interval: Invalid value: "ten minutes": spec\.interval in body should match/);
+      expect((await apply(withSpec('slow', (s) => (s.interval = '1h30m')))).code).toBe(0);
+      expect((await apply(withSpec('edge', (s) => (s.interval = '30s')))).code).toBe(0);
+    });
+
+    it('a malformed AWS account id or role ARN', async () => {
+      const id = await refused(withSpec('short-id', (s) => (s.account = { aws: { accountId: '12345' } })));
+      expect(id).toMatch(/spec\.account\.aws\.accountId: Invalid value: "12345": spec\.account\.aws\.accountId in body should match '\^\[0-9\]\{12\}\$'/);
+      const arn = await refused(
+        withSpec('bad-arn', (s) => (s.account = { aws: { accountId: '123456789012', roleArn: 'cloudposture-read' } })),
+      );
+      expect(arn).toMatch(/spec\.account\.aws\.roleArn: Invalid value: "cloudposture-read"/);
+      const ext = await refused(
+        withSpec('ext-id', (s) => (s.account = { aws: { accountId: '123456789012', externalId: 'abc-123' } })),
+      );
+      expect(ext).toMatch(/spec\.account\.aws\.externalId: Forbidden: spec\.account\.aws\.externalId requires spec\.account\.aws\.roleArn/);
+    });
+
+    it('an Azure tenant id that is not a UUID', async () => {
+      const err = await refused(
+        withSpec('bad-tenant', (s) => {
+          s.provider = 'azure';
+          s.account = { azure: { tenantId: 'contoso.onmicrosoft.com', subscriptionId: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e' } };
+        }),
+      );
+      expect(err).toMatch(/spec\.account\.azure\.tenantId: Invalid value: "contoso\.onmicrosoft\.com"/);
+    });
+
+    it('a responsibility area listed twice', async () => {
+      const err = await refused(
+        withSpec('dup-area', (s) => {
+          s.sharedResponsibility = {
+            areas: [
+              { area: 'os-patching', owner: 'customer' },
+              { area: 'os-patching', owner: 'provider' },
+            ],
+          };
+        }),
+      );
+      expect(err).toMatch(/spec\.sharedResponsibility\.areas\[1\]: Duplicate value: \{"area":"os-patching"\}/);
+    });
+
+    it('an assurance report with neither periodEnd nor expiresAt', async () => {
+      const err = await refused(withSpec('undated', (s) => (s.assurance = { reports: [{ type: 'SOC2-TypeII' }] })));
+      expect(err).toMatch(/spec\.assurance\.reports\[0\]: Required value: spec\.assurance\.reports\[\]: set periodEnd .* or expiresAt/);
+    });
+
+    it('a verified data export without the dry run date', async () => {
+      const err = await refused(
+        withSpec('exit', (s) => (s.exitPlan = { document: 'https://wiki/exit', dataExportVerified: true })),
+      );
+      expect(err).toMatch(/spec\.exitPlan\.lastDryRun: Required value: spec\.exitPlan\.lastDryRun is required when spec\.exitPlan\.dataExportVerified is true/);
+    });
+
+    it('a Pulumi stack with two state sources', async () => {
+      const err = await refused(
+        withSpec('two-sources', (s) => {
+          s.iac = {
+            pulumi: {
+              stack: 'acme/payments/prod',
+              s3: { bucket: 'acme-state', key: 'prod.json' },
+              secretRef: { name: 'state', key: 'prod.json' },
+            },
+          };
+        }),
+      );
+      expect(err).toMatch(/spec\.iac\.pulumi: Invalid value: .*spec\.iac\.pulumi: set exactly one state source/);
+    });
+
+    it('a date that is not RFC 3339', async () => {
+      const err = await refused(
+        withSpec('bad-date', (s) => (s.contract = { reference: 'csa', reviewedAt: '05/10/2026' })),
+      );
+      expect(err).toMatch(/spec\.contract\.reviewedAt: Invalid value: "05\/10\/2026": spec\.contract\.reviewedAt in body must be of type date-time/);
+    });
+  });
+
+  describe('CloudSecurityPolicy', () => {
+    const dryRun = (obj: Obj) =>
+      kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], { input: JSON.stringify(obj) });
+
+    it('accepts the sample-shaped "default" policy', async () => {
+      const r = await dryRun(validPolicy());
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    });
+
+    it('refuses a non-positive limit, an unknown exempt condition and an unknown provider', async () => {
+      const policy = validPolicy();
+      policy.spec = {
+        approvedProviders: ['gcp'],
+        classifications: { confidential: { maxEvidenceAgeDays: 0 } },
+        exemptConditions: ['Compliant'],
+      };
+      const r = await dryRun(policy);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/spec\.approvedProviders\[0\]: Unsupported value: "gcp"/);
+      expect(r.stderr).toMatch(/spec\.classifications\.confidential\.maxEvidenceAgeDays: Invalid value: 0/);
+      expect(r.stderr).toMatch(/spec\.exemptConditions\[0\]: Unsupported value: "Compliant"/);
+    });
+  });
+
+  it('kubectl explain teaches the fields from the schema descriptions', async () => {
+    // The OpenAPI v3 document is published shortly after the CRD is Established.
+    const out = await waitFor(
+      async () => {
+        const r = await kubectl(['explain', 'cloudservice.spec.exitPlan']);
+        return r.code === 0 && r.stdout.includes('Step 7') ? r.stdout : false;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, description: 'kubectl explain cloudservice.spec.exitPlan' },
+    );
+    expect(out).toMatch(/KIND:\s+CloudService/);
+    expect(out).toMatch(/FIELD:\s+exitPlan\s+<Object>/);
+    expect(out.replace(/\s+/g, ' ')).toContain('Step 7 of the A.5.23 checklist (exit strategy)');
+    expect(out).toMatch(/lastDryRun\s+<string>/);
+    const policy = await kubectlOk(['explain', 'cloudsecuritypolicy.spec.classifications.confidential.mfaScope']);
+    expect(policy.replace(/\s+/g, ' ')).toContain('Step 8: which identities must have MFA');
+  });
+});
