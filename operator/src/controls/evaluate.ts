@@ -1,0 +1,219 @@
+// The pure core: one CloudService's spec, effective policy and live inventory in; its
+// conditions, findings, summary and next requeue out. No I/O, no clock: `input.now`.
+//
+// - One condition per family that has at least one control in the catalog (see
+//   `evaluatedFamilies`); ChangesTracked and InSync are not published until they have
+//   evaluators.
+// - Family status is the worst of its controls (False beats Unknown beats True); the
+//   reason is the first control (catalog order) at that status; the message joins one
+//   sentence per control at that status, bounded to FAMILY_MESSAGE_MAX characters.
+// - Compliant: False when a non-exempt family is False, else Unknown when one is
+//   Unknown, else True. Exempt families (policy.exemptConditions, an accepted risk) keep
+//   their own condition and findings; they only stop counting towards Compliant.
+// - Findings come from False controls only (Unknown is never a finding), sorted by
+//   severity (critical first), then control id, resource and message.
+
+import type { ConditionStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
+import type { ConditionType, Control, ControlInput, ControlOutcome } from './types.js';
+import { CATALOG, evaluatedFamilies } from './catalog.js';
+import { mfaSummary } from './mfa.js';
+import { unknown, worstStatus } from './outcome.js';
+import { regionViolations } from './residency.js';
+import { compareText, sentence, truncate } from './text.js';
+
+export const COMPLIANT_CONDITION = 'Compliant';
+export const FAMILY_MESSAGE_MAX = 1000;
+export const CONTROL_MESSAGE_MAX = 300;
+export const FINDING_MESSAGE_MAX = 500;
+
+export interface FamilyCondition {
+  type: ConditionType;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+export interface CompliantCondition {
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+/** Per-control outcome, for the evidence report and logs. */
+export interface ControlResult {
+  control: string;
+  family: ConditionType;
+  severity: Severity;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  findings: number;
+}
+
+export interface EvidenceRecord {
+  control: string;
+  at: Date;
+}
+
+export interface Evaluation {
+  families: FamilyCondition[];
+  findings: Finding[];
+  compliant: CompliantCondition;
+  summary: ServiceSummary;
+  /** Earliest instant after `now` at which an outcome changes by time alone. */
+  requeueAt?: Date;
+  evidence: EvidenceRecord[];
+  controls: ControlResult[];
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+interface Ran {
+  control: Control;
+  outcome: ControlOutcome;
+}
+
+/** Controls are pure and total, but a bug in one must not take the others down. */
+function run(control: Control, input: ControlInput): ControlOutcome {
+  try {
+    return control.evaluate(input);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return unknown('ControlError', `Control ${control.id} could not be evaluated: ${truncate(detail, 160)}`);
+  }
+}
+
+function joinMessages(outcomes: readonly ControlOutcome[]): string {
+  const distinct = [...new Set(outcomes.map((o) => truncate(sentence(o.message), CONTROL_MESSAGE_MAX)))];
+  return truncate(distinct.join(' '), FAMILY_MESSAGE_MAX);
+}
+
+function familyCondition(type: ConditionType, ran: readonly Ran[]): FamilyCondition {
+  const status = worstStatus(ran.map((r) => r.outcome.status));
+  if (status === 'True') {
+    const reasons = new Set(ran.map((r) => r.outcome.reason));
+    const only = reasons.size === 1 ? [...reasons][0] : undefined;
+    return { type, status, reason: only ?? 'AllControlsPass', message: joinMessages(ran.map((r) => r.outcome)) };
+  }
+  const worst = ran.filter((r) => r.outcome.status === status).map((r) => r.outcome);
+  return { type, status, reason: worst[0]?.reason ?? status, message: joinMessages(worst) };
+}
+
+function toFindings(ran: readonly Ran[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { control, outcome } of ran) {
+    if (outcome.status !== 'False') continue;
+    // Every False control yields at least one finding, even one built without findings.
+    const list = outcome.findings.length > 0 ? outcome.findings : [{ message: outcome.message }];
+    for (const f of list) {
+      const finding: Finding = {
+        control: control.id,
+        condition: control.family,
+        severity: control.severity,
+        message: truncate(f.message, FINDING_MESSAGE_MAX),
+        remediation: control.remediation,
+      };
+      if (f.resource !== undefined && f.resource !== '') finding.resource = f.resource;
+      findings.push(finding);
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    compareText(a.control, b.control) ||
+    compareText(a.resource ?? '', b.resource ?? '') ||
+    compareText(a.message, b.message)
+  );
+}
+
+function compliantCondition(
+  families: readonly FamilyCondition[],
+  exempt: readonly ConditionType[],
+): CompliantCondition {
+  const counted = families.filter((f) => !exempt.includes(f.type));
+  const waived = families.filter((f) => exempt.includes(f.type));
+  const note = waived.length > 0 ? ` Exempt: ${waived.map((f) => `${f.type} (${f.status})`).join(', ')}.` : '';
+  const failing = counted.filter((f) => f.status === 'False').map((f) => f.type);
+  if (failing.length > 0) {
+    return { status: 'False', reason: 'ControlsFailing', message: `Failing: ${failing.join(', ')}.${note}` };
+  }
+  const unknownFamilies = counted.filter((f) => f.status === 'Unknown').map((f) => f.type);
+  if (unknownFamilies.length > 0) {
+    return {
+      status: 'Unknown',
+      reason: 'ControlsUnknown',
+      message: `Not evaluable: ${unknownFamilies.join(', ')}.${note}`,
+    };
+  }
+  return {
+    status: 'True',
+    reason: 'AllControlsPass',
+    message: `All ${counted.length} required control families pass.${note}`,
+  };
+}
+
+/** MFA coverage rounded down to 2 decimals, so 199 of 200 never reads as 1.00. */
+export function floorRatio(value: number): number {
+  return Math.floor(value * 100 + 1e-9) / 100;
+}
+
+function summarise(input: ControlInput, findings: number): ServiceSummary {
+  const summary: ServiceSummary = {};
+  const result = input.inventory;
+  if (result.ok) {
+    const inventory = result.inventory;
+    const gapIn = (...areas: string[]) => inventory.gaps.some((g) => areas.includes(g.area));
+    if (!gapIn('identities')) {
+      const mfa = mfaSummary(inventory, input.policy.mfaScope);
+      summary.mfaCoverage = floorRatio(mfa.coverage);
+      summary.identities = mfa.identities;
+      summary.privilegedWithoutMFA = mfa.privilegedWithoutMFA;
+    }
+    if (!gapIn('resources', 'auditTrails')) {
+      const counts = Object.values(regionViolations(inventory, input.spec.allowedRegions));
+      summary.regionViolations = counts.reduce((sum, n) => sum + n, 0);
+    }
+  }
+  summary.findings = findings;
+  return summary;
+}
+
+export function evaluateService(input: ControlInput, catalog: readonly Control[] = CATALOG): Evaluation {
+  const families = evaluatedFamilies(catalog);
+  const ran: Ran[] = families.flatMap((family) =>
+    catalog.filter((c) => c.family === family).map((control) => ({ control, outcome: run(control, input) })),
+  );
+  const conditions = families.map((family) =>
+    familyCondition(
+      family,
+      ran.filter((r) => r.control.family === family),
+    ),
+  );
+  const findings = toFindings(ran);
+  const now = input.now.getTime();
+  const requeueAt = ran
+    .map((r) => r.outcome.changesAt)
+    .filter((d): d is Date => d !== undefined && d.getTime() > now)
+    .sort((a, b) => a.getTime() - b.getTime())[0];
+  const evaluation: Evaluation = {
+    families: conditions,
+    findings,
+    compliant: compliantCondition(conditions, input.policy.exemptConditions),
+    summary: summarise(input, findings.length),
+    evidence: ran.flatMap((r) => (r.outcome.evidenceAt ? [{ control: r.control.id, at: r.outcome.evidenceAt }] : [])),
+    controls: ran.map((r) => ({
+      control: r.control.id,
+      family: r.control.family,
+      severity: r.control.severity,
+      status: r.outcome.status,
+      reason: r.outcome.reason,
+      message: truncate(r.outcome.message, CONTROL_MESSAGE_MAX),
+      findings: r.outcome.status === 'False' ? r.outcome.findings.length : 0,
+    })),
+  };
+  if (requeueAt !== undefined) evaluation.requeueAt = requeueAt;
+  return evaluation;
+}

@@ -1,0 +1,77 @@
+// Cross-cutting rule for every live control: a failed read is not a finding. Given an
+// account whose partial data looks bad, a collection failure or a gap makes each live
+// control Unknown with the failure's / gap's reason, never False.
+
+import type { Inventory, InventoryArea } from '../../../operator/src/inventory/types.js';
+import { CATALOG } from '../../../operator/src/controls/catalog.js';
+import {
+  aKey,
+  aPolicy,
+  aResource,
+  aSpec,
+  aTrail,
+  aUser,
+  anInput,
+  anInventory,
+  daysAgo,
+  liveFailed,
+  liveOk,
+  liveSkipped,
+} from '../builders.js';
+
+const LIVE = CATALOG.filter((c) => c.needs === 'live');
+const ALL_AREAS: InventoryArea[] = ['identities', 'resources', 'guardrails', 'auditTrails', 'exposure', 'encryption'];
+
+/** Strict policy and a spec that engages every live control. */
+const policy = aPolicy({}, 'strictly-confidential');
+const spec = aSpec({ breakGlassIdentities: ['breakglass-admin'] });
+
+/** An account that fails every live control it can. */
+const badAccount: Inventory = anInventory({
+  identities: [aUser('admin', { mfaEnabled: false, accessKeys: [aKey({ createdAt: daysAgo(400) })] })],
+  rootMfaEnabled: false,
+  resources: [
+    aResource({ region: 'us-east-1', encrypted: false, public: true }),
+    aResource({ id: 'b2', customerManagedKey: false }),
+  ],
+  guardrails: {
+    regionRestriction: null,
+    accountPublicAccessBlock: false,
+    defaultVolumeEncryption: { 'us-east-1': false },
+  },
+  auditTrails: [aTrail({ lastDeliveryError: 'AccessDenied' })],
+});
+
+describe('live controls never report False on missing data', () => {
+  it('sanity: the bad account fails every live control but the trail check', () => {
+    const statuses = Object.fromEntries(
+      LIVE.map((c) => [c.id, c.evaluate(anInput({ spec, policy, inventory: badAccount })).status]),
+    );
+    expect(statuses).toEqual(
+      Object.fromEntries(LIVE.map((c) => [c.id, c.id === 'A523-09-OFF-PLATFORM-TRAIL' ? 'True' : 'False'])),
+    );
+  });
+
+  it.each(LIVE.map((c) => [c.id, c] as const))('%s: collection failure → Unknown with its reason', (_id, control) => {
+    const outcome = control.evaluate(anInput({ spec, policy, inventory: liveFailed('CredentialsInvalid') }));
+    expect(outcome).toMatchObject({ status: 'Unknown', reason: 'CredentialsInvalid', findings: [] });
+  });
+
+  it.each(LIVE.map((c) => [c.id, c] as const))('%s: skipped collection → Unknown', (_id, control) => {
+    expect(control.evaluate(anInput({ spec, policy, inventory: liveSkipped() })).status).toBe('Unknown');
+  });
+
+  it.each(LIVE.map((c) => [c.id, c] as const))(
+    '%s: gaps in every area, facts unread → Unknown with the gap reason',
+    (_id, control) => {
+      const inventory: Inventory = {
+        ...badAccount,
+        rootMfaEnabled: undefined,
+        guardrails: {},
+        gaps: ALL_AREAS.map((area) => ({ area, reason: 'AccessDenied', message: `${area} denied` })),
+      };
+      const outcome = control.evaluate(anInput({ spec, policy, inventory: liveOk(inventory) }));
+      expect(outcome).toMatchObject({ status: 'Unknown', reason: 'AccessDenied', findings: [] });
+    },
+  );
+});
