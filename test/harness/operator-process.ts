@@ -1,0 +1,47 @@
+// Runs the operator as a real process (what a Pod runs), for tests that need
+// SIGTERM, SIGKILL or several replicas.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './binaries.js';
+
+export interface OperatorProcess {
+  child: ChildProcess;
+  identity: string;
+  /** Parsed JSON log lines so far. */
+  logs: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export function spawnOperator(options: { kubeconfig: string; identity: string; env: Record<string, string> }): OperatorProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'operator', 'src', 'main.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      KUBECONFIG: options.kubeconfig,
+      CLOUDPOSTURE_INSTANCE_NAME: options.identity,
+      CLOUDPOSTURE_METRICS_ADDRESS: '127.0.0.1:0',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let buffer = '';
+  const collect = (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ message: line });
+      }
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, identity: options.identity, logs, exited, kill: (signal) => child.kill(signal) };
+}
