@@ -1,0 +1,71 @@
+// Resource Manager SDK clients for one collection: a configurable endpoint (sovereign
+// clouds, the local test server), token scope derived from it, the SDK's retry policy
+// (honours 429 / 503 Retry-After) and a per-retry policy counting every attempt.
+
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { MonitorClient } from '@azure/arm-monitor';
+import { PolicyClient } from '@azure/arm-policy';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { StorageManagementClient } from '@azure/arm-storage';
+import type { TokenCredential } from '@azure/identity';
+
+import type { AdditionalPolicy } from './calls.js';
+
+export const DEFAULT_RESOURCE_MANAGER_ENDPOINT = 'https://management.azure.com';
+export const DEFAULT_GRAPH_ENDPOINT = 'https://graph.microsoft.com';
+/** Operator config (see config.ts): local Resource Manager / Graph endpoints for tests and the demo. */
+export const AZURE_RESOURCE_MANAGER_ENDPOINT_ENV = 'CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT';
+export const AZURE_GRAPH_ENDPOINT_ENV = 'CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT';
+
+type Env = Record<string, string | undefined>;
+
+/** Explicit value, else the environment, else the public cloud; no trailing slash. */
+export function resolveEndpoint(explicit: string | undefined, env: Env, name: string, fallback: string): string {
+  const chosen = [explicit, env[name]].map((v) => v?.trim() ?? '').find((v) => v !== '') ?? fallback;
+  const url = new URL(chosen);
+  if (url.protocol !== 'https:') {
+    // Bearer tokens only travel over TLS (the SDK refuses otherwise, and so do we).
+    throw new Error(`${name}: the endpoint must use https, got ${url.protocol}//${url.host}`);
+  }
+  return chosen.replace(/\/+$/, '');
+}
+
+/** The `.default` scope of an audience (origin + path, no trailing slash). */
+export function defaultScope(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/.default`;
+}
+
+export interface ArmClientOptions {
+  endpoint: string;
+  counting: AdditionalPolicy;
+  maxRetries: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+}
+
+export interface ArmClients {
+  resources: ResourceManagementClient;
+  storage: StorageManagementClient;
+  compute: ComputeManagementClient;
+  policy: PolicyClient;
+  monitor: MonitorClient;
+}
+
+export function createArmClients(credential: TokenCredential, subscriptionId: string, o: ArmClientOptions): ArmClients {
+  const scope = defaultScope(o.endpoint);
+  const pipeline = () => ({
+    endpoint: o.endpoint,
+    additionalPolicies: [o.counting],
+    retryOptions: { maxRetries: o.maxRetries, retryDelayInMs: o.retryDelayMs, maxRetryDelayInMs: o.maxRetryDelayMs },
+  });
+  // Classic (AutoRest) clients take credentialScopes and $host; the TypeSpec ones credentials.scopes.
+  const classic = () => ({ ...pipeline(), $host: o.endpoint, credentialScopes: [scope] });
+  const modular = () => ({ ...pipeline(), credentials: { scopes: [scope] } });
+  return {
+    resources: new ResourceManagementClient(credential, subscriptionId, classic()),
+    storage: new StorageManagementClient(credential, subscriptionId, modular()),
+    compute: new ComputeManagementClient(credential, subscriptionId, modular()),
+    policy: new PolicyClient(credential, subscriptionId, classic()),
+    monitor: new MonitorClient(credential, subscriptionId, classic()),
+  };
+}

@@ -1,0 +1,186 @@
+// A minimal Microsoft Graph reader over the platform `fetch`: bearer token from the
+// collector's credential, `@odata.nextLink` paging (only ever to the configured Graph
+// host: the token is never sent elsewhere), 429 / 503 / 504 retried after
+// `Retry-After`, one API-call record per attempt, and a client-side pace for the
+// identity and access reports (about 5 requests per 10 seconds per tenant).
+
+import type { TokenCredential } from '@azure/identity';
+
+import { GraphError, attemptCode } from './errors.js';
+
+export interface GraphReaderOptions {
+  /** Graph base URL without version, e.g. https://graph.microsoft.com. */
+  endpoint: string;
+  credential: TokenCredential;
+  /** Token scope, e.g. https://graph.microsoft.com/.default. */
+  scope: string;
+  record: (operation: string, code: string) => void;
+  signal: AbortSignal;
+  /** Retries after the first attempt (default 3). */
+  maxRetries?: number;
+  /** Base delay for retries without Retry-After (default 1 s, doubled per retry). */
+  retryDelayMs?: number;
+  /** Upper bound for any single wait, Retry-After included (default 60 s). */
+  maxRetryDelayMs?: number;
+  /** Per-attempt timeout (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Awaited before each report request (pace of the reports API). */
+  reportGate?: (signal: AbortSignal) => Promise<void>;
+}
+
+/** Pages are capped so a server that keeps answering nextLink cannot loop forever. */
+const MAX_PAGES = 5_000;
+
+interface Page<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+}
+
+/** Parses Retry-After (delta seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const RETRIABLE_STATUS = new Set([429, 503, 504]);
+
+export class GraphReader {
+  private readonly base: URL;
+
+  constructor(private readonly opts: GraphReaderOptions) {
+    this.base = new URL(opts.endpoint.replace(/\/+$/, '') + '/');
+  }
+
+  /** All items of a collection, following `@odata.nextLink`. */
+  async list<T>(path: string, operation: string, options: { report?: boolean } = {}): Promise<T[]> {
+    const items: T[] = [];
+    let url: URL | undefined = new URL(`v1.0${path}`, this.base);
+    for (let page = 0; url !== undefined && page < MAX_PAGES; page++) {
+      const body = (await this.get(url, operation, options.report === true)) as Page<T>;
+      if (Array.isArray(body.value)) items.push(...body.value);
+      const next = body['@odata.nextLink'];
+      url = next ? this.sameHost(next) : undefined;
+    }
+    return items;
+  }
+
+  private sameHost(link: string): URL {
+    const next = new URL(link, this.base);
+    if (next.origin !== this.base.origin) {
+      throw new GraphError(0, 'UntrustedNextLink', `Graph returned a nextLink to another host (${next.host}); not followed`);
+    }
+    return next;
+  }
+
+  private async token(): Promise<string> {
+    const token = await this.opts.credential.getToken(this.opts.scope, { abortSignal: this.opts.signal });
+    if (!token?.token) throw new GraphError(401, 'NoToken', 'the credential returned no token for Microsoft Graph');
+    return token.token;
+  }
+
+  private async get(url: URL, operation: string, report: boolean): Promise<unknown> {
+    const maxRetries = this.opts.maxRetries ?? 3;
+    const baseDelay = this.opts.retryDelayMs ?? 1_000;
+    const maxDelay = this.opts.maxRetryDelayMs ?? 60_000;
+    for (let attempt = 0; ; attempt++) {
+      if (report && this.opts.reportGate) await this.opts.reportGate(this.opts.signal);
+      const token = await this.token();
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+          signal: AbortSignal.any([this.opts.signal, AbortSignal.timeout(this.opts.requestTimeoutMs ?? 30_000)]),
+        });
+      } catch (err) {
+        this.opts.record(operation, attemptCode(err));
+        if (this.opts.signal.aborted || attempt >= maxRetries) throw err;
+        await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), this.opts.signal);
+        continue;
+      }
+      if (response.ok) {
+        let body: unknown;
+        try {
+          body = await response.json();
+        } catch (err) {
+          this.opts.record(operation, 'InvalidResponse');
+          throw new GraphError(response.status, 'InvalidResponse', `Graph answered with a body that is not JSON: ${(err as Error).message}`);
+        }
+        this.opts.record(operation, 'OK');
+        return body;
+      }
+      const error = await graphError(response);
+      this.opts.record(operation, error.code);
+      if (RETRIABLE_STATUS.has(response.status) && attempt < maxRetries) {
+        const wait = retryAfterMs(response.headers.get('retry-after')) ?? baseDelay * 2 ** attempt;
+        await sleep(Math.min(maxDelay, wait), this.opts.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function graphError(response: Response): Promise<GraphError> {
+  let code = `HTTP${response.status}`;
+  let message = response.statusText || `HTTP ${response.status}`;
+  try {
+    const text = await response.text();
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(body.error.code)) code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+  } catch {
+    // keep the status
+  }
+  return new GraphError(response.status, code, message);
+}
+
+/**
+ * At most `max` gated calls per `windowMs` per key (sliding window), shared by every
+ * collection of one collector: Graph's identity and access reports allow about 5
+ * requests per 10 seconds per tenant.
+ */
+export class SlidingWindowGate {
+  private readonly calls = new Map<string, number[]>();
+
+  constructor(
+    private readonly max = 5,
+    private readonly windowMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async acquire(key: string, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const t = this.now();
+      const recent = (this.calls.get(key) ?? []).filter((c) => c > t - this.windowMs);
+      if (recent.length < this.max) {
+        recent.push(t);
+        this.calls.set(key, recent);
+        return;
+      }
+      this.calls.set(key, recent);
+      const oldest = recent[0] ?? t;
+      await sleep(Math.max(1, oldest + this.windowMs - t), signal);
+    }
+  }
+}

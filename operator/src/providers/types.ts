@@ -1,0 +1,49 @@
+// The collector interface: providers read a live account into the provider-neutral
+// Inventory (inventory/types.ts). They never decide: controls do.
+
+import type { AccountRef, LogVault, Provider } from '../api/types.js';
+import type { InventoryResult } from '../inventory/types.js';
+
+/**
+ * Static credentials resolved by the controller from the Secret named in
+ * `spec.account.credentialsSecretRef` (fallback only: workload identity first).
+ * Never logged, never put into a message, an Event or a status.
+ */
+export interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** What to collect: one live account. */
+export interface CollectTarget {
+  provider: Provider;
+  account: AccountRef;
+  /** The service's allowed regions (informational: residency still scans every enabled region). */
+  allowedRegions: string[];
+  /** Declared off-platform log vault: lets a collector name the owner of a trail destination it cannot list. */
+  logVault?: LogVault;
+  /** Resolved static credentials (fallback). */
+  credentials?: StaticCredentials;
+  /**
+   * Resolved Azure client-secret credentials from the Secret named in
+   * `spec.account.credentialsSecretRef` (fallback: workload identity first). Never
+   * logged, never put into a message, an Event or a status.
+   */
+  azureCredentials?: { tenantId: string; clientId: string; clientSecret: string };
+}
+
+/**
+ * Called once per cloud API attempt (retries included), for
+ * `cloudposture_cloud_api_calls_total{provider,operation,code}`.
+ * `operation` is `<SdkService>:<Operation>` (e.g. `IAM:GetCredentialReport`,
+ * `S3Control:GetPublicAccessBlock`), a bounded set. `code` is `OK` on success, the
+ * provider's error code otherwise (`AccessDenied`, `Throttling`, ...), or
+ * `NetworkError` when no response arrived.
+ */
+export type ApiCallHook = (provider: Provider, operation: string, code: string) => void;
+
+export interface InventoryCollector {
+  /** Never rejects: failures come back as `{ ok: false, failure }`. */
+  collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult>;
+}

@@ -1,0 +1,139 @@
+// The Azure side of `npm run demo`: the local Entra ID / Resource Manager / Graph
+// server with a tenant and subscription matching crds/samples/azure-sample.yaml, with
+// real findings (see demoFixture), and the environment the operator process needs.
+
+import path from 'node:path';
+
+import {
+  activityLogSetting,
+  allowedLocationsAssignment,
+  disk,
+  emptyFixture,
+  genericResource,
+  ROLE,
+  servicePrincipalRoleAssignment,
+  snapshot,
+  storageAccount,
+  user,
+  userRoleAssignment,
+  type AzureFixture,
+} from './fixture.js';
+import { startAzureMock } from './server.js';
+
+/** From crds/samples/azure-sample.yaml. */
+export const DEMO_TENANT_ID = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+export const DEMO_SUBSCRIPTION_ID = '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e';
+export const DEMO_CLIENT_ID = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+/** spec.logVault of the sample. */
+export const DEMO_LOG_VAULT_SUBSCRIPTION_ID = '3d2c1b0a-9f8e-4d7c-a6b5-4c3d2e1f0a9b';
+/** A dummy value the local token endpoint accepts; not a real secret anywhere. */
+const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
+
+/**
+ * The sample's tenant and subscription. Findings a reviewer should see:
+ * - MFAEnforced: it-ops@ holds User Administrator without MFA; two other users have
+ *   no MFA (the sample is confidential: MFA scope "all"); a CI service principal holds
+ *   Application Administrator with a client secret older than 90 days.
+ * - DataResidency: a VM and its disk in eastus; a GRS storage account in uksouth whose
+ *   geo-replica lives in ukwest; the Allowed locations policy also permits eastus.
+ * - EncryptionAtRest: the eastus disk and its snapshot use platform-managed keys
+ *   (confidential requires customer-managed keys).
+ * - NoPublicExposure: a storage account allows anonymous blob access; the snapshot
+ *   has a live SAS export URL usable from any network; no policy denies public blob access.
+ * - AuditLogging: the activity log goes to the declared vault (acmeauditvault in the
+ *   vault subscription): off-platform, as required.
+ */
+export function demoFixture(): AzureFixture {
+  const sub = DEMO_SUBSCRIPTION_ID;
+  const f = emptyFixture(DEMO_TENANT_ID, sub, [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, federated: true }]);
+
+  const jane = user('jane.doe@example.com', { admin: true, displayName: 'Jane Doe' });
+  const bg1 = user('breakglass1@example.onmicrosoft.com', { admin: true, displayName: 'Break glass 1' });
+  const bg2 = user('breakglass2@example.onmicrosoft.com', { admin: true, displayName: 'Break glass 2' });
+  const itOps = user('it-ops@example.com', { admin: true, mfa: false, displayName: 'IT operations' });
+  const auditor = user('auditor@example.com', { admin: true, displayName: 'External auditor' });
+  f.users = [
+    jane,
+    bg1,
+    bg2,
+    itOps,
+    auditor,
+    user('anna.schmidt@example.com'),
+    user('li.wei@example.com'),
+    user('tom.baker@example.com', { mfa: false }),
+    user('reception@example.com', { mfa: false }),
+    user('partner_contoso.com#EXT#@example.onmicrosoft.com', { guest: true }),
+  ];
+  f.roleAssignments = [
+    userRoleAssignment(jane, ROLE.globalAdministrator),
+    userRoleAssignment(bg1, ROLE.globalAdministrator),
+    userRoleAssignment(bg2, ROLE.globalAdministrator),
+    userRoleAssignment(itOps, ROLE.userAdministrator),
+    userRoleAssignment(auditor, ROLE.globalReader),
+    servicePrincipalRoleAssignment('ci-directory-sync', ROLE.applicationAdministrator, {
+      startDateTime: '2026-01-05T09:00:00Z',
+      endDateTime: '2027-01-05T09:00:00Z',
+    }),
+  ];
+
+  const rg = 'rg-workplace';
+  const migration = 'rg-migration';
+  f.storageAccounts = [
+    storageAccount(sub, rg, 'm365exportweu', { location: 'westeurope', customerManagedKey: true, publicNetworkAccess: 'Disabled' }),
+    storageAccount(sub, rg, 'teamsarchiveuks', { location: 'uksouth', customerManagedKey: true, secondaryLocation: 'ukwest', publicNetworkAccess: 'Disabled' }),
+    storageAccount(sub, rg, 'intranetassets', { location: 'northeurope', customerManagedKey: true, allowBlobPublicAccess: true }),
+  ];
+  const migrationDisk = disk(sub, migration, 'vm-migration-eus_OsDisk_1', {
+    location: 'eastus',
+    encryptionType: 'EncryptionAtRestWithPlatformKey',
+    networkAccessPolicy: 'DenyAll',
+    publicNetworkAccess: 'Disabled',
+  });
+  f.disks = [
+    disk(sub, rg, 'vm-print-weu_OsDisk_1', { location: 'westeurope' }),
+    migrationDisk,
+  ];
+  f.snapshots = [
+    snapshot(sub, migration, 'vm-migration-eus-before-cutover', {
+      location: 'eastus',
+      encryptionType: 'EncryptionAtRestWithPlatformKey',
+      networkAccessPolicy: 'AllowAll',
+      publicNetworkAccess: 'Enabled',
+      diskState: 'ActiveSAS',
+      sourceResourceId: String(migrationDisk.id),
+    }),
+  ];
+  f.otherResources = [
+    genericResource(sub, rg, 'Microsoft.Compute/virtualMachines', 'vm-print-weu', 'westeurope'),
+    genericResource(sub, migration, 'Microsoft.Compute/virtualMachines', 'vm-migration-eus', 'eastus'),
+    genericResource(sub, rg, 'Microsoft.Network/virtualNetworks', 'vnet-workplace', 'westeurope'),
+  ];
+  f.policyAssignments = [allowedLocationsAssignment(sub, ['westeurope', 'northeurope', 'uksouth', 'eastus'])];
+  f.diagnosticSettings = [
+    activityLogSetting(sub, 'activity-log-to-vault', {
+      storageAccountId: `/subscriptions/${DEMO_LOG_VAULT_SUBSCRIPTION_ID}/resourceGroups/rg-log-vault/providers/Microsoft.Storage/storageAccounts/acmeauditvault`,
+    }),
+  ];
+  return f;
+}
+
+/**
+ * Starts the local Azure for the demo. `env` goes into the operator process:
+ * endpoints, the authority host, dummy client credentials for the sample's app and
+ * NODE_EXTRA_CA_CERTS so that process trusts the server's test CA from its start.
+ */
+export async function startAzureDemo(runDir: string): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const mock = await startAzureMock({ dir: path.join(runDir, 'azure-mock'), fixture: demoFixture() });
+  return {
+    env: {
+      CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT: mock.armUrl,
+      CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT: mock.graphUrl,
+      AZURE_AUTHORITY_HOST: mock.loginUrl,
+      AZURE_TENANT_ID: DEMO_TENANT_ID,
+      AZURE_CLIENT_ID: DEMO_CLIENT_ID,
+      AZURE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      NODE_EXTRA_CA_CERTS: mock.caPath,
+    },
+    stop: () => mock.stop(),
+  };
+}

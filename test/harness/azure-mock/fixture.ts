@@ -1,0 +1,416 @@
+// Fixtures for the local Resource Manager / Microsoft Graph / Entra token server: one
+// tenant and one subscription, written in the documented REST response shapes (ARM
+// objects carry their facts under `properties`, Graph objects are flat) so the real
+// SDK deserialisers do the work they do against Azure.
+
+import { createHash } from 'node:crypto';
+
+export type Json = Record<string, unknown>;
+
+export interface MockApp {
+  clientId: string;
+  /** Accepted client secret; an app without one signs in only with a client assertion. */
+  clientSecret?: string;
+  /** Accepts a client assertion (workload identity federation). */
+  federated?: boolean;
+}
+
+export interface AzureFixture {
+  tenantId: string;
+  subscriptionId: string;
+  /** App registrations allowed to request tokens. */
+  apps: MockApp[];
+  /** Microsoft Entra ID P1/P2: without it the registration details report answers 403. */
+  premium: boolean;
+  /** GET /v1.0/reports/authenticationMethods/userRegistrationDetails items. */
+  users: Json[];
+  /** GET /v1.0/roleManagement/directory/roleDefinitions items. */
+  roleDefinitions: Json[];
+  /** GET /v1.0/roleManagement/directory/roleAssignments items; `principal` is served only with $expand=principal. */
+  roleAssignments: Json[];
+  storageAccounts: Json[];
+  disks: Json[];
+  snapshots: Json[];
+  /** Resources only resources.list shows (VMs, databases, workspaces...). */
+  otherResources: Json[];
+  /** Assignments that apply at the subscription (its own and inherited). */
+  policyAssignments: Json[];
+  /** Custom / built-in initiatives, by full id. */
+  policySetDefinitions: Json[];
+  /** Subscription activity-log diagnostic settings. */
+  diagnosticSettings: Json[];
+}
+
+/** A stable UUID derived from a seed (fixtures are deterministic). */
+export function uuidFor(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function emptyFixture(tenantId: string, subscriptionId: string, apps: MockApp[]): AzureFixture {
+  return {
+    tenantId,
+    subscriptionId,
+    apps,
+    premium: true,
+    users: [],
+    roleDefinitions: builtInRoleDefinitions(),
+    roleAssignments: [],
+    storageAccounts: [],
+    disks: [],
+    snapshots: [],
+    otherResources: [],
+    policyAssignments: [],
+    policySetDefinitions: [],
+    diagnosticSettings: [],
+  };
+}
+
+// ------------------------------------------------------------------ Microsoft Graph
+
+export const ROLE = {
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+  globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+  securityReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
+} as const;
+
+function roleDefinition(id: string, displayName: string, actions: string[]): Json {
+  return {
+    id,
+    description: `${displayName} (built-in)`,
+    displayName,
+    isBuiltIn: true,
+    isEnabled: true,
+    resourceScopes: ['/'],
+    templateId: id,
+    version: '1',
+    rolePermissions: [{ allowedResourceActions: actions, condition: null }],
+  };
+}
+
+/** A few built-in directory roles with representative permissions. */
+export function builtInRoleDefinitions(): Json[] {
+  return [
+    roleDefinition(ROLE.globalAdministrator, 'Global Administrator', [
+      'microsoft.directory/users/allProperties/allTasks',
+      'microsoft.directory/roleAssignments/allProperties/allTasks',
+      'microsoft.directory/applications/allProperties/allTasks',
+    ]),
+    roleDefinition(ROLE.privilegedRoleAdministrator, 'Privileged Role Administrator', [
+      'microsoft.directory/roleAssignments/allProperties/allTasks',
+      'microsoft.directory/roleDefinitions/allProperties/allTasks',
+    ]),
+    roleDefinition(ROLE.userAdministrator, 'User Administrator', [
+      'microsoft.directory/users/create',
+      'microsoft.directory/users/delete',
+      'microsoft.directory/users/password/update',
+      'microsoft.directory/users/standard/read',
+    ]),
+    roleDefinition(ROLE.applicationAdministrator, 'Application Administrator', [
+      'microsoft.directory/applications/create',
+      'microsoft.directory/applications/credentials/update',
+      'microsoft.directory/servicePrincipals/standard/read',
+    ]),
+    roleDefinition(ROLE.globalReader, 'Global Reader', [
+      'microsoft.directory/users/allProperties/read',
+      'microsoft.directory/roleAssignments/allProperties/read',
+      'microsoft.directory/signInReports/allProperties/read',
+    ]),
+    roleDefinition(ROLE.securityReader, 'Security Reader', [
+      'microsoft.directory/auditLogs/allProperties/read',
+      'microsoft.directory/signInReports/allProperties/read',
+    ]),
+  ];
+}
+
+export interface UserOptions {
+  admin?: boolean;
+  mfa?: boolean;
+  guest?: boolean;
+  displayName?: string;
+  lastUpdated?: string;
+}
+
+/** A userRegistrationDetails row (v1.0 shape). */
+export function user(userPrincipalName: string, opts: UserOptions = {}): Json {
+  const mfa = opts.mfa ?? true;
+  return {
+    id: uuidFor(`user:${userPrincipalName}`),
+    userPrincipalName,
+    userDisplayName: opts.displayName ?? userPrincipalName.split('@')[0],
+    userType: opts.guest ? 'guest' : 'member',
+    isAdmin: opts.admin ?? false,
+    isSsprRegistered: mfa,
+    isSsprEnabled: true,
+    isSsprCapable: mfa,
+    isMfaRegistered: mfa,
+    isMfaCapable: mfa,
+    isPasswordlessCapable: false,
+    methodsRegistered: mfa ? ['microsoftAuthenticatorPush', 'softwareOneTimePasscode'] : [],
+    isSystemPreferredAuthenticationMethodEnabled: true,
+    systemPreferredAuthenticationMethods: mfa ? ['push'] : [],
+    userPreferredMethodForSecondaryAuthentication: mfa ? 'push' : 'none',
+    lastUpdatedDateTime: opts.lastUpdated ?? new Date().toISOString(),
+  };
+}
+
+/** A directory role assignment of a user (principal expanded when asked). */
+export function userRoleAssignment(u: Json, roleTemplateId: string, directoryScopeId = '/'): Json {
+  const principalId = u.id as string;
+  return {
+    id: uuidFor(`assignment:${principalId}:${roleTemplateId}:${directoryScopeId}`),
+    principalId,
+    roleDefinitionId: roleTemplateId,
+    directoryScopeId,
+    principal: {
+      '@odata.type': '#microsoft.graph.user',
+      id: principalId,
+      displayName: u.userDisplayName,
+      userPrincipalName: u.userPrincipalName,
+      accountEnabled: true,
+    },
+  };
+}
+
+/** A directory role assignment of a service principal with one client secret. */
+export function servicePrincipalRoleAssignment(
+  name: string,
+  roleTemplateId: string,
+  secret?: { startDateTime: string; endDateTime: string },
+): Json {
+  const principalId = uuidFor(`sp:${name}`);
+  return {
+    id: uuidFor(`assignment:${principalId}:${roleTemplateId}`),
+    principalId,
+    roleDefinitionId: roleTemplateId,
+    directoryScopeId: '/',
+    principal: {
+      '@odata.type': '#microsoft.graph.servicePrincipal',
+      id: principalId,
+      displayName: name,
+      appId: uuidFor(`app:${name}`),
+      accountEnabled: true,
+      servicePrincipalType: 'Application',
+      passwordCredentials: secret
+        ? [{ keyId: uuidFor(`secret:${name}`), displayName: 'ci', hint: 'abc', startDateTime: secret.startDateTime, endDateTime: secret.endDateTime, secretText: null }]
+        : [],
+    },
+  };
+}
+
+// ------------------------------------------------------------------ Resource Manager
+
+export function resourceGroupId(subscriptionId: string, resourceGroup: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+}
+
+export interface StorageOptions {
+  location: string;
+  sku?: string;
+  blobEncryption?: boolean;
+  customerManagedKey?: boolean;
+  allowBlobPublicAccess?: boolean;
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  secondaryLocation?: string;
+  tags?: Record<string, string>;
+}
+
+export function storageAccount(subscriptionId: string, resourceGroup: string, name: string, o: StorageOptions): Json {
+  const sku = o.sku ?? (o.secondaryLocation ? 'Standard_GRS' : 'Standard_LRS');
+  const created = '2026-01-15T10:00:00.0000000Z';
+  const service = (enabled: boolean) => ({ keyType: 'Account', enabled, lastEnabledTime: created });
+  return {
+    id: `${resourceGroupId(subscriptionId, resourceGroup)}/providers/Microsoft.Storage/storageAccounts/${name}`,
+    name,
+    type: 'Microsoft.Storage/storageAccounts',
+    location: o.location,
+    tags: o.tags ?? {},
+    sku: { name: sku, tier: 'Standard' },
+    kind: 'StorageV2',
+    properties: {
+      provisioningState: 'Succeeded',
+      creationTime: created,
+      primaryLocation: o.location,
+      statusOfPrimary: 'available',
+      ...(o.secondaryLocation ? { secondaryLocation: o.secondaryLocation, statusOfSecondary: 'available' } : {}),
+      primaryEndpoints: {
+        blob: `https://${name}.blob.core.windows.net/`,
+        queue: `https://${name}.queue.core.windows.net/`,
+        table: `https://${name}.table.core.windows.net/`,
+        file: `https://${name}.file.core.windows.net/`,
+      },
+      encryption: {
+        services: { blob: service(o.blobEncryption ?? true), file: service(o.blobEncryption ?? true) },
+        keySource: o.customerManagedKey ? 'Microsoft.Keyvault' : 'Microsoft.Storage',
+        ...(o.customerManagedKey
+          ? { keyvaultproperties: { keyname: `${name}-cmk`, keyvaulturi: `https://kv-${name}.vault.azure.net/`, keyversion: '' } }
+          : {}),
+        requireInfrastructureEncryption: false,
+      },
+      accessTier: 'Hot',
+      supportsHttpsTrafficOnly: true,
+      minimumTlsVersion: 'TLS1_2',
+      allowBlobPublicAccess: o.allowBlobPublicAccess ?? false,
+      allowSharedKeyAccess: false,
+      publicNetworkAccess: o.publicNetworkAccess ?? 'Enabled',
+      networkAcls: { bypass: 'AzureServices', virtualNetworkRules: [], ipRules: [], defaultAction: o.publicNetworkAccess === 'Disabled' ? 'Deny' : 'Allow' },
+    },
+  };
+}
+
+export interface DiskOptions {
+  location: string;
+  encryptionType?: 'EncryptionAtRestWithPlatformKey' | 'EncryptionAtRestWithCustomerKey' | 'EncryptionAtRestWithPlatformAndCustomerKeys';
+  networkAccessPolicy?: 'AllowAll' | 'AllowPrivate' | 'DenyAll';
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  diskState?: string;
+  sourceResourceId?: string;
+  tags?: Record<string, string>;
+}
+
+function diskLike(subscriptionId: string, resourceGroup: string, name: string, type: 'disks' | 'snapshots', o: DiskOptions): Json {
+  const encryptionType = o.encryptionType ?? 'EncryptionAtRestWithCustomerKey';
+  return {
+    id: `${resourceGroupId(subscriptionId, resourceGroup)}/providers/Microsoft.Compute/${type}/${name}`,
+    name,
+    type: `Microsoft.Compute/${type}`,
+    location: o.location,
+    tags: o.tags ?? {},
+    sku: { name: type === 'disks' ? 'Premium_LRS' : 'Standard_ZRS', tier: type === 'disks' ? 'Premium' : 'Standard' },
+    properties: {
+      creationData: o.sourceResourceId ? { createOption: 'Copy', sourceResourceId: o.sourceResourceId } : { createOption: 'Empty' },
+      diskSizeGB: 128,
+      diskSizeBytes: 137438953472,
+      uniqueId: uuidFor(`${type}:${name}`),
+      encryption: {
+        type: encryptionType,
+        ...(encryptionType === 'EncryptionAtRestWithPlatformKey'
+          ? {}
+          : { diskEncryptionSetId: `${resourceGroupId(subscriptionId, resourceGroup)}/providers/Microsoft.Compute/diskEncryptionSets/des-cmk` }),
+      },
+      networkAccessPolicy: o.networkAccessPolicy ?? 'DenyAll',
+      publicNetworkAccess: o.publicNetworkAccess ?? 'Disabled',
+      provisioningState: 'Succeeded',
+      diskState: o.diskState ?? (type === 'disks' ? 'Attached' : 'Unattached'),
+      timeCreated: '2026-02-01T08:00:00.0000000+00:00',
+      ...(type === 'snapshots' ? { incremental: true } : {}),
+    },
+  };
+}
+
+export function disk(subscriptionId: string, resourceGroup: string, name: string, o: DiskOptions): Json {
+  return diskLike(subscriptionId, resourceGroup, name, 'disks', o);
+}
+
+export function snapshot(subscriptionId: string, resourceGroup: string, name: string, o: DiskOptions): Json {
+  return diskLike(subscriptionId, resourceGroup, name, 'snapshots', o);
+}
+
+/** A resource only resources.list reports (e.g. Microsoft.Compute/virtualMachines). */
+export function genericResource(subscriptionId: string, resourceGroup: string, type: string, name: string, location: string): Json {
+  return {
+    id: `${resourceGroupId(subscriptionId, resourceGroup)}/providers/${type}/${name}`,
+    name,
+    type,
+    location,
+    tags: {},
+  };
+}
+
+export const ALLOWED_LOCATIONS = '/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c';
+export const STORAGE_PUBLIC_ACCESS = '/providers/Microsoft.Authorization/policyDefinitions/4fa4b6c0-31ca-4c0d-b10d-24b96f62a751';
+
+export function policyAssignment(
+  scope: string,
+  name: string,
+  policyDefinitionId: string,
+  parameters: Record<string, unknown>,
+  opts: { displayName?: string; enforcementMode?: 'Default' | 'DoNotEnforce'; notScopes?: string[] } = {},
+): Json {
+  return {
+    id: `${scope}/providers/Microsoft.Authorization/policyAssignments/${name}`,
+    name,
+    type: 'Microsoft.Authorization/policyAssignments',
+    properties: {
+      displayName: opts.displayName ?? name,
+      policyDefinitionId,
+      definitionVersion: '1.*.*',
+      scope,
+      notScopes: opts.notScopes ?? [],
+      parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { value: v }])),
+      enforcementMode: opts.enforcementMode ?? 'Default',
+      metadata: { assignedBy: 'Platform team', createdOn: '2026-01-10T09:00:00Z' },
+    },
+  };
+}
+
+export function allowedLocationsAssignment(subscriptionId: string, regions: string[], opts: { enforcementMode?: 'Default' | 'DoNotEnforce' } = {}): Json {
+  return policyAssignment(`/subscriptions/${subscriptionId}`, 'allowed-locations', ALLOWED_LOCATIONS, { listOfAllowedLocations: regions }, {
+    displayName: 'Allowed locations',
+    ...opts,
+  });
+}
+
+export function storagePublicAccessAssignment(subscriptionId: string, effect: 'Audit' | 'Deny' | 'Disabled'): Json {
+  return policyAssignment(`/subscriptions/${subscriptionId}`, 'deny-public-blob', STORAGE_PUBLIC_ACCESS, { effect }, {
+    displayName: 'Storage account public access should be disallowed',
+  });
+}
+
+/** A custom initiative at a management group bundling both guardrails, parameterised. */
+export function guardrailInitiative(managementGroup: string, name: string): Json {
+  return {
+    id: `/providers/Microsoft.Management/managementGroups/${managementGroup}/providers/Microsoft.Authorization/policySetDefinitions/${name}`,
+    name,
+    type: 'Microsoft.Authorization/policySetDefinitions',
+    properties: {
+      policyType: 'Custom',
+      displayName: 'Landing zone guardrails',
+      parameters: {
+        allowedLocations: { type: 'Array', metadata: { displayName: 'Allowed locations', strongType: 'location' } },
+        blobPublicAccessEffect: { type: 'String', defaultValue: 'Deny', allowedValues: ['Audit', 'Deny', 'Disabled'] },
+      },
+      policyDefinitions: [
+        {
+          policyDefinitionReferenceId: 'allowedLocations',
+          policyDefinitionId: ALLOWED_LOCATIONS,
+          parameters: { listOfAllowedLocations: { value: "[parameters('allowedLocations')]" } },
+        },
+        {
+          policyDefinitionReferenceId: 'denyPublicBlob',
+          policyDefinitionId: STORAGE_PUBLIC_ACCESS,
+          parameters: { effect: { value: "[parameters('blobPublicAccessEffect')]" } },
+        },
+      ],
+    },
+  };
+}
+
+export interface DiagnosticOptions {
+  storageAccountId?: string;
+  workspaceId?: string;
+  eventHubAuthorizationRuleId?: string;
+  categories?: string[];
+}
+
+const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
+
+/** A subscription activity-log diagnostic setting (2017-05-01-preview shape). */
+export function activityLogSetting(subscriptionId: string, name: string, o: DiagnosticOptions): Json {
+  const enabled = new Set(o.categories ?? ACTIVITY_LOG_CATEGORIES);
+  return {
+    id: `/subscriptions/${subscriptionId}/providers/microsoft.insights/diagnosticSettings/${name}`,
+    type: 'Microsoft.Insights/diagnosticSettings',
+    name,
+    location: 'global',
+    properties: {
+      ...(o.storageAccountId ? { storageAccountId: o.storageAccountId } : {}),
+      ...(o.workspaceId ? { workspaceId: o.workspaceId } : {}),
+      ...(o.eventHubAuthorizationRuleId ? { eventHubAuthorizationRuleId: o.eventHubAuthorizationRuleId, eventHubName: 'activity-log' } : {}),
+      logs: ACTIVITY_LOG_CATEGORIES.map((category) => ({ category, enabled: enabled.has(category) })),
+    },
+  };
+}

@@ -1,0 +1,486 @@
+// A local stand-in for Microsoft Entra ID (token endpoint), Azure Resource Manager and
+// Microsoft Graph. No emulator exists for them, so this server answers the documented
+// REST shapes for one fixture tenant / subscription: OAuth 2.0 client credentials
+// (secret or assertion), OpenID discovery, ARM list operations with `nextLink` paging,
+// Graph collections with `@odata.nextLink`, and error bodies as the services write them
+// (ARM `{"error":{"code","message"}}`, Graph with `innerError`, OAuth `error` /
+// `error_description` / `error_codes`). Faults (429 + Retry-After, 403, 500...) can be
+// queued per route.
+//
+// It speaks HTTPS only (the Azure SDK sends bearer tokens over TLS only) with a
+// certificate from a test CA generated into `dir`; three listeners on loopback give
+// the three services distinct origins, so token audiences are checked as in Azure.
+
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+import { generateCA, issueServingCert } from '../certs.js';
+import { emptyFixture, type AzureFixture, type Json } from './fixture.js';
+
+export type MockService = 'login' | 'arm' | 'graph';
+
+/** Route names, for faults and request counts. */
+export type MockRoute =
+  | 'login.token'
+  | 'login.openidConfiguration'
+  | 'login.instanceDiscovery'
+  | 'arm.resources'
+  | 'arm.storageAccounts'
+  | 'arm.disks'
+  | 'arm.snapshots'
+  | 'arm.policyAssignments'
+  | 'arm.policySetDefinitions'
+  | 'arm.diagnosticSettings'
+  | 'graph.userRegistrationDetails'
+  | 'graph.roleDefinitions'
+  | 'graph.roleAssignments'
+  | 'unknown';
+
+export interface Fault {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON body; default: the service's error shape with `code`. */
+  body?: unknown;
+  code?: string;
+  message?: string;
+  /** How many requests it applies to (default 1). */
+  times?: number;
+}
+
+export interface RecordedRequest {
+  service: MockService;
+  route: MockRoute;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+}
+
+export interface AzureMockOptions {
+  /** Directory for the CA and serving certificate. */
+  dir: string;
+  fixture?: AzureFixture;
+  /** Items per ARM / Graph page (default 100). */
+  pageSize?: number;
+}
+
+export interface AzureMock {
+  /** https://127.0.0.1:port of each service. */
+  loginUrl: string;
+  armUrl: string;
+  graphUrl: string;
+  /** PEM of the CA that issued the serving certificate, and its file. */
+  caPem: string;
+  caPath: string;
+  fixture: AzureFixture;
+  setFixture(fixture: AzureFixture): void;
+  /** Items per page from now on. */
+  setPageSize(size: number): void;
+  /** Queue a fault for the next `times` requests of a route. */
+  fault(route: MockRoute, fault: Fault): void;
+  requests: RecordedRequest[];
+  /** Requests per route (since the last reset). */
+  count(route: MockRoute): number;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+interface IssuedToken {
+  tenantId: string;
+  clientId: string;
+  audience: string;
+  expiresAt: number;
+}
+
+const GRAPH_COLLECTIONS: Record<string, { route: MockRoute; key: 'users' | 'roleDefinitions' | 'roleAssignments'; context: string }> = {
+  '/v1.0/reports/authenticationmethods/userregistrationdetails': {
+    route: 'graph.userRegistrationDetails',
+    key: 'users',
+    context: 'reports/authenticationMethods/userRegistrationDetails',
+  },
+  '/v1.0/rolemanagement/directory/roledefinitions': { route: 'graph.roleDefinitions', key: 'roleDefinitions', context: 'roleManagement/directory/roleDefinitions' },
+  '/v1.0/rolemanagement/directory/roleassignments': { route: 'graph.roleAssignments', key: 'roleAssignments', context: 'roleManagement/directory/roleAssignments' },
+};
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** ARM resources put their facts under `properties`; resources.list shows the envelope only. */
+function envelope(r: Json): Json {
+  const out: Json = { id: r.id, name: r.name, type: r.type, location: r.location };
+  for (const k of ['kind', 'sku', 'tags', 'identity', 'managedBy'] as const) if (r[k] !== undefined) out[k] = r[k];
+  return out;
+}
+
+export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock> {
+  const ca = await generateCA(opts.dir, { name: 'azure-mock-ca', commonName: 'cloudposture-azure-mock-ca' });
+  const serving = await issueServingCert(ca, opts.dir, ['127.0.0.1', 'localhost'], { name: 'azure-mock', commonName: 'azure-mock' });
+  const [caPem, cert, key] = await Promise.all([
+    readFile(ca.certPath, 'utf8'),
+    readFile(serving.certPath, 'utf8'),
+    readFile(serving.keyPath, 'utf8'),
+  ]);
+
+  let fixture = opts.fixture ?? emptyFixture(
+    '00000000-0000-4000-a000-000000000001',
+    '00000000-0000-4000-a000-000000000002',
+    [{ clientId: '00000000-0000-4000-a000-000000000003', clientSecret: 'dummy-secret' }],
+  );
+  let pageSize = opts.pageSize ?? 100;
+  const faults = new Map<MockRoute, Fault[]>();
+  const tokens = new Map<string, IssuedToken>();
+  const requests: RecordedRequest[] = [];
+  const urls: Record<MockService, string> = { login: '', arm: '', graph: '' };
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ms-request-id': randomBytes(8).toString('hex'),
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const armError = (code: string, message: string): Json => ({ error: { code, message } });
+  const graphErrorBody = (code: string, message: string): Json => ({
+    error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomBytes(8).toString('hex'), 'client-request-id': randomBytes(8).toString('hex') } },
+  });
+  const oauthError = (error: string, aadsts: number, description: string): Json => ({
+    error,
+    error_description: `AADSTS${aadsts}: ${description} Trace ID: ${randomBytes(8).toString('hex')} Correlation ID: ${randomBytes(8).toString('hex')} Timestamp: ${new Date().toISOString()}`,
+    error_codes: [aadsts],
+    timestamp: new Date().toISOString(),
+    trace_id: randomBytes(8).toString('hex'),
+    correlation_id: randomBytes(8).toString('hex'),
+  });
+
+  /** Pops a queued fault for the route, if any. */
+  const takeFault = (route: MockRoute): Fault | undefined => {
+    const queue = faults.get(route);
+    const f = queue?.[0];
+    if (!f) return undefined;
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) queue.shift();
+    return f;
+  };
+
+  const faultBody = (service: MockService, f: Fault): unknown => {
+    if (f.body !== undefined) return f.body;
+    const code = f.code ?? (f.status === 429 ? 'TooManyRequests' : `HTTP${f.status}`);
+    const message = f.message ?? (f.status === 429 ? 'Too many requests. Retry after the period in the Retry-After header.' : 'Injected fault');
+    if (service === 'graph') return graphErrorBody(code, message);
+    if (service === 'login') return { error: code, error_description: message };
+    return armError(code, message);
+  };
+
+  /** Bearer token check: issued here, not expired, for this service's audience. */
+  const authorize = (req: IncomingMessage, service: 'arm' | 'graph'): { ok: true; token: IssuedToken } | { ok: false; status: number; body: Json } => {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const token = m?.[1] ? tokens.get(m[1]) : undefined;
+    const fail = (code: string, message: string) =>
+      service === 'arm' ? { ok: false as const, status: 401, body: armError(code, message) } : { ok: false as const, status: 401, body: graphErrorBody(code, message) };
+    if (!token) return fail('InvalidAuthenticationToken', 'The access token is invalid.');
+    if (token.expiresAt < Date.now()) return fail('ExpiredAuthenticationToken', 'The access token expiry has passed.');
+    if (token.audience !== urls[service]) {
+      return fail('InvalidAuthenticationTokenAudience', `The access token has been obtained for wrong audience or resource '${token.audience}'.`);
+    }
+    if (token.tenantId !== fixture.tenantId) return fail('InvalidAuthenticationTokenTenant', 'The access token is from the wrong issuer.');
+    return { ok: true, token };
+  };
+
+  /** A page of `items` with the service's paging link. */
+  const page = (service: 'arm' | 'graph', url: URL, items: unknown[], context?: string): Json => {
+    const skip = Math.max(0, Number(url.searchParams.get('$skiptoken') ?? '0') || 0);
+    const slice = items.slice(skip, skip + pageSize);
+    const more = skip + pageSize < items.length;
+    const next = new URL(url.toString());
+    next.searchParams.set('$skiptoken', String(skip + pageSize));
+    if (service === 'graph') {
+      return {
+        '@odata.context': `${urls.graph}/v1.0/$metadata#${context ?? ''}`,
+        value: slice,
+        ...(more ? { '@odata.nextLink': next.toString() } : {}),
+      };
+    }
+    return { value: slice, ...(more ? { nextLink: next.toString() } : {}) };
+  };
+
+  // ---------------------------------------------------------------- login
+
+  const handleLogin = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<[MockRoute, number]> => {
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (req.method === 'GET' && url.pathname.endsWith('/discovery/instance')) {
+      const body = {
+        tenant_discovery_endpoint: `${urls.login}/${fixture.tenantId}/v2.0/.well-known/openid-configuration`,
+        'api-version': '1.1',
+        metadata: [{ preferred_network: new URL(urls.login).host, preferred_cache: new URL(urls.login).host, aliases: [new URL(urls.login).host] }],
+      };
+      send(res, 200, body);
+      return ['login.instanceDiscovery', 200];
+    }
+    const tenant = parts[0] ?? '';
+    if (req.method === 'GET' && url.pathname.endsWith('/v2.0/.well-known/openid-configuration')) {
+      if (tenant !== fixture.tenantId && tenant !== 'organizations' && tenant !== 'common') {
+        send(res, 400, oauthError('invalid_tenant', 90002, `Tenant '${tenant}' not found.`));
+        return ['login.openidConfiguration', 400];
+      }
+      const base = `${urls.login}/${tenant}`;
+      send(res, 200, {
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        jwks_uri: `${urls.login}/${tenant}/discovery/v2.0/keys`,
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+        issuer: `${urls.login}/${tenant}/v2.0`,
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: `${urls.graph}/oidc/userinfo`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid'],
+        kerberos_endpoint: `${base}/kerberos`,
+        tenant_region_scope: 'EU',
+        cloud_instance_name: 'microsoftonline.com',
+        cloud_graph_host_name: 'graph.windows.net',
+        msgraph_host: new URL(urls.graph).host,
+        rbac_url: urls.arm,
+      });
+      return ['login.openidConfiguration', 200];
+    }
+    if (req.method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/token')) {
+      const form = new URLSearchParams(await readBody(req));
+      const fault = takeFault('login.token');
+      if (fault) {
+        send(res, fault.status, faultBody('login', fault), fault.headers);
+        return ['login.token', fault.status];
+      }
+      if (tenant !== fixture.tenantId) {
+        send(res, 400, oauthError('invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
+        return ['login.token', 400];
+      }
+      if (form.get('grant_type') !== 'client_credentials') {
+        send(res, 400, oauthError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
+        return ['login.token', 400];
+      }
+      const clientId = form.get('client_id') ?? '';
+      const app = fixture.apps.find((a) => a.clientId === clientId);
+      if (!app) {
+        send(res, 400, oauthError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`));
+        return ['login.token', 400];
+      }
+      const secret = form.get('client_secret');
+      const assertion = form.get('client_assertion');
+      const viaSecret = secret !== null && app.clientSecret !== undefined && secret === app.clientSecret;
+      const viaAssertion = assertion !== null && assertion.length > 0 && app.federated === true;
+      if (!viaSecret && !viaAssertion) {
+        send(res, 401, oauthError('invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.'));
+        return ['login.token', 401];
+      }
+      const scope = form.get('scope') ?? '';
+      const audience = scope.replace(/\/\.default$/, '').replace(/\/+$/, '');
+      const accessToken = `mock.${randomBytes(24).toString('base64url')}`;
+      tokens.set(accessToken, { tenantId: tenant, clientId, audience, expiresAt: Date.now() + 3599_000 });
+      send(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
+      return ['login.token', 200];
+    }
+    send(res, 404, oauthError('invalid_request', 900561, 'The endpoint only accepts POST, OPTIONS requests.'));
+    return ['unknown', 404];
+  };
+
+  // ---------------------------------------------------------------- resource manager
+
+  const armRoute = (p: string): MockRoute => {
+    const l = p.toLowerCase().replace(/\/+$/, '');
+    if (/^\/subscriptions\/[^/]+\/resources$/.test(l)) return 'arm.resources';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.storage\/storageaccounts$/.test(l)) return 'arm.storageAccounts';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.compute\/disks$/.test(l)) return 'arm.disks';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.compute\/snapshots$/.test(l)) return 'arm.snapshots';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.authorization\/policyassignments$/.test(l)) return 'arm.policyAssignments';
+    if (/\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/.test(l)) return 'arm.policySetDefinitions';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/diagnosticsettings$/.test(l)) return 'arm.diagnosticSettings';
+    return 'unknown';
+  };
+
+  const handleArm = (req: IncomingMessage, res: ServerResponse, url: URL): [MockRoute, number] => {
+    const route = armRoute(url.pathname);
+    const auth = authorize(req, 'arm');
+    if (!auth.ok) {
+      send(res, auth.status, auth.body, { 'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"' });
+      return [route, auth.status];
+    }
+    if (!url.searchParams.get('api-version')) {
+      send(res, 400, armError('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."));
+      return [route, 400];
+    }
+    const sub = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1];
+    if (sub !== undefined && sub.toLowerCase() !== fixture.subscriptionId.toLowerCase()) {
+      send(res, 404, armError('SubscriptionNotFound', `The subscription '${sub}' could not be found.`));
+      return [route, 404];
+    }
+    const fault = takeFault(route);
+    if (fault) {
+      send(res, fault.status, faultBody('arm', fault), fault.headers);
+      return [route, fault.status];
+    }
+    switch (route) {
+      case 'arm.resources': {
+        const all = [...fixture.storageAccounts, ...fixture.disks, ...fixture.snapshots, ...fixture.otherResources].map(envelope);
+        send(res, 200, page('arm', url, all));
+        return [route, 200];
+      }
+      case 'arm.storageAccounts':
+        send(res, 200, page('arm', url, fixture.storageAccounts));
+        return [route, 200];
+      case 'arm.disks':
+        send(res, 200, page('arm', url, fixture.disks));
+        return [route, 200];
+      case 'arm.snapshots':
+        send(res, 200, page('arm', url, fixture.snapshots));
+        return [route, 200];
+      case 'arm.policyAssignments': {
+        const filter = url.searchParams.get('$filter');
+        // atScope(): assignments at the subscription and above (the fixture holds only those)
+        const items = filter === null || /^atScope\(\)$/i.test(filter) || /^atExactScope\(\)$/i.test(filter)
+          ? fixture.policyAssignments
+          : [];
+        send(res, 200, page('arm', url, items));
+        return [route, 200];
+      }
+      case 'arm.policySetDefinitions': {
+        const found = fixture.policySetDefinitions.find((d) => String(d.id).toLowerCase() === url.pathname.toLowerCase().replace(/\/+$/, ''));
+        if (!found) {
+          send(res, 404, armError('PolicySetDefinitionNotFound', `The policy set definition '${url.pathname.split('/').pop()}' could not be found.`));
+          return [route, 404];
+        }
+        send(res, 200, found);
+        return [route, 200];
+      }
+      case 'arm.diagnosticSettings':
+        send(res, 200, { value: fixture.diagnosticSettings });
+        return [route, 200];
+      default:
+        send(res, 404, armError('InvalidResourceType', `The resource type could not be found in the namespace for api version '${url.searchParams.get('api-version')}'.`));
+        return [route, 404];
+    }
+  };
+
+  // ---------------------------------------------------------------- graph
+
+  const handleGraph = (req: IncomingMessage, res: ServerResponse, url: URL): [MockRoute, number] => {
+    const collection = GRAPH_COLLECTIONS[url.pathname.toLowerCase().replace(/\/+$/, '')];
+    const route = collection?.route ?? 'unknown';
+    const auth = authorize(req, 'graph');
+    if (!auth.ok) {
+      send(res, auth.status, auth.body);
+      return [route, auth.status];
+    }
+    const fault = takeFault(route);
+    if (fault) {
+      send(res, fault.status, faultBody('graph', fault), fault.headers);
+      return [route, fault.status];
+    }
+    if (!collection) {
+      send(res, 400, graphErrorBody('BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop()}'.`));
+      return [route, 400];
+    }
+    if (collection.key === 'users' && !fixture.premium) {
+      send(res, 403, graphErrorBody('Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Tenant does not have a SKU required for this operation.'));
+      return [route, 403];
+    }
+    let items = fixture[collection.key];
+    if (collection.key === 'roleAssignments' && !/(^|,)\s*principal\s*(,|$)/i.test(url.searchParams.get('$expand') ?? '')) {
+      items = items.map((a) => {
+        const { principal: _principal, ...rest } = a;
+        return rest;
+      });
+    }
+    send(res, 200, page('graph', url, items, collection.context));
+    return [route, 200];
+  };
+
+  const handler = (service: MockService) => (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', urls[service]);
+    const done = ([route, status]: [MockRoute, number]): void => {
+      requests.push({ service, route, method: req.method ?? 'GET', path: url.pathname, query: url.search, status });
+    };
+    const work = service === 'login' ? handleLogin(req, res, url) : Promise.resolve(service === 'arm' ? handleArm(req, res, url) : handleGraph(req, res, url));
+    work.then(done, (err: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: { code: 'InternalServerError', message: (err as Error).message } });
+      done(['unknown', 500]);
+    });
+  };
+
+  const servers: Record<MockService, Server> = {
+    login: createServer({ key, cert }, handler('login')),
+    arm: createServer({ key, cert }, handler('arm')),
+    graph: createServer({ key, cert }, handler('graph')),
+  };
+  for (const service of ['login', 'arm', 'graph'] as const) {
+    const port = await listen(servers[service]);
+    urls[service] = `https://127.0.0.1:${port}`;
+  }
+
+  const mock: AzureMock = {
+    loginUrl: urls.login,
+    armUrl: urls.arm,
+    graphUrl: urls.graph,
+    caPem,
+    caPath: path.resolve(ca.certPath),
+    get fixture() {
+      return fixture;
+    },
+    setFixture(f: AzureFixture) {
+      fixture = f;
+    },
+    setPageSize(size: number) {
+      pageSize = Math.max(1, size);
+    },
+    fault(route, f) {
+      faults.set(route, [...(faults.get(route) ?? []), { ...f, times: f.times ?? 1 }]);
+    },
+    requests,
+    count(route) {
+      return requests.filter((r) => r.route === route).length;
+    },
+    reset() {
+      requests.length = 0;
+      faults.clear();
+    },
+    async stop() {
+      await Promise.all(
+        Object.values(servers).map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+  return mock;
+}

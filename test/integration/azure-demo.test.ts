@@ -1,0 +1,68 @@
+// The demo's local Azure, used the way the demo uses it: a fresh Node process whose
+// only Azure configuration is the environment startAzureDemo() returns (endpoints,
+// authority, dummy client credentials, NODE_EXTRA_CA_CERTS for the test CA).
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import type { InventoryResult } from '../../operator/src/inventory/types.js';
+import { repoRoot } from '../harness/binaries.js';
+import { DEMO_LOG_VAULT_SUBSCRIPTION_ID, DEMO_SUBSCRIPTION_ID, startAzureDemo } from '../harness/azure-mock/demo.js';
+
+const run = promisify(execFile);
+
+let dir: string;
+let demo: Awaited<ReturnType<typeof startAzureDemo>>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cloudposture-azure-demo-'));
+  demo = await startAzureDemo(dir);
+});
+
+afterAll(async () => {
+  await demo?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('gives a fresh process everything it needs to read the sample subscription, with real findings', async () => {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...demo.env };
+  expect(Object.keys(demo.env).sort()).toEqual([
+    'AZURE_AUTHORITY_HOST',
+    'AZURE_CLIENT_ID',
+    'AZURE_CLIENT_SECRET',
+    'AZURE_TENANT_ID',
+    'CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT',
+    'CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT',
+    'NODE_EXTRA_CA_CERTS',
+  ]);
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'test', 'harness', 'azure-mock', 'collect-once.ts'), DEMO_SUBSCRIPTION_ID],
+    { cwd: repoRoot, env, timeout: 60_000 },
+  );
+  const { result, calls } = JSON.parse(stdout) as { result: InventoryResult; calls: Record<string, number> };
+  if (!result.ok) throw new Error(`${result.failure.reason}: ${result.failure.message}`);
+  const inv = result.inventory;
+  expect(inv.gaps).toEqual([]);
+  const user = (name: string) => inv.identities.find((i) => i.name === name);
+  expect(user('it-ops@example.com')).toMatchObject({ privileged: true, mfaEnabled: false });
+  expect(user('breakglass1@example.onmicrosoft.com')).toMatchObject({ privileged: true, mfaEnabled: true });
+  expect(inv.identities.filter((i) => i.kind === 'user' && !i.mfaEnabled)).toHaveLength(3);
+  expect(inv.identities.find((i) => i.kind === 'service-principal')).toMatchObject({ name: 'ci-directory-sync', privileged: true });
+  expect(inv.rootMfaEnabled).toBe(true);
+  const allowed = new Set(['westeurope', 'northeurope', 'uksouth']);
+  expect(inv.resources.filter((r) => !allowed.has(r.region)).map((r) => `${r.kind} ${r.region}`).sort()).toEqual([
+    'compute-instance eastus',
+    'snapshot eastus',
+    'storage-account ukwest',
+    'volume eastus',
+  ]);
+  expect(inv.resources.filter((r) => r.public).map((r) => r.id.split('/').pop()).sort()).toEqual(['intranetassets', 'vm-migration-eus-before-cutover']);
+  expect(inv.guardrails.regionRestriction?.allowedRegions).toContain('eastus');
+  expect(inv.guardrails.accountPublicAccessBlock).toBe(false);
+  expect(inv.auditTrails).toEqual([expect.objectContaining({ destinationAccountId: DEMO_LOG_VAULT_SUBSCRIPTION_ID, logging: true })]);
+  expect(calls['EntraID:token OK']).toBe(2);
+});
