@@ -47,7 +47,7 @@ const plausibleValue: fc.Arbitrary<Json | undefined> = fc.oneof(
 );
 
 /** Values that are wrong, empty or extreme for some field. */
-const badValue: fc.Arbitrary<Json | undefined> = fc.oneof(
+const badValue = fc.oneof(
   fc.constant(null),
   fc.constant(''),
   fc.constant('x'.repeat(5000)),
@@ -64,7 +64,7 @@ const badValue: fc.Arbitrary<Json | undefined> = fc.oneof(
   fc.constant({ unexpected: 'field' }),
   fc.string({ maxLength: 20 }),
   fc.integer(),
-);
+) as fc.Arbitrary<Json | undefined>;
 
 /** Right type, extreme value: what a user could really write. */
 const DATES = fc.constantFrom<Json>('1970-01-01T00:00:00Z', '2026-11-23T00:00:00Z', '2099-12-31T23:59:59Z', '2026-11-23T12:00:00+14:00');

@@ -1,0 +1,614 @@
+// The Helm chart with the real helm (built from helm.sh/helm/v4, test/tools/helm) and the
+// real API server of the test control plane:
+// - helm lint and helm template with default and non-default values, and what they render;
+// - values.schema.json and the template guards reject bad values;
+// - the rendered manifests pass a server-side dry run (admission, strict field
+//   validation, the restricted Pod Security level for the operator's pod);
+// - the chart's RBAC is enough for the real operator, and no more: the operator runs
+//   in-process as the chart's ServiceAccount (impersonated) and reconciles, with leader
+//   election, while `kubectl auth can-i` denies everything else.
+// ServiceMonitor and PrometheusRule (monitoring.coreos.com) are left out of the dry run
+// unless the prometheus-operator CRDs are installed, which the test control plane does not do.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments, stringify } from 'yaml';
+import { repoRoot } from '../harness/binaries.js';
+import { createTestNamespace, deleteTestNamespace, kubectl, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
+import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { ensureHelm, runTool } from '../harness/tools.js';
+
+const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+let helm: string;
+let workDir: string;
+
+async function helmRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // An empty HOME-like config: no repositories, no plugins, no cache from the machine.
+  const env = {
+    ...process.env,
+    HELM_CONFIG_HOME: path.join(workDir, 'config'),
+    HELM_CACHE_HOME: path.join(workDir, 'cache'),
+    HELM_DATA_HOME: path.join(workDir, 'data'),
+  };
+  return runTool(helm, args, { env, timeoutMs: 60_000 });
+}
+
+async function writeValues(values: unknown): Promise<string> {
+  const file = path.join(workDir, `${uniqueName('values')}.yaml`);
+  await writeFile(file, stringify(values));
+  return file;
+}
+
+interface RenderOptions {
+  release?: string;
+  namespace?: string;
+  values?: unknown;
+  set?: string[];
+  includeCrds?: boolean;
+}
+
+async function template(opts: RenderOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ['template', opts.release ?? 'cpo', chartDir, '--namespace', opts.namespace ?? 'cloud-posture'];
+  if (opts.values !== undefined) args.push('--values', await writeValues(opts.values));
+  for (const s of opts.set ?? []) args.push('--set', s);
+  if (opts.includeCrds) args.push('--include-crds');
+  return helmRun(args);
+}
+
+async function render(opts: RenderOptions = {}): Promise<K8sObject[]> {
+  const r = await template(opts);
+  if (r.code !== 0) throw new Error(`helm template failed (${r.code}): ${r.stderr}`);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => !!o);
+}
+
+const find = (objects: K8sObject[], kind: string, name?: string): K8sObject => {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  return found[0] as K8sObject;
+};
+
+// Loose views of what the tests read.
+interface Container {
+  image: string;
+  env: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+  ports: Array<{ name: string; containerPort: number }>;
+  livenessProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext: Record<string, unknown>;
+}
+interface DeploymentView {
+  spec: {
+    replicas: number;
+    strategy: { type: string };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: { automountServiceAccountToken: boolean; serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] };
+    };
+  };
+}
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+const deployment = (objects: K8sObject[]) => find(objects, 'Deployment') as unknown as K8sObject & DeploymentView;
+const container = (objects: K8sObject[]) => deployment(objects).spec.template.spec.containers[0] as Container;
+const envOf = (objects: K8sObject[]) => Object.fromEntries(container(objects).env.map((e) => [e.name, e.value ?? e.valueFrom]));
+const rulesOf = (o: K8sObject) => ((o as unknown as { rules: Rule[] }).rules ?? []).map((r) => `${r.apiGroups.join(',') || 'core'}/${r.resources.join(',')}:${r.verbs.join(',')}`);
+
+/** Non-default values exercising every optional part of the chart. */
+function fullValues(watchNamespace: string, otherNamespace: string): Record<string, unknown> {
+  return {
+    replicaCount: 2,
+    leaderElection: { enabled: true },
+    image: { repository: 'registry.example.com/security/cloud-posture-operator', digest: `sha256:${'ab'.repeat(32)}` },
+    config: {
+      concurrency: 8,
+      defaultInterval: '15m',
+      watchNamespace,
+      policyName: 'strict',
+      logLevel: 'debug',
+      awsEndpoint: 'http://127.0.0.1:5000',
+      azureResourceManagerEndpoint: 'https://management.usgovcloudapi.net',
+      azureGraphEndpoint: 'https://graph.microsoft.us',
+    },
+    extraEnv: [{ name: 'AWS_REGION', value: 'eu-west-1' }],
+    metrics: { port: 9090 },
+    workloadIdentity: {
+      aws: { roleArn: 'arn:aws:iam::123456789012:role/cloudposture-readonly' },
+      azure: { clientId: '00000000-1111-2222-3333-444444444444', tenantId: '55555555-6666-7777-8888-999999999999' },
+    },
+    serviceAccount: { annotations: { 'example.com/owner': 'security' } },
+    rbac: { secrets: { scope: 'namespaces', namespaces: [watchNamespace, otherNamespace] } },
+    podLabels: { team: 'security' },
+    serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, interval: '30s' },
+    prometheusRule: {
+      enabled: true,
+      labels: { release: 'kube-prometheus-stack' },
+      runbookBaseUrl: 'https://wiki.example.com/runbooks/cloud-posture/',
+      additionalAlertLabels: { team: 'security' },
+      evidenceAgeDays: { 'exit-drill': { warning: 150, critical: 180 } },
+    },
+    grafanaDashboard: { namespace: otherNamespace, folder: 'Compliance' },
+    networkPolicy: { enabled: true, apiServerCIDRs: ['10.0.0.1/32'], metricsPodSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'security', effect: 'NoSchedule' }],
+  };
+}
+
+beforeAll(async () => {
+  helm = await ensureHelm();
+  workDir = await mkdtemp(path.join(tmpdir(), 'chart-test-'));
+}, 20 * 60_000);
+
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('helm lint', () => {
+  it('passes with default values, strict', async () => {
+    const r = await helmRun(['lint', '--strict', chartDir]);
+    expect([r.code, r.stdout + r.stderr]).toEqual([0, expect.stringContaining('0 chart(s) failed')]);
+  });
+
+  it('passes with non-default values', async () => {
+    const r = await helmRun(['lint', '--strict', chartDir, '--values', await writeValues(fullValues('payments', 'monitoring'))]);
+    expect([r.code, r.stdout + r.stderr]).toEqual([0, expect.stringContaining('0 chart(s) failed')]);
+  });
+
+  it('packages a chart that still carries its rules, dashboard and CRDs (but not the promtool tests)', async () => {
+    const out = path.join(workDir, 'package');
+    const pkg = await helmRun(['package', chartDir, '--destination', out]);
+    expect([pkg.code, pkg.stderr]).toEqual([0, '']);
+    const tgz = path.join(out, 'cloud-posture-operator-0.1.0.tgz');
+    const list = await runTool('tar', ['-tzf', tgz]);
+    const files = list.stdout.split('\n').filter(Boolean);
+    for (const f of ['rules/cloud-posture.rules.yaml', 'dashboards/cloud-posture.json', 'crds/cloudposture.io_cloudservices.yaml', 'values.schema.json']) {
+      expect(files).toContain(`cloud-posture-operator/${f}`);
+    }
+    expect(files.filter((f) => f.includes('rules/tests/') || f.includes('/argocd/'))).toEqual([]);
+    const r = await helmRun(['template', 'cpo', tgz, '--set', 'prometheusRule.enabled=true']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('alert: CloudPostureServiceNonCompliant');
+    expect(r.stdout).toContain('"uid": "cloud-posture-a523"');
+  });
+
+  it('fails on a value the schema rejects', async () => {
+    const r = await helmRun(['lint', chartDir, '--set', 'config.logLevel=verbose']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/logLevel/);
+  });
+});
+
+describe('helm template with default values', () => {
+  let objects: K8sObject[];
+  beforeAll(async () => {
+    objects = await render();
+  });
+
+  it('renders exactly the default set of objects', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      [
+        'ClusterRole/cpo-cloud-posture-operator',
+        'ClusterRoleBinding/cpo-cloud-posture-operator',
+        'ConfigMap/cpo-cloud-posture-operator-dashboard',
+        'Deployment/cpo-cloud-posture-operator',
+        'Role/cpo-cloud-posture-operator-leader-election',
+        'RoleBinding/cpo-cloud-posture-operator-leader-election',
+        'Service/cpo-cloud-posture-operator',
+        'ServiceAccount/cpo-cloud-posture-operator',
+      ].sort(),
+    );
+    for (const o of objects.filter((x) => !x.kind.startsWith('Cluster'))) expect(o.metadata.namespace).toBe('cloud-posture');
+  });
+
+  it('runs one replica of the image with the restricted security context', () => {
+    const d = deployment(objects);
+    expect(d.spec.replicas).toBe(1);
+    expect(d.spec.strategy.type).toBe('Recreate');
+    const pod = d.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.serviceAccountName).toBe('cpo-cloud-posture-operator');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    const c = container(objects);
+    expect(c.image).toBe('ghcr.io/cloud-posture/cloud-posture-operator:0.1.0');
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '192Mi' });
+    expect(c.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
+  });
+
+  it('configures the operator through CLOUDPOSTURE_* variables and probes /healthz and /readyz on 8080', () => {
+    const env = envOf(objects);
+    expect(env).toMatchObject({
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+      POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      CLOUDPOSTURE_INSTANCE_NAME: '$(POD_NAME)',
+      CLOUDPOSTURE_METRICS_ADDRESS: '0.0.0.0:8080',
+      CLOUDPOSTURE_CONCURRENCY: '4',
+      CLOUDPOSTURE_DEFAULT_INTERVAL: '10m',
+      CLOUDPOSTURE_WATCH_NAMESPACE: '',
+      CLOUDPOSTURE_POLICY_NAME: 'default',
+      CLOUDPOSTURE_LOG_LEVEL: 'info',
+      CLOUDPOSTURE_LEADER_ELECTION: 'false',
+      CLOUDPOSTURE_LEADER_ELECTION_NAMESPACE: '$(POD_NAMESPACE)',
+      CLOUDPOSTURE_LEASE_NAME: 'cpo-cloud-posture-operator',
+    });
+    for (const unset of ['CLOUDPOSTURE_AWS_ENDPOINT', 'CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT', 'CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT']) {
+      expect(env).not.toHaveProperty(unset);
+    }
+    const c = container(objects);
+    expect(c.ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    const svc = find(objects, 'Service') as unknown as { spec: { ports: unknown[] } };
+    expect(svc.spec.ports).toEqual([{ name: 'metrics', port: 8080, targetPort: 'metrics', protocol: 'TCP' }]);
+  });
+
+  it('grants exactly the calls the operator makes', () => {
+    expect(rulesOf(find(objects, 'ClusterRole')).sort()).toEqual(
+      [
+        'cloudposture.io/cloudsecuritypolicies:get,list,watch',
+        'cloudposture.io/cloudsecuritypolicies/status:patch',
+        'cloudposture.io/cloudservices:get,list,watch',
+        'cloudposture.io/cloudservices/status:get,patch',
+        'core/events:create,patch',
+        'core/secrets:get',
+      ].sort(),
+    );
+    expect(rulesOf(find(objects, 'Role'))).toEqual(['coordination.k8s.io/leases:get,create,update']);
+    const sa = find(objects, 'ServiceAccount') as K8sObject & { automountServiceAccountToken: boolean };
+    expect(sa.metadata.annotations).toBeUndefined();
+    expect(sa.automountServiceAccountToken).toBe(true);
+  });
+
+  it('ships the Grafana dashboard for the sidecar, verbatim', async () => {
+    const cm = find(objects, 'ConfigMap') as K8sObject & { data: Record<string, string> };
+    expect(cm.metadata.labels?.grafana_dashboard).toBe('1');
+    const { readFile } = await import('node:fs/promises');
+    const file = await readFile(path.join(chartDir, 'dashboards', 'cloud-posture.json'), 'utf8');
+    expect(JSON.parse(cm.data['cloud-posture.json'] as string)).toEqual(JSON.parse(file));
+  });
+
+  it('includes the CRDs, identical to crds/, with --include-crds', async () => {
+    const withCrds = await render({ includeCrds: true });
+    const crds = withCrds.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name);
+    expect(crds.sort()).toEqual(['cloudsecuritypolicies.cloudposture.io', 'cloudservices.cloudposture.io']);
+  });
+});
+
+describe('helm template with non-default values', () => {
+  let objects: K8sObject[];
+  beforeAll(async () => {
+    objects = await render({ values: fullValues('payments', 'monitoring') });
+  });
+
+  it('renders the optional objects', () => {
+    const kinds = objects.map((o) => o.kind);
+    for (const kind of ['NetworkPolicy', 'ServiceMonitor', 'PrometheusRule']) expect(kinds).toContain(kind);
+  });
+
+  it('wires workload identity for AWS IRSA and Azure', () => {
+    const sa = find(objects, 'ServiceAccount');
+    expect(sa.metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/cloudposture-readonly',
+      'azure.workload.identity/client-id': '00000000-1111-2222-3333-444444444444',
+      'azure.workload.identity/tenant-id': '55555555-6666-7777-8888-999999999999',
+      'example.com/owner': 'security',
+    });
+    expect(deployment(objects).spec.template.metadata.labels).toMatchObject({ 'azure.workload.identity/use': 'true', team: 'security' });
+  });
+
+  it('passes the values to the operator', () => {
+    const d = deployment(objects);
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.strategy.type).toBe('RollingUpdate');
+    expect(container(objects).image).toBe(`registry.example.com/security/cloud-posture-operator@sha256:${'ab'.repeat(32)}`);
+    expect(envOf(objects)).toMatchObject({
+      CLOUDPOSTURE_METRICS_ADDRESS: '0.0.0.0:9090',
+      CLOUDPOSTURE_CONCURRENCY: '8',
+      CLOUDPOSTURE_DEFAULT_INTERVAL: '15m',
+      CLOUDPOSTURE_WATCH_NAMESPACE: 'payments',
+      CLOUDPOSTURE_POLICY_NAME: 'strict',
+      CLOUDPOSTURE_LOG_LEVEL: 'debug',
+      CLOUDPOSTURE_LEADER_ELECTION: 'true',
+      CLOUDPOSTURE_AWS_ENDPOINT: 'http://127.0.0.1:5000',
+      CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT: 'https://management.usgovcloudapi.net',
+      CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT: 'https://graph.microsoft.us',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(container(objects).ports[0]).toMatchObject({ name: 'metrics', containerPort: 9090 });
+  });
+
+  it('narrows RBAC to the watched namespace and the listed Secret namespaces', () => {
+    expect(rulesOf(find(objects, 'ClusterRole')).sort()).toEqual(
+      ['cloudposture.io/cloudsecuritypolicies:get,list,watch', 'cloudposture.io/cloudsecuritypolicies/status:patch'].sort(),
+    );
+    const services = find(objects, 'Role', 'cpo-cloud-posture-operator-cloudservices');
+    expect(services.metadata.namespace).toBe('payments');
+    expect(rulesOf(services).sort()).toEqual(
+      ['cloudposture.io/cloudservices:get,list,watch', 'cloudposture.io/cloudservices/status:get,patch', 'core/events:create,patch'].sort(),
+    );
+    const secretRoles = objects.filter((o) => o.kind === 'Role' && o.metadata.name.endsWith('-secrets'));
+    expect(secretRoles.map((o) => o.metadata.namespace).sort()).toEqual(['monitoring', 'payments']);
+    for (const r of secretRoles) expect(rulesOf(r)).toEqual(['core/secrets:get']);
+    expect(objects.filter((o) => o.kind === 'RoleBinding')).toHaveLength(4);
+  });
+
+  it('scrapes with honorLabels and a stable job name', () => {
+    const sm = find(objects, 'ServiceMonitor') as K8sObject & { spec: { jobLabel: string; endpoints: Array<Record<string, unknown>> } };
+    expect(sm.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect(sm.spec.jobLabel).toBe('app.kubernetes.io/name');
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s', honorLabels: true }]);
+  });
+
+  it('builds the PrometheusRule from the rule file with the thresholds, runbook base and labels of the values', () => {
+    const pr = find(objects, 'PrometheusRule') as K8sObject & {
+      spec: { groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }> }> };
+    };
+    const thresholds = pr.spec.groups.find((g) => g.name === 'cloud-posture-thresholds')?.rules ?? [];
+    // exit-drill from the values; the other kinds keep their defaults.
+    expect(thresholds.map((r) => `${r.labels?.kind}/${r.labels?.severity}=${r.expr}`)).toEqual([
+      'assurance-report/warning=vector(335 * 86400)',
+      'assurance-report/critical=vector(365 * 86400)',
+      'contract-review/warning=vector(335 * 86400)',
+      'contract-review/critical=vector(365 * 86400)',
+      'exit-drill/warning=vector(150 * 86400)',
+      'exit-drill/critical=vector(180 * 86400)',
+    ]);
+    const alerts = pr.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    expect(alerts.length).toBeGreaterThanOrEqual(9);
+    for (const a of alerts) {
+      expect(a.annotations?.runbook_url).toBe(`https://wiki.example.com/runbooks/cloud-posture#${a.alert?.toLowerCase()}`);
+      expect(a.labels?.team).toBe('security');
+      expect(['critical', 'warning', 'info']).toContain(a.labels?.severity);
+      // Alert templates reach Prometheus unexpanded (helm does not touch .Files.Get text).
+      expect(a.annotations?.description).toContain('$labels.namespace');
+    }
+  });
+
+  it('restricts traffic with a NetworkPolicy: metrics in from the selected namespace, API server and 443 out', () => {
+    const np = find(objects, 'NetworkPolicy') as K8sObject & { spec: { ingress: unknown[]; egress: Array<{ ports: Array<{ port: number | string }>; to?: unknown[] }> } };
+    expect(np.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+      },
+    ]);
+    const egress = np.spec.egress.map((e) => ({ ports: e.ports.map((p) => p.port), to: e.to }));
+    expect(egress).toEqual([
+      { ports: [53, 53], to: undefined },
+      { ports: [443, 6443], to: [{ ipBlock: { cidr: '10.0.0.1/32' } }] },
+      { ports: [443], to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] },
+    ]);
+  });
+
+  it('puts the dashboard ConfigMap in the Grafana namespace with its folder', () => {
+    const cm = find(objects, 'ConfigMap');
+    expect(cm.metadata.namespace).toBe('monitoring');
+    expect(cm.metadata.annotations).toEqual({ grafana_folder: 'Compliance' });
+  });
+});
+
+describe('values the chart rejects', () => {
+  it.each([
+    ['a negative replica count', ['replicaCount=-1'], /replicaCount/],
+    ['an unknown log level', ['config.logLevel=verbose'], /logLevel/],
+    ['a misspelt key', ['confg.logLevel=debug'], /confg|additional/i],
+    ['a zero concurrency', ['config.concurrency=0'], /concurrency/],
+    ['a duration without a unit', ['config.defaultInterval=600'], /defaultInterval/],
+    ['running as root', ['securityContext.runAsNonRoot=false'], /runAsNonRoot/],
+    ['privilege escalation', ['securityContext.allowPrivilegeEscalation=true'], /allowPrivilegeEscalation/],
+    ['a malformed IRSA role ARN', ['workloadIdentity.aws.roleArn=cloudposture-readonly'], /roleArn/],
+    ['a malformed Azure client id', ['workloadIdentity.azure.clientId=my-app'], /clientId/],
+    ['a privileged metrics port', ['metrics.port=80'], /port/],
+    ['an unknown Secret scope', ['rbac.secrets.scope=everything'], /scope/],
+    ['a threshold that is not a number', ['prometheusRule.evidenceAgeDays.exit-drill.warning=soon'], /warning/],
+    ['two replicas without leader election', ['replicaCount=2'], /leaderElection/],
+    ['Secret scope "namespaces" without namespaces', ['rbac.secrets.scope=namespaces'], /rbac\.secrets\.namespaces/],
+  ])('%s', async (_name, set, message) => {
+    const r = await template({ set });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('rendered manifests on the real API server', () => {
+  let releaseNs: string;
+  let otherNs: string;
+  let monitoringCrds: boolean;
+
+  beforeAll(async () => {
+    await installCrds();
+    releaseNs = await createTestNamespace('chart');
+    otherNs = await createTestNamespace('chart-other');
+    monitoringCrds = (await kubectl(['get', 'crd', 'prometheusrules.monitoring.coreos.com', 'servicemonitors.monitoring.coreos.com'])).code === 0;
+  });
+  afterAll(async () => {
+    await deleteTestNamespace(releaseNs);
+    await deleteTestNamespace(otherNs);
+  });
+
+  /** Server-side apply, dry run, of the rendered objects; returns the kinds applied. Any
+   *  warning fails (PodSecurity, deprecated APIs, unknown fields). */
+  async function dryRun(objects: K8sObject[]): Promise<string[]> {
+    const applicable = objects.filter((o) => monitoringCrds || !o.apiVersion.startsWith('monitoring.coreos.com/'));
+    const input = applicable.map((o) => stringify(o)).join('---\n');
+    const r = await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=chart-test', '--dry-run=server', '--validate=strict', '-f', '-'], { input });
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/error|warning/i)]);
+    return applicable.map((o) => o.kind);
+  }
+
+  it('accepts the default render, CRDs included', async () => {
+    const kinds = await dryRun(await render({ namespace: releaseNs, includeCrds: true }));
+    expect(kinds).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Deployment', 'ClusterRole', 'Role', 'Service', 'ConfigMap', 'ServiceAccount']));
+  });
+
+  it('accepts the non-default render (ServiceMonitor and PrometheusRule only with their CRDs)', async () => {
+    const kinds = await dryRun(await render({ namespace: releaseNs, values: fullValues(releaseNs, otherNs) }));
+    expect(kinds).toContain('NetworkPolicy');
+    if (!monitoringCrds) expect(kinds).not.toContain('PrometheusRule');
+  });
+
+  it("the operator's pod meets the restricted Pod Security Standard (enforced by admission)", async () => {
+    const restricted = await createTestNamespace('chart-restricted');
+    try {
+      await kubectlOk(['label', 'namespace', restricted, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/enforce-version=latest']);
+      const d = deployment(await render({ namespace: restricted }));
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'operator', namespace: restricted, labels: d.spec.template.metadata.labels }, spec: d.spec.template.spec };
+      const ok = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: stringify(pod) });
+      expect([ok.code, ok.stderr]).toEqual([0, '']);
+      // The same admission rejects a pod that drops the hardening, so the check is real.
+      const weakened = { ...pod, spec: { ...pod.spec, securityContext: {}, containers: pod.spec.containers.map((c) => ({ ...c, securityContext: {} })) } };
+      const bad = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: stringify(weakened) });
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/violates PodSecurity "restricted/);
+    } finally {
+      await deleteTestNamespace(restricted);
+    }
+  });
+});
+
+describe("the chart's RBAC is what the operator needs", () => {
+  let ns: string;
+  let release: string;
+  let operator: TestOperator | undefined;
+
+  beforeAll(async () => {
+    await installCrds();
+    ns = await createTestNamespace('chart-rbac');
+    release = uniqueName('rbac').slice(0, 30);
+    // The narrowest variant: watch one namespace, Secrets readable there only.
+    const objects = await render({
+      release,
+      namespace: ns,
+      values: { config: { watchNamespace: ns }, rbac: { secrets: { scope: 'namespaces' } }, leaderElection: { enabled: true } },
+    });
+    const rbac = objects.filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind));
+    await kubectlOk(['apply', '-f', '-'], { input: rbac.map((o) => stringify(o)).join('---\n') });
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    for (const kind of ['clusterrolebinding', 'clusterrole']) {
+      await kubectl(['delete', kind, '-l', `app.kubernetes.io/instance=${release}`, '--ignore-not-found']);
+    }
+    await deleteTestNamespace(ns);
+  });
+
+  const sa = () => `system:serviceaccount:${ns}:${release}-cloud-posture-operator`;
+  const canI = async (args: string[]) => (await kubectl(['auth', 'can-i', ...args, '--as', sa()])).stdout.trim();
+
+  it('allows the operator calls and denies the rest', async () => {
+    const allowed = [
+      ['list', 'cloudservices.cloudposture.io', '-n', ns],
+      ['watch', 'cloudservices.cloudposture.io', '-n', ns],
+      ['patch', 'cloudservices.cloudposture.io', '--subresource=status', '-n', ns],
+      ['list', 'cloudsecuritypolicies.cloudposture.io'],
+      ['patch', 'cloudsecuritypolicies.cloudposture.io', '--subresource=status'],
+      ['create', 'events', '-n', ns],
+      ['get', 'secrets', '-n', ns],
+      ['create', 'leases.coordination.k8s.io', '-n', ns],
+      ['update', 'leases.coordination.k8s.io', '-n', ns],
+    ];
+    const denied = [
+      ['list', 'cloudservices.cloudposture.io', '-n', 'default'],
+      ['update', 'cloudservices.cloudposture.io', '-n', ns],
+      ['delete', 'cloudservices.cloudposture.io', '-n', ns],
+      ['create', 'cloudsecuritypolicies.cloudposture.io'],
+      ['list', 'secrets', '-n', ns],
+      ['get', 'secrets', '-n', 'default'],
+      ['delete', 'leases.coordination.k8s.io', '-n', ns],
+      ['list', 'pods', '-n', ns],
+      ['get', 'configmaps', '-n', ns],
+    ];
+    for (const a of allowed) expect([a.join(' '), await canI(a)]).toEqual([a.join(' '), 'yes']);
+    for (const d of denied) expect([d.join(' '), await canI(d)]).toEqual([d.join(' '), 'no']);
+  });
+
+  it('is enough for the real operator to reconcile, elect a leader and record Events', async () => {
+    const kc = loadTestKubeConfig();
+    const asOperator = new KubeConfig();
+    asOperator.loadFromOptions({
+      clusters: kc.clusters,
+      contexts: [{ name: 'operator', cluster: kc.getCurrentCluster()?.name ?? '', user: 'operator' }],
+      currentContext: 'operator',
+      users: [{ ...(kc.getCurrentUser() ?? { name: 'admin' }), name: 'operator', impersonateUser: sa() }],
+    });
+    operator = await startTestOperator({
+      namespace: ns,
+      kubeConfig: asOperator,
+      env: {
+        CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy'),
+        CLOUDPOSTURE_LEADER_ELECTION: 'true',
+        CLOUDPOSTURE_LEADER_ELECTION_NAMESPACE: ns,
+        CLOUDPOSTURE_LEASE_NAME: `${release}-cloud-posture-operator`,
+      },
+      // No cloud access in this test: live checks are skipped, which is not what is tested here.
+      inventory: async (service) => ({
+        ok: false,
+        skipped: true,
+        failure: { reason: 'ProviderNotSupported', message: `live checks off in this test (${service.spec.provider})` },
+      }),
+    });
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    await custom.createNamespacedCustomObject({
+      group: 'cloudposture.io',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'cloudservices',
+      body: {
+        apiVersion: 'cloudposture.io/v1alpha1',
+        kind: 'CloudService',
+        metadata: { name: 'payments' },
+        spec: {
+          provider: 'aws',
+          model: 'SaaS',
+          owner: 'payments-team',
+          criticality: 'low',
+          classification: 'public',
+          account: { aws: { accountId: '123456789012' } },
+          allowedRegions: ['eu-west-1'],
+        },
+      },
+    });
+    await waitFor(
+      async () => {
+        const svc = (await custom.getNamespacedCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', namespace: ns, plural: 'cloudservices', name: 'payments' })) as {
+          status?: { observedGeneration?: number };
+        };
+        return svc.status?.observedGeneration === 1;
+      },
+      { timeoutMs: 30_000, description: 'status written by the operator running as the chart ServiceAccount' },
+    );
+    const lease = await kubectlOk(['-n', ns, 'get', 'lease', `${release}-cloud-posture-operator`, '-o', 'jsonpath={.spec.holderIdentity}']);
+    expect(lease).toBe(`test-${ns}`);
+    const events = await kubectlOk(['-n', ns, 'get', 'events', '--field-selector', 'involvedObject.name=payments', '-o', 'name']);
+    expect(events.trim()).not.toBe('');
+    const forbidden = operator.logs.filter((l) => /forbidden|403/i.test(JSON.stringify(l)));
+    expect(forbidden).toEqual([]);
+  });
+});

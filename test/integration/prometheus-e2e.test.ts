@@ -1,0 +1,260 @@
+// End to end: a real Prometheus (built from github.com/prometheus/prometheus, no UI,
+// static discovery) scrapes the real operator, which runs in-process against the test
+// control plane and serves /metrics over HTTP with operator/src/server.ts, while it
+// evaluates CloudServices whose AWS account is moto on loopback. Then:
+// - the dashboard's variable queries (label_values on cloudposture_condition) list the
+//   test's namespace and services;
+// - every query of every dashboard panel is run against Prometheus, as Grafana would
+//   with "All" selected, and the panels without data are reported;
+// - the chart's alert rules, loaded into that Prometheus, select the real series
+//   (the non-compliant service puts CloudPostureServiceNonCompliant in pending).
+//
+// Panels fed only by the live cloud collector (MFA, identities, regions, cloud API
+// calls) and by the IaC drift comparison have no data until those are wired into the
+// operator; the test names them (LIVE_PANELS) and prints which panels were empty, and
+// fails if a panel outside that list is empty, or if a live panel is empty although
+// the live collector reported data.
+
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
+import type { CloudService } from '../../operator/src/api/types.js';
+import { startServer } from '../../operator/src/server.js';
+import { seedNonCompliantAccount } from '../harness/aws-seed.js';
+import { repoRoot } from '../harness/binaries.js';
+import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
+import { freeLoopbackPort, MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';
+import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { ensurePrometheus } from '../harness/tools.js';
+
+const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
+
+/** Panels that only the live cloud collector (or the IaC drift comparison) feeds. */
+const LIVE_PANELS = new Set([
+  'Region violations', // resources outside the allowed regions
+  'Region violations by region',
+  'MFA coverage per service',
+  'Identities by MFA state',
+  'Cloud API calls',
+  'Drift from declared infrastructure', // needs the Pulumi state comparison as well
+]);
+
+interface Target {
+  expr: string;
+  refId: string;
+}
+interface Panel {
+  type: string;
+  title: string;
+  targets?: Target[];
+}
+
+let prometheusBin: string;
+let moto: MotoServer | undefined;
+let operator: TestOperator | undefined;
+let server: Server | undefined;
+let prometheus: ChildProcess | undefined;
+let promUrl = '';
+let workDir = '';
+let ns = '';
+const savedEnv: Record<string, string | undefined> = {};
+
+async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
+  if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error}`);
+  if (body.data?.resultType === 'scalar') return [{ metric: {}, value: body.data.result as [number, string] }];
+  return body.data?.result as Array<{ metric: Record<string, string>; value: [number, string] }>;
+}
+
+/** Grafana's substitution with "All" selected (allValue ".*") and a 1 s scrape interval. */
+function grafanaExpand(expr: string): string {
+  return expr.replaceAll('$namespace', ns).replaceAll('$service', '.*').replaceAll('$__rate_interval', '30s');
+}
+
+function setEnv(name: string, value: string): void {
+  if (!(name in savedEnv)) savedEnv[name] = process.env[name];
+  process.env[name] = value;
+}
+
+beforeAll(async () => {
+  prometheusBin = await ensurePrometheus();
+  await installCrds();
+  workDir = await mkdtemp(path.join(tmpdir(), 'prometheus-e2e-'));
+  ns = await createTestNamespace('prometheus-e2e');
+
+  // The AWS account is moto on loopback; the AWS SDK in this process can reach nothing else.
+  moto = await startMoto();
+  const seeded = await seedNonCompliantAccount(moto.endpoint);
+  setEnv('CLOUDPOSTURE_AWS_ENDPOINT', moto.endpoint);
+  setEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+  setEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
+  setEnv('AWS_REGION', 'us-east-1');
+  setEnv('AWS_EC2_METADATA_DISABLED', 'true');
+
+  operator = await startTestOperator({
+    namespace: ns,
+    env: { CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy'), CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint, CLOUDPOSTURE_LOG_LEVEL: 'info' },
+  });
+  const manager = operator.manager;
+  server = await startServer('127.0.0.1:0', operator.metrics, { healthy: () => true, ready: () => manager.ready });
+  const metricsPort = (server.address() as AddressInfo).port;
+
+  // Two services: the repository's compliant sample, and the same with a declared
+  // control broken (no audit right), pointing at the seeded non-compliant account.
+  const sample = parse(readFileSync(path.join(repoRoot, 'crds', 'samples', 'aws-compliant.yaml'), 'utf8')) as CloudService;
+  const custom = loadTestKubeConfig().makeApiClient(CustomObjectsApi);
+  const specs: Record<string, CloudService['spec']> = {
+    'aws-payments-prod': { ...sample.spec, iac: undefined },
+    'aws-legacy': {
+      ...sample.spec,
+      iac: undefined,
+      account: seeded.account,
+      allowedRegions: seeded.allowedRegions,
+      contract: { ...sample.spec.contract!, auditRight: false },
+    },
+  };
+  for (const [name, spec] of Object.entries(specs)) {
+    const cleanSpec = JSON.parse(JSON.stringify(spec)) as CloudService['spec'];
+    await custom.createNamespacedCustomObject({
+      group: 'cloudposture.io',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'cloudservices',
+      body: { apiVersion: 'cloudposture.io/v1alpha1', kind: 'CloudService', metadata: { name }, spec: cleanSpec },
+    });
+  }
+  for (const name of Object.keys(specs)) {
+    await waitFor(
+      async () => {
+        const svc = (await custom.getNamespacedCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', namespace: ns, plural: 'cloudservices', name })) as CloudService;
+        return svc.status?.observedGeneration === 1;
+      },
+      { timeoutMs: 90_000, description: `status of ${name}` },
+    );
+  }
+
+  // Prometheus: scrape every second, honour the operator's namespace/service labels (as
+  // the chart's ServiceMonitor does), and load the chart's alert rules.
+  const promPort = await freeLoopbackPort();
+  promUrl = `http://127.0.0.1:${promPort}`;
+  const config = {
+    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+    rule_files: [path.join(chartDir, 'rules', 'cloud-posture.rules.yaml')],
+    scrape_configs: [{ job_name: 'cloud-posture-operator', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] }],
+  };
+  const configFile = path.join(workDir, 'prometheus.yml');
+  await writeFile(configFile, stringify(config));
+  let output = '';
+  prometheus = spawn(
+    prometheusBin,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(workDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--storage.tsdb.retention.time=1h',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  prometheus.stdout?.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-8000)));
+  prometheus.stderr?.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-8000)));
+  await waitFor(
+    async () => {
+      if (prometheus?.exitCode !== null) throw new Error(`prometheus exited: ${output}`);
+      return (await fetch(`${promUrl}/-/ready`)).ok;
+    },
+    { timeoutMs: 60_000, description: 'Prometheus ready' },
+  );
+  // Enough scrapes for rate() over 30 s windows, and for the rules to be evaluated.
+  await waitFor(async () => (await promQuery('count_over_time(up{job="cloud-posture-operator"}[1m]) >= 8')).length === 1, {
+    timeoutMs: 60_000,
+    intervalMs: 1000,
+    description: 'eight scrapes of the operator',
+  });
+}, 25 * 60_000);
+
+afterAll(async () => {
+  if (prometheus && prometheus.exitCode === null) {
+    prometheus.kill('SIGTERM');
+    await new Promise((r) => prometheus?.once('exit', r));
+  }
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await operator?.stop();
+  await moto?.stop();
+  if (ns) await deleteTestNamespace(ns);
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('Prometheus scraping the running operator', () => {
+  it('scrapes the target and keeps the CloudService labels', async () => {
+    const up = await promQuery('up{job="cloud-posture-operator"}');
+    expect(up.map((s) => s.value[1])).toEqual(['1']);
+    const conditions = await promQuery(`cloudposture_condition{namespace="${ns}", type="Compliant"} == 1`);
+    expect(conditions.map((s) => s.metric.service).sort()).toEqual(['aws-legacy', 'aws-payments-prod']);
+    expect(await promQuery('count({exported_namespace!=""})')).toEqual([]);
+  });
+
+  it("answers the dashboard's variable queries", async () => {
+    const namespaces = (await (await fetch(`${promUrl}/api/v1/label/namespace/values?match[]=cloudposture_condition`)).json()) as { data: string[] };
+    expect(namespaces.data).toContain(ns);
+    const services = (await (
+      await fetch(`${promUrl}/api/v1/label/service/values?match[]=${encodeURIComponent(`cloudposture_condition{namespace=~"${ns}"}`)}`)
+    ).json()) as { data: string[] };
+    expect(services.data.sort()).toEqual(['aws-legacy', 'aws-payments-prod']);
+  });
+
+  it('returns data for every dashboard panel the running operator can feed', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(chartDir, 'dashboards', 'cloud-posture.json'), 'utf8')) as { panels: Panel[] };
+    const panels = dashboard.panels.filter((p) => p.type !== 'row');
+    const results: Array<{ panel: string; refId: string; series: number }> = [];
+    for (const p of panels) {
+      for (const t of p.targets ?? []) {
+        // A query Prometheus rejects fails here, whatever the data.
+        results.push({ panel: p.title, refId: t.refId, series: (await promQuery(grafanaExpand(t.expr))).length });
+      }
+    }
+    const empty = [...new Set(results.filter((r) => r.series === 0).map((r) => r.panel))];
+    const withData = [...new Set(results.filter((r) => r.series > 0).map((r) => r.panel))];
+    console.info(
+      `dashboard panels with data (${withData.length}): ${withData.join(', ')}\n` +
+        `dashboard panels without data (${empty.length}): ${empty.join(', ') || 'none'}`,
+    );
+    expect(empty.filter((p) => !LIVE_PANELS.has(p))).toEqual([]);
+
+    // Once the live collector feeds the operator, its panels must show data too (drift
+    // still needs the declared IaC state).
+    const liveWired = (await promQuery(`cloudposture_identities{namespace="${ns}"}`)).length > 0;
+    if (liveWired) {
+      expect(empty.filter((p) => p !== 'Drift from declared infrastructure')).toEqual([]);
+    } else {
+      console.info('the live cloud collector is not wired into the operator yet: live panels not required to have data');
+    }
+  });
+
+  it("evaluates the chart's alert rules on the real series", async () => {
+    // Compliant=False for aws-legacy: the alert is pending (its `for` is 1h).
+    const pending = await waitFor(
+      async () => {
+        const alerts = await promQuery(`ALERTS{alertname="CloudPostureServiceNonCompliant", namespace="${ns}"}`);
+        return alerts.length > 0 ? alerts : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 1000, description: 'CloudPostureServiceNonCompliant pending' },
+    );
+    expect(pending.map((a) => [a.metric.service, a.metric.alertstate])).toEqual([['aws-legacy', 'pending']]);
+    // The operator is scraped: neither Down nor Absent.
+    expect(await promQuery('ALERTS{alertname=~"CloudPostureOperator(Down|Absent)"}')).toEqual([]);
+    // The threshold parameters are recorded.
+    expect((await promQuery('cloudposture:evidence_age_threshold_seconds')).length).toBe(6);
+  });
+});

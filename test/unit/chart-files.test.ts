@@ -1,0 +1,231 @@
+// Static checks of the chart's non-template files, which no tool checks on its own:
+// - the Grafana dashboard: datasource and template variables, only metrics the operator
+//   really exports, every posture query filtered by $namespace and $service;
+// - the alert rules: summary, description naming namespace/service, a runbook_url whose
+//   anchor exists in the chart README, a severity, and a promtool test that fires it;
+// - values.yaml's evidence thresholds equal the rule file's (so the promtool tests of the
+//   file cover the chart's defaults);
+// - argocd-cm-patch.yaml embeds health.lua verbatim.
+// The tools themselves (helm, promtool, prometheus, gopher-lua) run in test/integration/.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { OperatorMetrics } from '../../operator/src/metrics.js';
+
+const chartDir = fileURLToPath(new URL('../../charts/cloud-posture-operator/', import.meta.url));
+const read = (rel: string): string => readFileSync(path.join(chartDir, rel), 'utf8');
+
+interface Target {
+  expr: string;
+  datasource?: { type?: string; uid?: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { type?: string; uid?: string };
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: Target[];
+}
+interface Variable {
+  name: string;
+  type: string;
+  query?: unknown;
+  definition?: string;
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: Variable[] };
+}
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface RuleFile {
+  groups: Array<{ name: string; rules: Rule[] }>;
+}
+
+const dashboard = JSON.parse(read('dashboards/cloud-posture.json')) as Dashboard;
+const rules = parse(read('rules/cloud-posture.rules.yaml')) as RuleFile;
+const alerts = rules.groups.flatMap((g) => g.rules).filter((r): r is Rule & { alert: string } => !!r.alert);
+const readme = read('README.md');
+
+/** GitHub's heading anchor: lower case, spaces to dashes, punctuation dropped. */
+function githubSlug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+const readmeAnchors = new Set(
+  readme
+    .split('\n')
+    .filter((l) => /^#{1,6}\s/.test(l))
+    .map((l) => githubSlug(l.replace(/^#+\s*/, ''))),
+);
+
+/** Metric names exported by the operator (histograms with their series suffixes). */
+async function exportedMetricNames(): Promise<Set<string>> {
+  const metrics = new OperatorMetrics({ defaultMetrics: false });
+  const names = new Set<string>();
+  for (const m of await metrics.registry.getMetricsAsJSON()) {
+    names.add(m.name);
+    // prom-client's types say enum; at run time the JSON carries the type name.
+    if (String(m.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
+  }
+  return names;
+}
+
+/** Series carrying a CloudService's namespace and service labels. */
+const POSTURE_METRIC = /cloudposture_(condition|findings|mfa_coverage_ratio|identities|region_violations|drift_resources|evidence_age_seconds|last_check_timestamp_seconds)\b/;
+
+describe('Grafana dashboard', () => {
+  const panels = dashboard.panels.filter((p) => p.type !== 'row');
+  const targets = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, ...t })));
+
+  it('has a stable uid, a title and unique panel ids inside a 24-column grid', () => {
+    expect(dashboard.uid).toMatch(/^[a-z0-9-]{1,40}$/);
+    expect(dashboard.title).toBeTruthy();
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of dashboard.panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+  });
+
+  it('has the datasource, namespace and service variables', () => {
+    const vars = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
+    expect(vars.datasource?.type).toBe('datasource');
+    expect(vars.namespace?.definition).toBe('label_values(cloudposture_condition, namespace)');
+    expect(vars.service?.definition).toBe('label_values(cloudposture_condition{namespace=~"$namespace"}, service)');
+  });
+
+  it('queries ${datasource} in every panel and target', () => {
+    for (const p of panels) {
+      expect([p.title, p.datasource?.uid]).toEqual([p.title, '${datasource}']);
+      for (const t of p.targets ?? []) expect([p.title, t.datasource?.uid]).toEqual([p.title, '${datasource}']);
+    }
+  });
+
+  it('covers the posture overview and operator health the design asks for', () => {
+    const all = targets.map((t) => t.expr).join('\n');
+    for (const metric of [
+      'cloudposture_condition',
+      'cloudposture_mfa_coverage_ratio',
+      'cloudposture_drift_resources',
+      'cloudposture_findings',
+      'cloudposture_region_violations',
+      'cloudposture_evidence_age_seconds',
+      'cloudposture_reconcile_total',
+      'cloudposture_reconcile_duration_seconds_bucket',
+      'cloudposture_queue_depth',
+      'cloudposture_cloud_api_calls_total',
+    ]) {
+      expect([metric, all.includes(metric)]).toEqual([metric, true]);
+    }
+    expect(all).toMatch(/sum by \(control, severity\) \(cloudposture_findings/);
+  });
+
+  it('uses only metrics the operator exports', async () => {
+    const exported = await exportedMetricNames();
+    for (const t of targets) {
+      for (const name of t.expr.match(/cloudposture_[a-z_]+/g) ?? []) {
+        expect([t.panel, name, exported.has(name)]).toEqual([t.panel, name, true]);
+      }
+    }
+  });
+
+  it('filters every posture query by $namespace and $service', () => {
+    for (const t of targets.filter((x) => POSTURE_METRIC.test(x.expr))) {
+      expect([t.panel, t.expr.includes('namespace=~"$namespace"'), t.expr.includes('service=~"$service"')]).toEqual([t.panel, true, true]);
+    }
+  });
+});
+
+describe('alert rules', () => {
+  type PromtoolTests = { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+  const tests = readdirSync(path.join(chartDir, 'rules', 'tests'))
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => (parse(read(path.join('rules', 'tests', f))) as PromtoolTests).tests);
+  const firedInTests = new Set(tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+
+  it('has the alerts the design asks for', () => {
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining([
+        'CloudPosturePrivilegedMFAMissing',
+        'CloudPostureRegionViolation',
+        'CloudPostureDriftDetected',
+        'CloudPostureEvidenceExpiring',
+        'CloudPostureEvidenceExpired',
+        'CloudPostureReconcileErrors',
+        'CloudPostureOperatorDown',
+        'CloudPostureOperatorAbsent',
+        'CloudPostureServiceNonCompliant',
+      ]),
+    );
+    expect(new Set(alerts.map((a) => a.alert)).size).toBe(alerts.length);
+  });
+
+  it.each(alerts.map((a) => [a.alert, a] as const))('%s has a severity, summary, description and runbook', (name, alert) => {
+    expect(['critical', 'warning', 'info']).toContain(alert.labels?.severity);
+    expect(alert.annotations?.summary).toBeTruthy();
+    const description = alert.annotations?.description ?? '';
+    if (name === 'CloudPostureOperatorAbsent') {
+      // absent() has no target, hence no namespace/service labels: named only when present.
+      expect(description).toContain('$labels.namespace');
+    } else {
+      expect(description).toContain('{{ $labels.namespace }}/{{ $labels.service }}');
+    }
+    const url = alert.annotations?.runbook_url ?? '';
+    expect(url).toMatch(/^https:\/\/.+\/charts\/cloud-posture-operator\/README\.md#[a-z0-9-]+$/);
+    const anchor = url.split('#')[1] as string;
+    expect([anchor, readmeAnchors.has(anchor)]).toEqual([anchor, true]);
+    expect(anchor).toBe(name.toLowerCase());
+  });
+
+  it.each(alerts.map((a) => a.alert))('%s fires in a promtool test case', (name) => {
+    expect(firedInTests.has(name)).toBe(true);
+  });
+
+  it('has the same evidence thresholds as values.yaml (the chart defaults)', () => {
+    const values = parse(read('values.yaml')) as {
+      prometheusRule: { evidenceAgeDays: Record<string, { warning: number; critical: number }> };
+    };
+    const fromValues: string[] = [];
+    for (const [kind, levels] of Object.entries(values.prometheusRule.evidenceAgeDays)) {
+      fromValues.push(`${kind}/warning=vector(${levels.warning} * 86400)`, `${kind}/critical=vector(${levels.critical} * 86400)`);
+    }
+    const group = rules.groups.find((g) => g.name === 'cloud-posture-thresholds');
+    const fromFile = (group?.rules ?? []).map((r) => `${r.labels?.kind}/${r.labels?.severity}=${r.expr}`);
+    expect(fromFile.sort()).toEqual(fromValues.sort());
+    // Warning before critical, for every kind.
+    for (const levels of Object.values(values.prometheusRule.evidenceAgeDays)) expect(levels.warning).toBeLessThan(levels.critical);
+  });
+});
+
+describe('Argo CD snippets', () => {
+  it('argocd-cm-patch.yaml embeds health.lua verbatim', () => {
+    const patch = parse(read('argocd/argocd-cm-patch.yaml')) as { data: Record<string, string> };
+    const script = patch.data['resource.customizations.health.cloudposture.io_CloudService'];
+    expect(script).toBe(read('argocd/health.lua'));
+  });
+
+  it('the example Application deploys CloudServices with automated sync', () => {
+    const app = parse(read('argocd/application-example.yaml')) as {
+      apiVersion: string;
+      kind: string;
+      spec: { source: { path: string }; destination: { namespace: string }; syncPolicy: { automated: object } };
+    };
+    expect(app.apiVersion).toBe('argoproj.io/v1alpha1');
+    expect(app.kind).toBe('Application');
+    expect(app.spec.destination.namespace).toBeTruthy();
+    expect(app.spec.syncPolicy.automated).toBeTruthy();
+  });
+});
