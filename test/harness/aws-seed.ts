@@ -225,25 +225,38 @@ export async function createReadOnlyManagedPolicy(c: SeedClients, name: string):
  * The role the operator assumes: trusted by the operator's account with an external
  * id, carrying the chart's read-only policy (or `policy` when given).
  */
-export async function createReadRole(c: SeedClients, policy: string = readonlyPolicyDocument()): Promise<string> {
+export async function createReadRole(
+  c: SeedClients,
+  opts: {
+    /** Permission policy (default: the chart's read-only policy). */
+    policy?: string;
+    roleName?: string;
+    /** Who may assume it (default: the operator's account). */
+    trustedPrincipal?: string;
+    externalId?: string;
+  } = {},
+): Promise<string> {
+  const policy = opts.policy ?? readonlyPolicyDocument();
+  const roleName = opts.roleName ?? READ_ROLE_NAME;
+  const trustedPrincipal = opts.trustedPrincipal ?? `arn:aws:iam::${OPERATOR_ACCOUNT_ID}:root`;
   const iam = c.iam();
   const r = await iam.send(
     new CreateRoleCommand({
-      RoleName: READ_ROLE_NAME,
+      RoleName: roleName,
       AssumeRolePolicyDocument: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
           {
             Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${OPERATOR_ACCOUNT_ID}:root` },
+            Principal: { AWS: trustedPrincipal },
             Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
+            Condition: { StringEquals: { 'sts:ExternalId': opts.externalId ?? EXTERNAL_ID } },
           },
         ],
       }),
     }),
   );
-  await iam.send(new PutRolePolicyCommand({ RoleName: READ_ROLE_NAME, PolicyName: 'cloudposture-readonly', PolicyDocument: policy }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'cloudposture-readonly', PolicyDocument: policy }));
   return r.Role?.Arn as string;
 }
 
@@ -491,9 +504,6 @@ export async function seedCompliantAccount(endpoint: string): Promise<SeededAcco
     new CreateDBInstanceReadReplicaCommand({
       DBInstanceIdentifier: names.replica,
       SourceDBInstanceIdentifier: dbArn,
-      SourceRegion: 'eu-west-1',
-      StorageEncrypted: true,
-      KmsKeyId: `arn:aws:kms:eu-central-1:${accountId}:key/0d5b6f1e-3c1a-4f7e-9a55-222222222222`,
     }),
   );
 
@@ -605,18 +615,30 @@ export async function seedRegionScp(endpoint: string, accountId: string, regions
   return policyId;
 }
 
+/** What the sample services in crds/samples/ declare for the demo accounts. */
+export const DEMO_SAMPLES = {
+  /** crds/samples/aws-compliant.yaml (CloudService aws-payments-prod). */
+  paymentsProd: { accountId: DEMO_ACCOUNT_ID, externalId: 'cloudposture-payments-prod' },
+  /** crds/samples/aws-noncompliant.yaml (CloudService aws-marketing-sandbox). */
+  marketingSandbox: { accountId: '210987654321' },
+} as const;
+
 /**
- * The demo account: moto's default account 123456789012, reached with the dummy keys
- * directly (no role), allowed regions eu-west-1 / eu-central-1. Mixed posture:
- * - users: ops-admin (admin, console, virtual MFA), jane.doe and max.mustermann
- *   (console, read-only, no MFA), deploy-bot (key, s3:PutObject, no MFA),
- *   contractor-admin (admin, console, no MFA);
+ * The demo account behind the sample `aws-payments-prod`: moto's default account
+ * 123456789012 (role cloudposture-readonly, external id cloudposture-payments-prod,
+ * allowed regions eu-west-1 / eu-central-1). On paper the service is compliant; live
+ * it is not quite:
+ * - users: ops-admin (admin via group, console, virtual MFA), break-glass-admin (admin,
+ *   console, hardware MFA; the sample's break-glass identity), jane.doe and
+ *   max.mustermann (console, read-only, no MFA), deploy-bot (key, s3:PutObject, no
+ *   MFA), contractor-admin (admin, console, no MFA);
  * - buckets: demo-invoices-eu (eu-west-1, KMS, blocked), demo-marketing-assets
  *   (us-east-1: outside the allowed regions, no encryption), demo-cloudtrail-logs
- *   (eu-west-1, same account: the trail's destination);
+ *   (eu-west-1, same account: the trail's destination, not the declared log vault);
  * - eu-west-1: an instance with an encrypted root volume, an unencrypted volume
  *   "scratch-data", an encrypted database; eu-central-1: EBS encryption by default;
  * - a multi-region trail delivering to demo-cloudtrail-logs (same account).
+ * Seed it once into a fresh moto (names are fixed).
  */
 export async function seedDemoAccount(endpoint: string): Promise<SeededAccount> {
   const accountId = DEMO_ACCOUNT_ID;
@@ -624,6 +646,7 @@ export async function seedDemoAccount(endpoint: string): Promise<SeededAccount> 
   const kmsKey = `arn:aws:kms:eu-west-1:${accountId}:key/8f1c2d3e-4b5a-6978-8a9b-123456789012`;
   const names = {
     admin: 'ops-admin',
+    breakGlass: 'break-glass-admin',
     contractor: 'contractor-admin',
     invoices: 'demo-invoices-eu',
     marketing: 'demo-marketing-assets',
@@ -631,9 +654,11 @@ export async function seedDemoAccount(endpoint: string): Promise<SeededAccount> 
     trail: 'demo-audit',
     volume: '',
   };
+  const roleArn = await createReadRole(c, { externalId: DEMO_SAMPLES.paymentsProd.externalId });
   const readOnlyArn = await createReadOnlyManagedPolicy(c, 'posture-readonly');
   await createGroup(c, 'platform-admins', { managedPolicies: [ADMIN_POLICY_ARN] });
   await createUser(c, names.admin, { password: true, mfa: 'virtual', groups: ['platform-admins'] });
+  await createUser(c, names.breakGlass, { password: true, mfa: 'hardware', managedPolicies: [ADMIN_POLICY_ARN] });
   await createUser(c, 'jane.doe', { password: true, managedPolicies: [readOnlyArn] });
   await createUser(c, 'max.mustermann', { password: true, managedPolicies: [readOnlyArn] });
   await createUser(c, 'deploy-bot', {
@@ -658,9 +683,48 @@ export async function seedDemoAccount(endpoint: string): Promise<SeededAccount> 
 
   return {
     accountId,
-    account: { aws: { accountId } },
+    account: {
+      aws: {
+        accountId,
+        roleArn,
+        externalId: DEMO_SAMPLES.paymentsProd.externalId,
+        regions: ['eu-west-1', 'eu-central-1', 'us-east-1'],
+      },
+    },
     credentials: operatorCredentials(),
     allowedRegions: ['eu-west-1', 'eu-central-1'],
+    logVault: { accountId: '999988887777', bucket: 'acme-org-audit-log-vault' },
     names,
   };
+}
+
+/**
+ * The account behind the sample `aws-marketing-sandbox` (210987654321, role
+ * cloudposture-readonly, allowed region eu-west-1): an analyst without MFA who is
+ * privileged, a campaign bucket in us-east-1 with a public-read ACL and no
+ * encryption, an unencrypted volume in us-east-1, and no trail at all.
+ */
+export async function seedMarketingSandboxAccount(endpoint: string): Promise<SeededAccount> {
+  const accountId = DEMO_SAMPLES.marketingSandbox.accountId;
+  const c = new SeedClients(endpoint, accountId);
+  const names = { analyst: 'marketing-analyst', bucket: 'acme-campaign-assets', volume: '' };
+  const roleArn = await createReadRole(c);
+  await createUser(c, names.analyst, {
+    password: true,
+    inlinePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: '*' }] },
+  });
+  await createBucket(c, names.bucket, 'us-east-1', { publicAcl: true });
+  names.volume = await createVolume(c, 'us-east-1', { encrypted: false, name: 'campaign-render-cache' });
+  return {
+    accountId,
+    account: { aws: { accountId, roleArn, regions: ['eu-west-1', 'us-east-1'] } },
+    credentials: operatorCredentials(),
+    allowedRegions: ['eu-west-1'],
+    names,
+  };
+}
+
+/** Both demo accounts (sample services aws-payments-prod and aws-marketing-sandbox). */
+export async function seedDemoAccounts(endpoint: string): Promise<{ paymentsProd: SeededAccount; marketingSandbox: SeededAccount }> {
+  return { paymentsProd: await seedDemoAccount(endpoint), marketingSandbox: await seedMarketingSandboxAccount(endpoint) };
 }

@@ -38,8 +38,9 @@ export interface CollectTarget {
  * `cloudposture_cloud_api_calls_total{provider,operation,code}`.
  * `operation` is `<SdkService>:<Operation>` (e.g. `IAM:GetCredentialReport`,
  * `S3Control:GetPublicAccessBlock`), a bounded set. `code` is `OK` on success, the
- * provider's error code otherwise (`AccessDenied`, `Throttling`, ...), or
- * `NetworkError` when no response arrived.
+ * provider's error code otherwise (`AccessDenied`, `Throttling`, ...), the Node
+ * network error code when no response arrived (`ECONNREFUSED`, `ETIMEDOUT`, ...),
+ * or `Http<status>` for an error response without a readable code.
  */
 export type ApiCallHook = (provider: Provider, operation: string, code: string) => void;
 

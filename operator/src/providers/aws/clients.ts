@@ -1,0 +1,298 @@
+// AWS SDK v3 client factory: read-only access, one shared HTTP handler per collection,
+// adaptive retries, an optional endpoint override (moto in tests / the demo), and a
+// middleware on every client that counts each API attempt by operation and outcome.
+
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+import type { ApiCallHook, StaticCredentials } from '../types.js';
+import { errorCode } from './errors.js';
+
+export type AwsCredentialProvider = NonNullable<STSClientConfig['credentials']>;
+
+/** Environment variable that overrides every AWS endpoint (tests, the demo). */
+export const AWS_ENDPOINT_ENV = 'CLOUDPOSTURE_AWS_ENDPOINT';
+/** Region used for global services (IAM, STS, Organizations, S3 ListBuckets). */
+export const AWS_HOME_REGION_ENV = 'CLOUDPOSTURE_AWS_HOME_REGION';
+
+export interface AwsClientOptions {
+  /** Endpoint override for every client (default: `$CLOUDPOSTURE_AWS_ENDPOINT`, else the real AWS endpoints). */
+  endpoint?: string;
+  /** Region for global services; default `$CLOUDPOSTURE_AWS_HOME_REGION` or `us-east-1`. */
+  homeRegion?: string;
+  /** Attempts per API call including the first (adaptive retry mode). Default 5. */
+  maxAttempts?: number;
+  /** Whole request timeout in ms (default 30 s). */
+  requestTimeoutMs?: number;
+  /** TCP connect timeout in ms (default 5 s). */
+  connectionTimeoutMs?: number;
+  /** Sockets per collection (default 64). */
+  maxSockets?: number;
+  /** Called once per API attempt: wire to `cloudposture_cloud_api_calls_total`. */
+  onApiCall?: ApiCallHook;
+}
+
+/** SDK client name (`IAMClient`) -> short service name used in operation labels. */
+function serviceOf(clientName: unknown): string {
+  return typeof clientName === 'string' ? clientName.replace(/Client$/, '') : 'Unknown';
+}
+
+/** Counts API attempts of one collection and forwards them to the metric hook. */
+export class ApiCallRecorder {
+  total = 0;
+  readonly byOperation = new Map<string, number>();
+  readonly byOperationAndCode = new Map<string, number>();
+
+  constructor(private readonly hook?: ApiCallHook) {}
+
+  record(operation: string, code: string): void {
+    this.total += 1;
+    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
+    const k = `${operation} ${code}`;
+    this.byOperationAndCode.set(k, (this.byOperationAndCode.get(k) ?? 0) + 1);
+    try {
+      this.hook?.('aws', operation, code);
+    } catch {
+      // a metrics hook must never break a collection
+    }
+  }
+
+  /** A client plugin: adds the counting middleware to a client's stack (also usable for credential-provider STS clients). */
+  plugin(): { applyToStack: (stack: { add: (mw: unknown, opts: unknown) => void }) => void } {
+    return {
+      applyToStack: (stack) => {
+        stack.add(
+          (next: (args: unknown) => Promise<unknown>, context: { clientName?: unknown; commandName?: unknown }) =>
+            async (args: unknown) => {
+              const op = `${serviceOf(context.clientName)}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
+              try {
+                const out = await next(args);
+                this.record(op, 'OK');
+                return out;
+              } catch (err) {
+                this.record(op, attemptCode(err));
+                throw err;
+              }
+            },
+          // deserialize runs inside the retry middleware: one record per attempt
+          { step: 'deserialize', name: 'cloudpostureApiCallCounter', priority: 'high', override: true },
+        );
+      },
+    };
+  }
+}
+
+function attemptCode(err: unknown): string {
+  const code = errorCode(err);
+  if (code !== 'Unknown') return code;
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status ? `Http${status}` : 'Error';
+}
+
+export function resolveEndpoint(opt?: string): string | undefined {
+  const e = opt ?? process.env[AWS_ENDPOINT_ENV];
+  return e && e.trim() !== '' ? e.trim() : undefined;
+}
+
+export interface CredentialSpec {
+  roleArn?: string;
+  externalId?: string;
+  staticCredentials?: StaticCredentials;
+}
+
+/** Cache key for a credential spec: never contains a secret (hashed). */
+export function credentialFingerprint(spec: CredentialSpec): string {
+  const h = createHash('sha256');
+  h.update(spec.roleArn ?? '');
+  h.update('\0');
+  h.update(spec.externalId ?? '');
+  h.update('\0');
+  const s = spec.staticCredentials;
+  if (s) h.update(`${s.accessKeyId}\0${s.secretAccessKey}\0${s.sessionToken ?? ''}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Credentials: static ones from a Secret when given (fallback), else the default
+ * chain (env, web identity / IRSA, container and instance metadata, profile); then,
+ * when a role is named, AssumeRole with the external id on top (temporary
+ * credentials, refreshed by the provider before expiry).
+ */
+export function buildCredentials(
+  spec: CredentialSpec,
+  opts: { endpoint?: string; homeRegion: string; maxAttempts: number },
+  recorder?: ApiCallRecorder,
+): AwsCredentialProvider {
+  const plugins = recorder ? [recorder.plugin()] : [];
+  const stsConfig = {
+    region: opts.homeRegion,
+    maxAttempts: opts.maxAttempts,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  };
+  const s = spec.staticCredentials;
+  const base: CredentialFunction = s
+    ? async () => ({
+        accessKeyId: s.accessKeyId,
+        secretAccessKey: s.secretAccessKey,
+        ...(s.sessionToken ? { sessionToken: s.sessionToken } : {}),
+      })
+    : memoizeCredentials(fromNodeProviderChain({ clientConfig: stsConfig }));
+  if (!spec.roleArn) return base;
+  return memoizeCredentials(fromTemporaryCredentials({
+    masterCredentials: base,
+    params: {
+      RoleArn: spec.roleArn,
+      RoleSessionName: 'cloudposture-operator',
+      DurationSeconds: 900,
+      ...(spec.externalId ? { ExternalId: spec.externalId } : {}),
+    },
+    clientConfig: stsConfig,
+    clientPlugins: plugins as unknown as NonNullable<Parameters<typeof fromTemporaryCredentials>[0]['clientPlugins']>,
+  }));
+}
+
+type CredentialIdentity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
+type CredentialFunction = (props?: Record<string, unknown>) => Promise<CredentialIdentity>;
+
+/**
+ * Share one credential fetch between every client of a collection (an AssumeRole
+ * per client otherwise) and refresh a minute before expiry; failures are not kept.
+ */
+export function memoizeCredentials(provider: CredentialFunction): CredentialFunction {
+  let current: Promise<CredentialIdentity> | undefined;
+  const fresh = (c: CredentialIdentity): boolean => !c.expiration || c.expiration.getTime() - Date.now() > 60_000;
+  return async (props?: Record<string, unknown>) => {
+    if (current) {
+      const c = await current.catch(() => undefined);
+      if (c && fresh(c)) return c;
+    }
+    const p = provider(props);
+    current = p;
+    try {
+      return await p;
+    } catch (err) {
+      if (current === p) current = undefined;
+      throw err;
+    }
+  };
+}
+
+/** All SDK clients of one collection; `destroy()` closes their shared sockets. */
+export class AwsClients {
+  readonly endpoint: string | undefined;
+  readonly homeRegion: string;
+  private readonly handler: NodeHttpHandler;
+  private readonly cache = new Map<string, { destroy(): void }>();
+  private readonly common: Record<string, unknown>;
+
+  constructor(
+    credentials: AwsCredentialProvider,
+    opts: AwsClientOptions,
+    readonly recorder: ApiCallRecorder,
+  ) {
+    this.endpoint = resolveEndpoint(opts.endpoint);
+    this.homeRegion = opts.homeRegion ?? process.env[AWS_HOME_REGION_ENV] ?? 'us-east-1';
+    const maxSockets = opts.maxSockets ?? 64;
+    this.handler = new NodeHttpHandler({
+      connectionTimeout: opts.connectionTimeoutMs ?? 5_000,
+      requestTimeout: opts.requestTimeoutMs ?? 30_000,
+      throwOnRequestTimeout: true,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    });
+    this.common = {
+      credentials,
+      requestHandler: this.handler,
+      retryMode: 'adaptive',
+      maxAttempts: opts.maxAttempts ?? 5,
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+    };
+  }
+
+  private get<T extends { destroy(): void; middlewareStack: unknown }>(key: string, make: () => T): T {
+    let c = this.cache.get(key) as T | undefined;
+    if (!c) {
+      c = make();
+      (c.middlewareStack as { use(p: unknown): void }).use(this.recorder.plugin());
+      this.cache.set(key, c);
+    }
+    return c;
+  }
+
+  sts(): STSClient {
+    return this.get('sts', () => new STSClient({ ...this.common, region: this.homeRegion }));
+  }
+
+  iam(): IAMClient {
+    return this.get('iam', () => new IAMClient({ ...this.common, region: this.homeRegion }));
+  }
+
+  organizations(): OrganizationsClient {
+    return this.get('org', () => new OrganizationsClient({ ...this.common, region: this.homeRegion }));
+  }
+
+  ec2(region: string): EC2Client {
+    return this.get(`ec2/${region}`, () => new EC2Client({ ...this.common, region }));
+  }
+
+  rds(region: string): RDSClient {
+    return this.get(`rds/${region}`, () => new RDSClient({ ...this.common, region }));
+  }
+
+  cloudtrail(region: string): CloudTrailClient {
+    return this.get(`cloudtrail/${region}`, () => new CloudTrailClient({ ...this.common, region }));
+  }
+
+  s3(region?: string): S3Client {
+    const r = region ?? this.homeRegion;
+    return this.get(
+      `s3/${r}`,
+      () =>
+        new S3Client({
+          ...this.common,
+          region: r,
+          followRegionRedirects: true,
+          ...(this.endpoint ? { forcePathStyle: true } : {}),
+        }),
+    );
+  }
+
+  s3control(): S3ControlClient {
+    const endpoint = this.endpoint;
+    return this.get(
+      's3control',
+      () =>
+        new S3ControlClient({
+          ...this.common,
+          region: this.homeRegion,
+          ...(endpoint
+            ? { endpointProvider: () => ({ url: new URL(endpoint) }), disableHostPrefix: true }
+            : {}),
+        }),
+    );
+  }
+
+  destroy(): void {
+    for (const c of this.cache.values()) {
+      try {
+        c.destroy();
+      } catch {
+        // ignore
+      }
+    }
+    this.cache.clear();
+    this.handler.destroy();
+  }
+}

@@ -1,0 +1,185 @@
+import type { InventoryResult } from '../../operator/src/inventory/types.js';
+import { inventoryCacheKey, SharedInventoryCache } from '../../operator/src/providers/cache.js';
+import type { CollectTarget, InventoryCollector } from '../../operator/src/providers/types.js';
+
+function target(accountId = '111111111111', extra: Partial<CollectTarget> = {}): CollectTarget {
+  return { provider: 'aws', account: { aws: { accountId } }, allowedRegions: ['eu-west-1'], ...extra };
+}
+
+function ok(accountId: string, n: number): InventoryResult {
+  return {
+    ok: true,
+    inventory: {
+      provider: 'aws',
+      accountId,
+      collectedAt: new Date(0).toISOString(),
+      evidenceTimes: {},
+      identities: [],
+      resources: [],
+      guardrails: {},
+      auditTrails: [],
+      gaps: [],
+      apiCalls: n,
+    },
+  };
+}
+
+/** A collector whose collections finish when the test says so. */
+class FakeCollector implements InventoryCollector {
+  calls: { target: CollectTarget; signal?: AbortSignal | undefined; resolve: (r: InventoryResult) => void }[] = [];
+  collect(t: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
+    return new Promise((resolve) => this.calls.push({ target: t, signal, resolve }));
+  }
+  finish(i: number, r: InventoryResult): void {
+    this.calls[i]?.resolve(r);
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('SharedInventoryCache', () => {
+  let clock = 0;
+  const now = () => clock;
+  beforeEach(() => {
+    clock = 1_000_000;
+  });
+
+  it('shares one in-flight collection between concurrent callers', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now });
+    const a = cache.get(target(), 600_000);
+    const b = cache.get(target(), 600_000);
+    const c = cache.get(target(), 60_000);
+    await flush();
+    expect(fake.calls).toHaveLength(1);
+    expect(cache.inFlight).toBe(1);
+    fake.finish(0, ok('111111111111', 7));
+    const [ra, rb, rc] = await Promise.all([a, b, c]);
+    expect(ra).toBe(rb);
+    expect(rb).toBe(rc);
+    expect(cache.collections).toBe(1);
+    expect(cache.inFlight).toBe(0);
+  });
+
+  it('keeps accounts apart', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now });
+    const a = cache.get(target('111111111111'), 1000);
+    const b = cache.get(target('222222222222'), 1000);
+    await flush();
+    expect(fake.calls).toHaveLength(2);
+    fake.finish(0, ok('111111111111', 1));
+    fake.finish(1, ok('222222222222', 2));
+    expect(((await a) as { inventory: { accountId: string } }).inventory.accountId).toBe('111111111111');
+    expect(((await b) as { inventory: { accountId: string } }).inventory.accountId).toBe('222222222222');
+  });
+
+  it('reuses a result within the max age and collects again after it', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now });
+    const first = cache.get(target(), 600_000);
+    await flush();
+    fake.finish(0, ok('111111111111', 1));
+    await first;
+    clock += 599_999;
+    await cache.get(target(), 600_000);
+    expect(fake.calls).toHaveLength(1);
+    // a caller with a shorter interval wants fresher data
+    const shorter = cache.get(target(), 300_000);
+    await flush();
+    expect(fake.calls).toHaveLength(2);
+    fake.finish(1, ok('111111111111', 2));
+    expect(((await shorter) as { inventory: { apiCalls: number } }).inventory.apiCalls).toBe(2);
+    clock += 600_000;
+    const third = cache.get(target(), 600_000);
+    await flush();
+    expect(fake.calls).toHaveLength(3);
+    fake.finish(2, ok('111111111111', 3));
+    await third;
+    expect(cache.peek(target())?.ageMs).toBe(0);
+  });
+
+  it('keeps a failure only for the short failure TTL', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now, failureTtlMs: 30_000 });
+    const failed: InventoryResult = { ok: false, failure: { reason: 'Throttled', message: 'slow down' } };
+    const p = cache.get(target(), 600_000);
+    await flush();
+    fake.finish(0, failed);
+    expect(await p).toBe(failed);
+    clock += 29_000;
+    expect(await cache.get(target(), 600_000)).toBe(failed);
+    expect(fake.calls).toHaveLength(1);
+    clock += 1_000;
+    const again = cache.get(target(), 600_000);
+    await flush();
+    expect(fake.calls).toHaveLength(2);
+    fake.finish(1, ok('111111111111', 1));
+    expect((await again).ok).toBe(true);
+  });
+
+  it('turns a throwing collector into a failure result that is not kept long', async () => {
+    const cache = new SharedInventoryCache(
+      { collect: async () => Promise.reject(new Error('boom')) },
+      { now, failureTtlMs: 10 },
+    );
+    const r = await cache.get(target(), 1000);
+    expect(r).toEqual({ ok: false, failure: { reason: 'CollectionError', message: 'boom' } });
+  });
+
+  it('an aborted caller stops waiting while the shared collection goes on', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now });
+    const ctl = new AbortController();
+    const a = cache.get(target(), 1000, ctl.signal);
+    const b = cache.get(target(), 1000);
+    await flush();
+    ctl.abort();
+    await expect(a).rejects.toBeDefined();
+    expect(fake.calls[0]?.signal?.aborted).toBe(false);
+    fake.finish(0, ok('111111111111', 1));
+    expect((await b).ok).toBe(true);
+  });
+
+  it('close() aborts collections in flight and stores nothing from them', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now });
+    const a = cache.get(target(), 1000);
+    await flush();
+    cache.close();
+    expect(fake.calls[0]?.signal?.aborted).toBe(true);
+    fake.finish(0, { ok: false, failure: { reason: 'Aborted', message: 'cancelled' } });
+    await a;
+    expect(cache.size).toBe(0);
+  });
+
+  it('evicts the oldest results beyond maxEntries', async () => {
+    const cache = new SharedInventoryCache({ collect: async (t) => ok(t.account.aws?.accountId ?? '', 1) }, { now, maxEntries: 2 });
+    for (const id of ['111111111111', '222222222222', '333333333333']) await cache.get(target(id), 1000);
+    expect(cache.size).toBe(2);
+    expect(cache.peek(target('111111111111'))).toBeUndefined();
+  });
+});
+
+describe('inventoryCacheKey', () => {
+  it('is provider + account + role, and never contains a secret', () => {
+    const key = inventoryCacheKey(
+      target('111111111111', {
+        account: { aws: { accountId: '111111111111', roleArn: 'arn:aws:iam::111111111111:role/r', externalId: 'ext-123' } },
+        credentials: { accessKeyId: 'AKIAEXAMPLEKEY123456', secretAccessKey: 'very-secret-value' },
+      }),
+    );
+    expect(key.startsWith('aws/111111111111/arn:aws:iam::111111111111:role/r/')).toBe(true);
+    expect(key).not.toContain('very-secret-value');
+    expect(key).not.toContain('AKIAEXAMPLEKEY123456');
+    expect(key).not.toContain('ext-123');
+  });
+
+  it('ignores allowedRegions (shared by services with different allowed regions) but not scanned regions', () => {
+    const a = inventoryCacheKey({ ...target(), allowedRegions: ['eu-west-1'] });
+    const b = inventoryCacheKey({ ...target(), allowedRegions: ['us-east-1'] });
+    expect(a).toBe(b);
+    const c = inventoryCacheKey({ ...target(), account: { aws: { accountId: '111111111111', regions: ['eu-west-1'] } } });
+    expect(c).not.toBe(a);
+  });
+});
