@@ -3,7 +3,7 @@
 // Azure Resource Manager / Microsoft Graph REST shapes for the Azure sample.
 
 import { startAzureDemo } from './azure-mock/demo.js';
-import { seedDemoAccount } from './aws-seed.js';
+import { seedDemoAccounts } from './aws-seed.js';
 import { MOTO_CREDENTIALS, startMoto } from './moto.js';
 
 export interface DemoAccounts {
@@ -15,7 +15,7 @@ export interface DemoAccounts {
 export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
   const moto = await startMoto();
   try {
-    await seedDemoAccount(moto.endpoint);
+    await seedDemoAccounts(moto.endpoint);
     const azure = await startAzureDemo(runDir);
     return {
       env: {

@@ -182,4 +182,16 @@ describe('inventoryCacheKey', () => {
     const c = inventoryCacheKey({ ...target(), account: { aws: { accountId: '111111111111', regions: ['eu-west-1'] } } });
     expect(c).not.toBe(a);
   });
+
+  it('keeps two services on one subscription apart when they use different Azure Secrets', () => {
+    const azure = (clientSecret: string) =>
+      inventoryCacheKey({
+        provider: 'azure',
+        account: { azure: { tenantId: 't', subscriptionId: 's' } },
+        allowedRegions: ['westeurope'],
+        azureCredentials: { tenantId: 't', clientId: 'c', clientSecret },
+      });
+    expect(azure('one')).not.toBe(azure('two'));
+    expect(azure('one')).not.toContain('one');
+  });
 });

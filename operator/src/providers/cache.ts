@@ -47,7 +47,9 @@ function digest(parts: unknown[]): string {
 export function inventoryCacheKey(target: CollectTarget): string {
   const creds = target.credentials
     ? digest([target.credentials.accessKeyId, target.credentials.secretAccessKey, target.credentials.sessionToken ?? ''])
-    : '';
+    : target.azureCredentials
+      ? digest([target.azureCredentials.tenantId, target.azureCredentials.clientId, target.azureCredentials.clientSecret])
+      : '';
   const aws = target.account.aws;
   const azure = target.account.azure;
   if (target.provider === 'aws' && aws) {
