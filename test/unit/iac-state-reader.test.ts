@@ -1,0 +1,173 @@
+// readDeclaredState with injected I/O: which source is read, how each failure is
+// classified, and that a Pulumi Cloud token never leaves the Authorization header.
+// (The real S3 / API server / HTTP paths: test/integration/iac-drift and iac-state-sources.)
+import { readFileSync } from 'node:fs';
+
+import type { PulumiStateRef } from '../../operator/src/api/types.js';
+import { describeSource, readDeclaredState, stateSource, StateReadError, type FetchLike, type StateReaderDeps } from '../../operator/src/iac/state-reader.js';
+
+const STATE = readFileSync(new URL('../fixtures/pulumi/state/missing.export.json', import.meta.url), 'utf8');
+const TOKEN = 'pul-0123456789abcdef0123456789abcdef01234567';
+const NS = 'payments';
+
+function awsError(name: string, status: number, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+const s3Ref: PulumiStateRef = { stack: 'prod', s3: { bucket: 'state', key: '.pulumi/stacks/payments/prod.json', region: 'eu-west-1' } };
+const cloudRef: PulumiStateRef = {
+  stack: 'acme/payments/prod',
+  pulumiCloud: { organization: 'acme', project: 'payments', tokenSecretRef: { name: 'pulumi', key: 'token' } },
+};
+
+describe('the reference', () => {
+  it('names exactly one source', () => {
+    expect(stateSource(s3Ref)).toBe('s3');
+    expect(stateSource({ stack: 'prod' })).toBeInstanceOf(StateReadError);
+    const two = stateSource({ ...s3Ref, configMapRef: { name: 'a', key: 'b' } });
+    expect(two).toMatchObject({ reason: 'InvalidStateReference', message: 'spec.iac.pulumi names 2 state sources (s3, configMapRef); set exactly one' });
+  });
+
+  it('is described for the evidence trail without credentials', () => {
+    expect(describeSource(s3Ref, NS)).toBe('s3://state/.pulumi/stacks/payments/prod.json');
+    expect(describeSource({ stack: 'prod', secretRef: { name: 'st', key: 'prod.json' } }, NS)).toBe('secret/payments/st#prod.json');
+    expect(describeSource(cloudRef, NS)).toBe('pulumi-cloud://api.pulumi.com/acme/payments/prod');
+  });
+});
+
+describe('S3', () => {
+  it('passes bucket, key and region; records source and time', async () => {
+    const calls: unknown[] = [];
+    const result = await readDeclaredState(s3Ref, {
+      namespace: NS,
+      getS3Object: async (...args) => {
+        calls.push(args);
+        return STATE;
+      },
+      now: () => new Date('2026-11-15T12:00:00Z'),
+    });
+    expect(calls).toEqual([['state', '.pulumi/stacks/payments/prod.json', 'eu-west-1']]);
+    expect(result).toMatchObject({ ok: true, state: { stack: 'prod', source: 's3://state/.pulumi/stacks/payments/prod.json', readAt: '2026-11-15T12:00:00.000Z' } });
+  });
+
+  it.each([
+    ['NoSuchKey', awsError('NoSuchKey', 404), 'StateNotFound'],
+    ['NoSuchBucket', awsError('NoSuchBucket', 404), 'StateNotFound'],
+    ['AccessDenied', awsError('AccessDenied', 403), 'AccessDenied'],
+    ['InvalidAccessKeyId', awsError('InvalidAccessKeyId', 403), 'AccessDenied'],
+    ['SlowDown', awsError('SlowDown', 503), 'Throttled'],
+    ['ECONNREFUSED', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), 'StateUnreachable'],
+    ['InternalError', awsError('InternalError', 500), 'StateUnreadable'],
+  ])('%s -> the reason for it', async (_name, error, reason) => {
+    const result = await readDeclaredState(s3Ref, { namespace: NS, getS3Object: () => Promise.reject(error) });
+    expect(result).toMatchObject({ ok: false, failure: { reason } });
+  });
+
+  it('no S3 reader configured, an empty object, an oversized object', async () => {
+    expect(await readDeclaredState(s3Ref, { namespace: NS })).toMatchObject({ ok: false, failure: { reason: 'StateUnreadable' } });
+    expect(await readDeclaredState(s3Ref, { namespace: NS, getS3Object: async () => ' \n' })).toMatchObject({
+      ok: false,
+      failure: { reason: 'StateInvalid', message: 'Pulumi state at s3://state/.pulumi/stacks/payments/prod.json is empty' },
+    });
+    expect(await readDeclaredState(s3Ref, { namespace: NS, maxBytes: 100, getS3Object: async () => STATE })).toMatchObject({
+      ok: false,
+      failure: { reason: 'StateInvalid' },
+    });
+  });
+});
+
+describe('ConfigMap and Secret', () => {
+  const kubeError = (code: number) => Object.assign(new Error(`HTTP-Code: ${code}`), { code });
+
+  it('read in the service namespace only', async () => {
+    const seen: string[] = [];
+    const deps: StateReaderDeps = {
+      namespace: NS,
+      readConfigMapKey: async (ns, name, key) => {
+        seen.push(`cm ${ns}/${name}#${key}`);
+        return STATE;
+      },
+      readSecretKey: async (ns, name, key) => {
+        seen.push(`secret ${ns}/${name}#${key}`);
+        return STATE;
+      },
+    };
+    expect((await readDeclaredState({ stack: 'prod', configMapRef: { name: 'st', key: 'prod.json' } }, deps)).ok).toBe(true);
+    expect((await readDeclaredState({ stack: 'prod', secretRef: { name: 'st', key: 'prod.json' } }, deps)).ok).toBe(true);
+    expect(seen).toEqual(['cm payments/st#prod.json', 'secret payments/st#prod.json']);
+  });
+
+  it.each([
+    [404, 'StateNotFound', 'ConfigMap payments/st not found'],
+    [403, 'AccessDenied', 'Not allowed to read ConfigMap payments/st (RBAC)'],
+    [500, 'StateUnreadable', 'Could not read ConfigMap payments/st: HTTP-Code: 500'],
+  ])('API error %s -> %s', async (code, reason, message) => {
+    const result = await readDeclaredState(
+      { stack: 'prod', configMapRef: { name: 'st', key: 'prod.json' } },
+      { namespace: NS, readConfigMapKey: () => Promise.reject(kubeError(code)) },
+    );
+    expect(result).toEqual({ ok: false, failure: { reason, message } });
+  });
+});
+
+describe('Pulumi Cloud', () => {
+  interface Call {
+    url: string;
+    headers: Record<string, string>;
+  }
+
+  function cloud(respond: (call: Call) => { status: number; body?: string } | Error): { deps: StateReaderDeps; calls: Call[] } {
+    const calls: Call[] = [];
+    const fetchStub: FetchLike = async (url, init) => {
+      const call = { url, headers: init.headers };
+      calls.push(call);
+      const answer = respond(call);
+      if (answer instanceof Error) throw answer;
+      return { status: answer.status, ok: answer.status >= 200 && answer.status < 300, text: async () => answer.body ?? '' };
+    };
+    return {
+      calls,
+      deps: { namespace: NS, fetch: fetchStub, readSecretKey: async (_ns, name) => (name === 'pulumi' ? `  ${TOKEN}\n` : undefined) },
+    };
+  }
+
+  it('GET /api/stacks/{org}/{project}/{stack}/export with Authorization: token <t>', async () => {
+    const { deps, calls } = cloud(() => ({ status: 200, body: STATE }));
+    const result = await readDeclaredState(cloudRef, deps);
+    expect(result.ok).toBe(true);
+    expect(calls).toEqual([
+      {
+        url: 'https://api.pulumi.com/api/stacks/acme/payments/prod/export',
+        headers: { Authorization: `token ${TOKEN}`, Accept: 'application/vnd.pulumi+8', 'Content-Type': 'application/json' },
+      },
+    ]);
+  });
+
+  it.each([
+    [401, 'AccessDenied'],
+    [403, 'AccessDenied'],
+    [404, 'StateNotFound'],
+    [429, 'Throttled'],
+    [502, 'StateUnreachable'],
+    [400, 'StateUnreadable'],
+  ])('HTTP %s -> %s, the token in no message', async (status, reason) => {
+    const { deps } = cloud(() => ({ status, body: `{"message":"bad token ${TOKEN}"}` }));
+    const result = await readDeclaredState(cloudRef, deps);
+    expect(result).toMatchObject({ ok: false, failure: { reason } });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
+
+  it('a network error that quotes the token is redacted', async () => {
+    const { deps } = cloud(() => new Error(`request with token ${TOKEN} failed: ECONNRESET`));
+    const result = await readDeclaredState(cloudRef, deps);
+    expect(result).toMatchObject({ ok: false, failure: { reason: 'StateUnreachable' } });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
+
+  it('no token: CredentialsMissing, nothing fetched', async () => {
+    const { deps, calls } = cloud(() => ({ status: 200, body: STATE }));
+    const ref = { ...cloudRef, pulumiCloud: { ...cloudRef.pulumiCloud!, tokenSecretRef: { name: 'other', key: 'token' } } };
+    expect(await readDeclaredState(ref, deps)).toMatchObject({ ok: false, failure: { reason: 'CredentialsMissing' } });
+    expect(calls).toEqual([]);
+  });
+});
