@@ -112,8 +112,8 @@ const rulesOf = (o: K8sObject) => ((o as unknown as { rules: Rule[] }).rules ?? 
 /** Non-default values exercising every optional part of the chart. */
 function fullValues(watchNamespace: string, otherNamespace: string): Record<string, unknown> {
   return {
-    replicaCount: 2,
-    leaderElection: { enabled: true },
+    replicaCount: 1,
+    leaderElection: { enabled: false },
     image: { repository: 'registry.example.com/security/cloud-posture-operator', digest: `sha256:${'ab'.repeat(32)}` },
     config: {
       concurrency: 8,
@@ -214,10 +214,10 @@ describe('helm template with default values', () => {
     for (const o of objects.filter((x) => !x.kind.startsWith('Cluster'))) expect(o.metadata.namespace).toBe('cloud-posture');
   });
 
-  it('runs one replica of the image with the restricted security context', () => {
+  it('runs two replicas (leader + standby) of the image with the restricted security context', () => {
     const d = deployment(objects);
-    expect(d.spec.replicas).toBe(1);
-    expect(d.spec.strategy.type).toBe('Recreate');
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.strategy.type).toBe('RollingUpdate');
     const pod = d.spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.serviceAccountName).toBe('cpo-cloud-posture-operator');
@@ -248,7 +248,7 @@ describe('helm template with default values', () => {
       CLOUDPOSTURE_WATCH_NAMESPACE: '',
       CLOUDPOSTURE_POLICY_NAME: 'default',
       CLOUDPOSTURE_LOG_LEVEL: 'info',
-      CLOUDPOSTURE_LEADER_ELECTION: 'false',
+      CLOUDPOSTURE_LEADER_ELECTION: 'true',
       CLOUDPOSTURE_LEADER_ELECTION_NAMESPACE: '$(POD_NAMESPACE)',
       CLOUDPOSTURE_LEASE_NAME: 'cpo-cloud-posture-operator',
     });
@@ -319,8 +319,8 @@ describe('helm template with non-default values', () => {
 
   it('passes the values to the operator', () => {
     const d = deployment(objects);
-    expect(d.spec.replicas).toBe(2);
-    expect(d.spec.strategy.type).toBe('RollingUpdate');
+    expect(d.spec.replicas).toBe(1);
+    expect(d.spec.strategy.type).toBe('Recreate');
     expect(container(objects).image).toBe(`registry.example.com/security/cloud-posture-operator@sha256:${'ab'.repeat(32)}`);
     expect(envOf(objects)).toMatchObject({
       CLOUDPOSTURE_METRICS_ADDRESS: '0.0.0.0:9090',
@@ -329,7 +329,7 @@ describe('helm template with non-default values', () => {
       CLOUDPOSTURE_WATCH_NAMESPACE: 'payments',
       CLOUDPOSTURE_POLICY_NAME: 'strict',
       CLOUDPOSTURE_LOG_LEVEL: 'debug',
-      CLOUDPOSTURE_LEADER_ELECTION: 'true',
+      CLOUDPOSTURE_LEADER_ELECTION: 'false',
       CLOUDPOSTURE_AWS_ENDPOINT: 'http://127.0.0.1:5000',
       CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT: 'https://management.usgovcloudapi.net',
       CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT: 'https://graph.microsoft.us',
@@ -427,7 +427,7 @@ describe('values the chart rejects', () => {
     ['a privileged metrics port', ['metrics.port=80'], /port/],
     ['an unknown Secret scope', ['rbac.secrets.scope=everything'], /scope/],
     ['a threshold that is not a number', ['prometheusRule.evidenceAgeDays.exit-drill.warning=soon'], /warning/],
-    ['two replicas without leader election', ['replicaCount=2'], /leaderElection/],
+    ['two replicas without leader election', ['replicaCount=2', 'leaderElection.enabled=false'], /leaderElection/],
     ['Secret scope "namespaces" without namespaces', ['rbac.secrets.scope=namespaces'], /rbac\.secrets\.namespaces/],
   ])('%s', async (_name, set, message) => {
     const r = await template({ set });

@@ -5,6 +5,7 @@ import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import { GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION } from '../kube/api.js';
 import { LeaderElector } from '../kube/leader.js';
+import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
@@ -58,8 +59,9 @@ export class Manager {
         ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${SERVICE_PLURAL}`
         : `/apis/${GROUP}/${VERSION}/${SERVICE_PLURAL}`,
       list: () => api.listServices(namespace),
-      onChange: (key, object) => {
+      onChange: (key, object, previous) => {
         if (!object) this.queue.forget(key);
+        else if (previous && onlyStatusChanged(previous, object)) return; // our own status write
         this.queue.add(key);
       },
       ...reflectorTimings,
@@ -144,4 +146,19 @@ export class Manager {
     for (const key of this.services.keys()) this.queue.add(key);
     this.queue.start((key, signal) => this.reconciler.reconcile(key, signal));
   }
+}
+
+/**
+ * Like controller-runtime's GenerationChangedPredicate, plus labels, annotations and
+ * deletion: a status-only update (most often the operator's own write) needs no reconcile.
+ */
+export function onlyStatusChanged(previous: CloudService, next: CloudService): boolean {
+  const a = previous.metadata;
+  const b = next.metadata;
+  return (
+    a.generation === b.generation &&
+    a.deletionTimestamp === b.deletionTimestamp &&
+    canonical(a.labels ?? {}) === canonical(b.labels ?? {}) &&
+    canonical(a.annotations ?? {}) === canonical(b.annotations ?? {})
+  );
 }

@@ -16,8 +16,8 @@ export interface ReflectorOptions<T extends Keyed> {
   /** API path to watch, e.g. /apis/cloudposture.io/v1alpha1/cloudservices */
   path: string;
   list: () => Promise<ObjectList<T>>;
-  /** Called with the key of every object that was added, changed or deleted. */
-  onChange: (key: string, object: T | undefined) => void;
+  /** Called with the key of every object that was added, changed or deleted, and the cached object before. */
+  onChange: (key: string, object: T | undefined, previous: T | undefined) => void;
   resyncPeriodMs: number;
   staleAfterMs: number;
   backoffBaseMs?: number;
@@ -96,12 +96,13 @@ export class Reflector<T extends Keyed> {
         seen.add(key);
         const previous = this.cache.get(key);
         this.cache.set(key, item);
-        if (!previous || previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.options.onChange(key, item);
+        if (!previous || previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.options.onChange(key, item, previous);
       }
       for (const key of [...this.cache.keys()]) {
         if (!seen.has(key)) {
+          const previous = this.cache.get(key);
           this.cache.delete(key);
-          this.options.onChange(key, undefined);
+          this.options.onChange(key, undefined, previous);
         }
       }
       this.resourceVersion = resourceVersion;
@@ -139,16 +140,20 @@ export class Reflector<T extends Keyed> {
         this.lastEventAt = Date.now();
         switch (phase) {
           case 'ADDED':
-          case 'MODIFIED':
+          case 'MODIFIED': {
+            const previous = this.cache.get(objectKey(object));
             this.cache.set(objectKey(object), object);
             this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
-            this.options.onChange(objectKey(object), object);
+            this.options.onChange(objectKey(object), object, previous);
             break;
-          case 'DELETED':
+          }
+          case 'DELETED': {
+            const previous = this.cache.get(objectKey(object));
             this.cache.delete(objectKey(object));
             this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
-            this.options.onChange(objectKey(object), undefined);
+            this.options.onChange(objectKey(object), undefined, previous);
             break;
+          }
           case 'BOOKMARK':
             this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
             break;
