@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
+import { createDeclaredStateSource } from './controller/declared-source.js';
 import { createInventorySource } from './controller/inventory-source.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
@@ -20,6 +21,7 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     metrics,
     log,
     inventory: createInventorySource({ config, kubeConfig, metrics, log }),
+    declared: createDeclaredStateSource(config, kubeConfig),
     // As controller-runtime does: a replica that lost its Lease exits and restarts clean.
     onLostLeadership: () => {
       log.error('leadership lost: exiting');

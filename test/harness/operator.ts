@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig, type OperatorConfig } from '../../operator/src/config.js';
 import { Manager } from '../../operator/src/controller/manager.js';
 import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
+import { createDeclaredStateSource } from '../../operator/src/controller/declared-source.js';
 import { createInventorySource } from '../../operator/src/controller/inventory-source.js';
 import type { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
@@ -57,6 +58,7 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
     metrics,
     log,
     inventory: options.inventory ?? createInventorySource({ config, kubeConfig, metrics, log }),
+    declared: createDeclaredStateSource(config, kubeConfig),
     api: options.api?.(kubeConfig, config),
   });
   await manager.start();

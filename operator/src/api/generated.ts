@@ -71,6 +71,10 @@ export interface CloudServiceSpec {
    */
   logVault?: LogVault;
   /**
+   * Step 10 of the A.5.23 checklist (change management): network and firewall changes (security groups, network ACLs, route tables, VPCs) are read from the audit trail's delivered log files. A change made by one of the deployerPrincipals (the GitOps / IaC pipeline) is tracked; any other change is out-of-band and turns ChangesTracked False until it is acknowledged with a change record reference. Break-glass use (spec.breakGlassIdentities) is acknowledged the same way.
+   */
+  changeManagement?: ChangeManagement;
+  /**
    * How often the live account is re-checked, as a Go-style duration ("10m", "1h30m"). Default 10m, minimum 30s.
    */
   interval?: string;
@@ -445,6 +449,50 @@ export interface ExitPlan {
    * True when the last dry run's exported data was verified for integrity (data portability test). Requires lastDryRun.
    */
   dataExportVerified?: boolean;
+  /**
+   * Automated exit drill (Step 7 of the A.5.23 checklist, done by the operator every interval): list the data under s3.bucket/s3.prefix, download a deterministic sample of sampleObjects objects to the operator's local storage, verify each against the store's checksums (MD5 ETag, SHA-256 and CRC32 when recorded), measure the throughput and extrapolate the time a full export would take, compared with recoveryTimeObjective. Results are in status.exitDrill. The operator needs s3:ListBucket and s3:GetObject (and kms:Decrypt for SSE-KMS) on the prefix.
+   */
+  drill?: ExitDrill;
+}
+
+/**
+ * Automated exit drill (Step 7 of the A.5.23 checklist, done by the operator every interval): list the data under s3.bucket/s3.prefix, download a deterministic sample of sampleObjects objects to the operator's local storage, verify each against the store's checksums (MD5 ETag, SHA-256 and CRC32 when recorded), measure the throughput and extrapolate the time a full export would take, compared with recoveryTimeObjective. Results are in status.exitDrill. The operator needs s3:ListBucket and s3:GetObject (and kms:Decrypt for SSE-KMS) on the prefix.
+ */
+export interface ExitDrill {
+  /**
+   * The S3 location of the data the exit would move.
+   */
+  s3: ExitDrillS3Source;
+  /**
+   * How many objects to download and verify per drill (1..1000, default 20). The sample is deterministic for a given day, so an auditor can reproduce it, and rotates from day to day.
+   */
+  sampleObjects?: number;
+  /**
+   * Recovery time objective for the exit, as a Go-style duration (e.g. "72h"): the extrapolated time to export all the data must not exceed it.
+   */
+  recoveryTimeObjective: string;
+  /**
+   * How often the drill runs, as a Go-style duration. Default 168h (weekly), minimum 1h.
+   */
+  interval?: string;
+}
+
+/**
+ * The S3 location of the data the exit would move.
+ */
+export interface ExitDrillS3Source {
+  /**
+   * Bucket holding the data, e.g. "payments-prod-data".
+   */
+  bucket: string;
+  /**
+   * Key prefix to export, e.g. "exports/ledger/" (default: the whole bucket).
+   */
+  prefix?: string;
+  /**
+   * Region of the bucket; default the operator's AWS home region.
+   */
+  region?: string;
 }
 
 /**
@@ -535,6 +583,80 @@ export interface LogVault {
 }
 
 /**
+ * Step 10 of the A.5.23 checklist (change management): network and firewall changes (security groups, network ACLs, route tables, VPCs) are read from the audit trail's delivered log files. A change made by one of the deployerPrincipals (the GitOps / IaC pipeline) is tracked; any other change is out-of-band and turns ChangesTracked False until it is acknowledged with a change record reference. Break-glass use (spec.breakGlassIdentities) is acknowledged the same way.
+ */
+export interface ChangeManagement {
+  /**
+   * ARN patterns of the principals whose changes are tracked by construction (the pipeline applies reviewed code), e.g. "arn:aws:iam::123456789012:role/github-deploy". "*" matches any run of characters. An assumed-role session matches through its role ARN.
+   *
+   * @maxItems 32
+   *
+   * Items: An IAM ARN or ARN pattern with "*" wildcards.
+   */
+  deployerPrincipals?: string[];
+  /**
+   * Out-of-band changes (and break-glass uses) reviewed after the fact: each names the change (status.changes[].id, the CloudTrail eventID) and the change record that documents it.
+   *
+   * @maxItems 256
+   *
+   * Items: One reviewed out-of-band change.
+   */
+  acknowledgements?: ChangeAcknowledgement[];
+  /**
+   * Where the CloudTrail log files are read from. Default: the bucket of spec.logVault, else the bucket the account's trail delivers to.
+   */
+  logSource?: ChangeLogSource;
+  /**
+   * How far back the first read of the log goes (Go-style duration, default 24h, 1h..2160h); later reads continue from status.changeLog.readUntil.
+   */
+  lookback?: string;
+}
+
+/**
+ * One reviewed out-of-band change.
+ */
+export interface ChangeAcknowledgement {
+  /**
+   * Id of the change as shown in status.changes[].id (CloudTrail eventID).
+   */
+  changeId: string;
+  /**
+   * The change record: ticket or pull request URL with the before/after state and the peer review.
+   */
+  reference: string;
+  /**
+   * Who reviewed the change, e.g. "jane.doe@example.com".
+   */
+  acknowledgedBy: string;
+  /**
+   * When it was reviewed (RFC 3339).
+   */
+  acknowledgedAt?: string;
+}
+
+/**
+ * Where the CloudTrail log files are read from. Default: the bucket of spec.logVault, else the bucket the account's trail delivers to.
+ */
+export interface ChangeLogSource {
+  /**
+   * Bucket holding the delivered CloudTrail log files.
+   */
+  bucket: string;
+  /**
+   * The trail's S3 key prefix, if any (the part before "AWSLogs/").
+   */
+  keyPrefix?: string;
+  /**
+   * Region of the bucket; default the operator's AWS home region.
+   */
+  region?: string;
+  /**
+   * For an organization trail: the organization id in the key layout (AWSLogs/o-xxxxxxxxxx/<account>/CloudTrail/...).
+   */
+  organizationId?: string;
+}
+
+/**
  * Observed state, written by the operator only.
  */
 export interface CloudServiceStatus {
@@ -570,6 +692,26 @@ export interface CloudServiceStatus {
    * Findings beyond the bounded list, counted only.
    */
   findingsOmitted?: number;
+  /**
+   * Result of the last automated exit drill (spec.exitPlan.drill): what was sampled, downloaded and verified, the measured throughput and the extrapolated full-export time against the recovery time objective.
+   */
+  exitDrill?: ExitDrillStatus;
+  /**
+   * Progress of reading the audit trail's log files for ChangesTracked (Step 10).
+   */
+  changeLog?: ChangeLogStatus;
+  /**
+   * Recent network and firewall changes and break-glass uses (at most 50: unacknowledged out-of-band ones first; the rest counted in changesOmitted).
+   *
+   * @maxItems 50
+   *
+   * Items: One change read from the audit trail.
+   */
+  changes?: ChangeEntry[];
+  /**
+   * Changes beyond the bounded list, counted only.
+   */
+  changesOmitted?: number;
 }
 
 /**
@@ -686,6 +828,216 @@ export const SEVERITY_VALUES = [
   'high',
   'critical',
 ] as const satisfies readonly Severity[];
+
+/**
+ * Result of the last automated exit drill (spec.exitPlan.drill): what was sampled, downloaded and verified, the measured throughput and the extrapolated full-export time against the recovery time objective.
+ */
+export interface ExitDrillStatus {
+  /**
+   * When the last drill started (RFC 3339).
+   */
+  lastRunAt?: string;
+  /**
+   * When the last drill that passed started (RFC 3339).
+   */
+  lastSuccessAt?: string;
+  /**
+   * Outcome of the last drill - Succeeded, Failed or Error (could not run).
+   */
+  result?: string;
+  /**
+   * CamelCase reason for the outcome, e.g. ChecksumMismatch.
+   */
+  reason?: string;
+  /**
+   * Human-readable summary of the last drill.
+   */
+  message?: string;
+  /**
+   * The location drilled, e.g. s3://payments-prod-data/exports/.
+   */
+  source?: string;
+  /**
+   * Wall time of the last drill, listing included.
+   */
+  durationSeconds?: number;
+  /**
+   * Objects under the prefix (a lower bound when listingComplete is false).
+   */
+  totalObjects?: number;
+  /**
+   * Bytes under the prefix (a lower bound when listingComplete is false).
+   */
+  totalBytes?: number;
+  /**
+   * False when the listing stopped at the operator's bound.
+   */
+  listingComplete?: boolean;
+  /**
+   * Objects picked for download.
+   */
+  objectsSampled?: number;
+  /**
+   * Sampled objects whose bytes matched the store's checksums.
+   */
+  objectsVerified?: number;
+  /**
+   * Bytes downloaded in the last drill.
+   */
+  bytes?: number;
+  /**
+   * Measured download throughput of the sample.
+   */
+  throughputBytesPerSecond?: number;
+  /**
+   * Extrapolated time to export everything under the prefix.
+   */
+  estimatedFullExportSeconds?: number;
+  /**
+   * The recovery time objective the estimate was compared with.
+   */
+  recoveryTimeObjectiveSeconds?: number;
+  /**
+   * True when estimatedFullExportSeconds does not exceed the recovery time objective.
+   */
+  withinRecoveryObjective?: boolean;
+  /**
+   * How many sampled objects were verified with each checksum.
+   */
+  checksums?: ExitDrillChecksums;
+  /**
+   * Objects that could not be exported intact (at most 20; the rest are counted).
+   *
+   * @maxItems 20
+   *
+   * Items: One sampled object that failed the drill.
+   */
+  failures?: ExitDrillFailure[];
+  /**
+   * Failures beyond the bounded list, counted only.
+   */
+  failuresOmitted?: number;
+}
+
+/**
+ * How many sampled objects were verified with each checksum.
+ */
+export interface ExitDrillChecksums {
+  /**
+   * Verified against the ETag (MD5 of a single-part upload, or of the part MD5s).
+   */
+  md5?: number;
+  /**
+   * Verified against the stored SHA-256 checksum.
+   */
+  sha256?: number;
+  /**
+   * Verified against the stored CRC32 checksum.
+   */
+  crc32?: number;
+}
+
+/**
+ * One sampled object that failed the drill.
+ */
+export interface ExitDrillFailure {
+  /**
+   * Object key.
+   */
+  key: string;
+  /**
+   * Why, e.g. ChecksumMismatch, SizeMismatch, ObjectMissing, AccessDenied, NoChecksum, ReadError.
+   */
+  reason: string;
+  /**
+   * Details.
+   */
+  message?: string;
+}
+
+/**
+ * Progress of reading the audit trail's log files for ChangesTracked (Step 10).
+ */
+export interface ChangeLogStatus {
+  /**
+   * Where the log files are read from, e.g. s3://org-log-vault/AWSLogs/123456789012/CloudTrail/.
+   */
+  source?: string;
+  /**
+   * Watermark - log files delivered up to this instant have been read (RFC 3339).
+   */
+  readUntil?: string;
+  /**
+   * When the log was last read (RFC 3339).
+   */
+  lastReadAt?: string;
+  /**
+   * Log files read in the last pass.
+   */
+  filesRead?: number;
+  /**
+   * False when the last pass stopped at the operator's bound (more files remain).
+   */
+  complete?: boolean;
+}
+
+/**
+ * One change read from the audit trail.
+ */
+export interface ChangeEntry {
+  /**
+   * CloudTrail eventID; acknowledge with spec.changeManagement.acknowledgements[].changeId.
+   */
+  id: string;
+  /**
+   * When the change was made (eventTime).
+   */
+  time: string;
+  /**
+   * ARN of the principal that made the change.
+   */
+  actor: string;
+  /**
+   * For an assumed-role session, the role's ARN (deployer patterns match it too).
+   */
+  principal?: string;
+  /**
+   * network-change (security group, network ACL, route table, VPC, gateway), sign-in (ConsoleLogin) or activity (any other call by a break-glass identity).
+   */
+  kind?: string;
+  /**
+   * API action (eventName), e.g. AuthorizeSecurityGroupIngress or ConsoleLogin.
+   */
+  action: string;
+  /**
+   * The resource changed, e.g. sg-0123456789abcdef0.
+   */
+  resource?: string;
+  /**
+   * Region of the change.
+   */
+  region?: string;
+  /**
+   * Made by a declared deployer principal (GitOps / IaC).
+   */
+  tracked: boolean;
+  /**
+   * Listed in spec.changeManagement.acknowledgements.
+   */
+  acknowledged: boolean;
+  /**
+   * The change record of the acknowledgement.
+   */
+  reference?: string;
+  /**
+   * Made by a declared break-glass identity.
+   */
+  breakGlass?: boolean;
+  /**
+   * The call was refused (errorCode set); kept only for break-glass identities.
+   */
+  failed?: boolean;
+}
 
 /**
  * The rulebook every CloudService is evaluated against. Absent fields take the operator's defaults.

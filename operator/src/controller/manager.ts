@@ -9,7 +9,7 @@ import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { ServiceReconciler, type InventorySource } from './service-reconciler.js';
+import { ServiceReconciler, type DeclaredStateSource, type InventorySource } from './service-reconciler.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ManagerOptions {
@@ -18,6 +18,8 @@ export interface ManagerOptions {
   metrics: OperatorMetrics;
   log: Logger;
   inventory: InventorySource;
+  /** Declared IaC state for the InSync control. */
+  declared?: DeclaredStateSource;
   /** Injected in tests; built from kubeConfig otherwise. */
   api?: KubeApi;
   /** Leadership lost: reconciling has stopped; the process should exit and restart. */
@@ -83,6 +85,7 @@ export class Manager {
       policies: this.policies,
       policyName: config.policyName,
       inventory: options.inventory,
+      declared: options.declared,
       metrics,
       log,
       defaultIntervalMs: config.defaultIntervalMs,

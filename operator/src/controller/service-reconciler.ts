@@ -8,6 +8,9 @@ import { resolvePolicy } from '../controls/policy.js';
 import { regionViolations } from '../controls/residency.js';
 import { parseDuration } from '../duration.js';
 import type { InventoryResult } from '../inventory/types.js';
+import type { DeclaredStateResult } from '../iac/types.js';
+import { driftCounts, driftOf } from '../controls/insync.js';
+import type { ControlInput } from '../controls/types.js';
 import { statusCode, type KubeApi } from '../kube/api.js';
 import { createMergePatch, type Json } from '../kube/merge-patch.js';
 import type { Logger } from '../log.js';
@@ -17,6 +20,9 @@ import type { ReconcileResult } from './workqueue.js';
 
 /** Reads the live account behind a service; never throws for cloud errors. */
 export type InventorySource = (service: CloudService, signal: AbortSignal) => Promise<InventoryResult>;
+
+/** Reads the declared IaC state a service names (spec.iac); never throws. */
+export type DeclaredStateSource = (service: CloudService, signal: AbortSignal) => Promise<DeclaredStateResult>;
 
 export interface ObjectStore<T> {
   get(key: string): T | undefined;
@@ -28,6 +34,7 @@ export interface ServiceReconcilerDeps {
   policies: ObjectStore<CloudSecurityPolicy>;
   policyName: string;
   inventory: InventorySource;
+  declared?: DeclaredStateSource;
   metrics: OperatorMetrics;
   log: Logger;
   defaultIntervalMs: number;
@@ -67,10 +74,10 @@ export class ServiceReconciler {
       intervalMs = this.deps.defaultIntervalMs; // admission validates the pattern; stay total anyway
     }
 
-    const inventory = await this.readInventory(cached, signal);
+    const [inventory, declared] = await Promise.all([this.readInventory(cached, signal), this.readDeclared(cached, signal)]);
     let current: CloudService = cached;
     for (let attempt = 0; ; attempt++) {
-      const outcome = this.decide(current, inventory);
+      const outcome = this.decide(current, inventory, declared);
       let written = false;
       if (statusNeedsWrite(current.status, outcome.status, intervalMs, outcome.now)) {
         try {
@@ -106,7 +113,7 @@ export class ServiceReconciler {
       await this.recordEvents(current, transitions, log);
       this.deps.metrics.publishService(
         { namespace, service: name, provider: current.spec.provider },
-        snapshot(current, outcome.evaluation, inventory, outcome.mfaScope, outcome.now),
+        snapshot(current, outcome.evaluation, inventory, outcome.mfaScope, outcome.input, outcome.now),
       );
       log.info('reconciled', {
         generation: current.metadata.generation,
@@ -122,10 +129,11 @@ export class ServiceReconciler {
     }
   }
 
-  private decide(service: CloudService, inventory: InventoryResult) {
+  private decide(service: CloudService, inventory: InventoryResult, declared: DeclaredStateResult | undefined) {
     const now = this.clock();
     const policy = resolvePolicy(this.deps.policies.get(this.deps.policyName)?.spec, service.spec.classification);
-    const evaluation = evaluateService({ spec: service.spec, policy, inventory, now });
+    const input: ControlInput = { spec: service.spec, policy, inventory, now, ...(declared ? { declared } : {}) };
+    const evaluation = evaluateService(input);
     const ready = readiness(inventory);
     const status = buildStatus({
       previous: service.status,
@@ -136,7 +144,7 @@ export class ServiceReconciler {
       findings: evaluation.findings,
       now,
     });
-    return { now, evaluation, status, ready: ready.reason, mfaScope: policy.mfaScope };
+    return { now, evaluation, status, ready: ready.reason, mfaScope: policy.mfaScope, input };
   }
 
   private async readInventory(service: CloudService, signal: AbortSignal): Promise<InventoryResult> {
@@ -145,6 +153,15 @@ export class ServiceReconciler {
     } catch (error) {
       // Collectors map cloud errors themselves; anything else is still not a finding.
       return { ok: false, failure: { reason: 'CollectionError', message: (error as Error).message } };
+    }
+  }
+
+  private async readDeclared(service: CloudService, signal: AbortSignal): Promise<DeclaredStateResult | undefined> {
+    if (!service.spec.iac?.pulumi || !this.deps.declared) return undefined;
+    try {
+      return await this.deps.declared(service, signal);
+    } catch (error) {
+      return { ok: false, failure: { reason: 'StateUnreadable', message: (error as Error).message } };
     }
   }
 
@@ -207,8 +224,10 @@ function snapshot(
   evaluation: Evaluation,
   inventory: InventoryResult,
   mfaScope: string,
+  input: ControlInput,
   now: Date,
 ): ServiceSnapshot {
+  const drift = driftOf(input);
   const findingCounts = new Map<string, { control: string; severity: string; count: number }>();
   for (const f of evaluation.findings) {
     const k = `${f.control}|${f.severity}`;
@@ -249,7 +268,7 @@ function snapshot(
     regionViolations: live
       ? Object.entries(regionViolations(live, spec.allowedRegions)).map(([region, count]) => ({ region, count }))
       : [],
-    driftResources: [],
+    driftResources: drift ? driftCounts(drift) : [],
     evidenceAgeSeconds: ages,
     lastCheckSeconds: Math.floor(now.getTime() / 1000),
   };

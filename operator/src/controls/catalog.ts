@@ -7,11 +7,13 @@ import { customerDutiesMet } from './responsibility-live.js';
 import { contractTerms, providerApproved } from './contract.js';
 import { cuecsImplemented, reportsCurrent, scopeCoversRegions, scopeCoversUsage } from './assurance.js';
 import { exitDrillCurrent, exitPlanDocumented } from './exitplan.js';
+import { exitDrillVerified } from './exitdrill-live.js';
 import { accessKeyAge, breakGlassMfa, privilegedMfa, rootMfa } from './mfa.js';
 import { dataInAllowedRegions, regionGuardrail } from './residency.js';
 import { customerManagedKeys, defaultVolumeEncryption, storageEncrypted } from './encryption.js';
 import { accountPublicAccessBlock, noPublicResources } from './exposure.js';
 import { offPlatformTrail, trailDelivery } from './auditlogging.js';
+import { iacInSync } from './insync.js';
 
 export const CATALOG: readonly Control[] = [
   modelPermitted,
@@ -27,6 +29,7 @@ export const CATALOG: readonly Control[] = [
   cuecsImplemented,
   exitPlanDocumented,
   exitDrillCurrent,
+  exitDrillVerified,
   rootMfa,
   privilegedMfa,
   breakGlassMfa,
@@ -40,6 +43,7 @@ export const CATALOG: readonly Control[] = [
   accountPublicAccessBlock,
   offPlatformTrail,
   trailDelivery,
+  iacInSync,
 ];
 
 export function controlsByFamily(family: ConditionType, catalog: readonly Control[] = CATALOG): Control[] {

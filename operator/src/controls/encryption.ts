@@ -16,6 +16,9 @@ import { normalizeRegion, regionsInUse } from './regions.js';
 import { compareText, plural } from './text.js';
 
 /** Kinds that hold data at rest (compute instances hold it on their volumes). */
+// Not 'log-destination': an in-account trail bucket is also listed as a bucket and
+// checked as one; a destination in another account (the log vault) belongs to that
+// account, whose own CloudService answers for it.
 export const ENCRYPTABLE_KINDS: readonly ResourceKind[] = [
   'volume',
   'snapshot',
@@ -24,7 +27,6 @@ export const ENCRYPTABLE_KINDS: readonly ResourceKind[] = [
   'database-replica',
   'bucket',
   'storage-account',
-  'log-destination',
 ];
 
 function holdsData(resource: Resource): boolean {

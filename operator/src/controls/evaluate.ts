@@ -13,6 +13,7 @@
 // - Findings come from False controls only (Unknown is never a finding), sorted by
 //   severity (critical first), then control id, resource and message.
 
+import { driftOf, driftedResources } from './insync.js';
 import type { ConditionStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
 import type { ConditionType, Control, ControlInput, ControlOutcome } from './types.js';
 import { CATALOG, evaluatedFamilies } from './catalog.js';
@@ -177,6 +178,8 @@ function summarise(input: ControlInput, findings: number): ServiceSummary {
       summary.regionViolations = counts.reduce((sum, n) => sum + n, 0);
     }
   }
+  const drift = driftOf(input);
+  if (drift) summary.driftedResources = driftedResources(drift);
   summary.findings = findings;
   return summary;
 }

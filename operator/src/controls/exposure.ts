@@ -13,6 +13,9 @@ import { readLive, unreadFact } from './live.js';
 import { compareText, plural } from './text.js';
 
 /** Kinds that can be exposed to anyone (public bucket / blob access, shared snapshot, public endpoint). */
+// Not 'log-destination': an in-account trail bucket is also listed as a bucket and
+// checked as one; a destination in another account (the log vault) belongs to that
+// account, whose own CloudService answers for it.
 export const EXPOSABLE_KINDS: readonly ResourceKind[] = [
   'snapshot',
   'database',
@@ -20,7 +23,6 @@ export const EXPOSABLE_KINDS: readonly ResourceKind[] = [
   'database-replica',
   'bucket',
   'storage-account',
-  'log-destination',
 ];
 
 function canBePublic(resource: Resource): boolean {

@@ -11,6 +11,8 @@ import type {
 } from '../api/types.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { DeclaredStateResult } from '../iac/types.js';
+import type { ExitDrillResult } from '../exitdrill/types.js';
+import type { ChangeFeed } from './changes.js';
 
 /** One condition type per control family (True is good). */
 export type ConditionType =
@@ -66,6 +68,10 @@ export interface ControlInput {
   inventory: InventoryResult;
   /** Declared IaC state (spec.iac), when the service names one. */
   declared?: DeclaredStateResult;
+  /** Last automated exit drill (spec.exitPlan.drill), fresh or from status.exitDrill. */
+  exitDrill?: ExitDrillResult;
+  /** Network / firewall changes and break-glass calls read from the audit trail, or why they could not be. */
+  changes?: ChangeFeed;
   now: Date;
 }
 

@@ -1,0 +1,433 @@
+// Network and firewall changes (checklist step 10) and break-glass calls (step 8), read
+// from the audit trail's delivered log files in S3, in CloudTrail's documented layout:
+//
+//   [<keyPrefix>/]AWSLogs/[<o-org-id>/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/
+//       <account>_CloudTrail_<region>_<yyyymmddThhmmZ>_<random>.json.gz
+//
+// each a gzip JSON document `{ "Records": [ { eventID, eventTime, eventName, eventSource,
+// awsRegion, userIdentity: { type, arn, principalId, userName?, sessionContext? },
+// requestParameters, responseElements, errorCode?, ... } ] }`. CloudTrail's
+// LookupEvents API is not used: reading the delivered files is how an off-platform log
+// vault is read (the vault need not be in this account), it covers every region the
+// trail logs, and it is not rate-limited to 2 calls per second.
+//
+// Reads are incremental and bounded: files named after `since` minus an overlap (files
+// are named when created and land minutes later), at most `maxFiles` per pass, oldest
+// first, so `readUntil` only ever moves forward and nothing is skipped when a pass stops
+// at the bound. Records repeated by the overlap are merged by eventID downstream.
+// A provider only reads: which changes are tracked is decided in controls/changes.ts.
+
+import { gunzipSync } from 'node:zlib';
+
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+
+import type { CloudServiceSpec } from '../../api/types.js';
+import type { ChangeKind, ChangeRecord } from '../../controls/changes.js';
+import { breakGlassIdentityOf } from '../../controls/changes.js';
+import { parseDuration } from '../../duration.js';
+import { mapLimit } from './concurrency.js';
+import { classifyAwsError } from './errors.js';
+
+/** EC2 API calls that change the virtual network or its firewall rules. */
+export const NETWORK_CHANGE_EVENTS: ReadonlySet<string> = new Set([
+  // security groups
+  'CreateSecurityGroup',
+  'DeleteSecurityGroup',
+  'AuthorizeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'RevokeSecurityGroupIngress',
+  'RevokeSecurityGroupEgress',
+  'ModifySecurityGroupRules',
+  'UpdateSecurityGroupRuleDescriptionsIngress',
+  'UpdateSecurityGroupRuleDescriptionsEgress',
+  // network ACLs
+  'CreateNetworkAcl',
+  'DeleteNetworkAcl',
+  'CreateNetworkAclEntry',
+  'ReplaceNetworkAclEntry',
+  'DeleteNetworkAclEntry',
+  'ReplaceNetworkAclAssociation',
+  // route tables
+  'CreateRoute',
+  'ReplaceRoute',
+  'DeleteRoute',
+  'CreateRouteTable',
+  'DeleteRouteTable',
+  'AssociateRouteTable',
+  'DisassociateRouteTable',
+  'ReplaceRouteTableAssociation',
+  // VPCs and subnets
+  'CreateVpc',
+  'DeleteVpc',
+  'ModifyVpcAttribute',
+  'AssociateVpcCidrBlock',
+  'DisassociateVpcCidrBlock',
+  'CreateSubnet',
+  'DeleteSubnet',
+  'ModifySubnetAttribute',
+  // peering, gateways, endpoints, VPN
+  'CreateVpcPeeringConnection',
+  'AcceptVpcPeeringConnection',
+  'DeleteVpcPeeringConnection',
+  'ModifyVpcPeeringConnectionOptions',
+  'CreateInternetGateway',
+  'DeleteInternetGateway',
+  'AttachInternetGateway',
+  'DetachInternetGateway',
+  'CreateEgressOnlyInternetGateway',
+  'DeleteEgressOnlyInternetGateway',
+  'CreateNatGateway',
+  'DeleteNatGateway',
+  'CreateVpcEndpoint',
+  'ModifyVpcEndpoint',
+  'DeleteVpcEndpoints',
+  'CreateVpnConnection',
+  'DeleteVpnConnection',
+  'CreateCustomerGateway',
+  'DeleteCustomerGateway',
+  'AttachVpnGateway',
+  'DetachVpnGateway',
+]);
+
+/** Request / response fields naming the resource changed, most specific first. */
+const RESOURCE_FIELDS = [
+  'groupId',
+  'networkAclId',
+  'routeTableId',
+  'vpcId',
+  'subnetId',
+  'internetGatewayId',
+  'egressOnlyInternetGatewayId',
+  'natGatewayId',
+  'vpcEndpointId',
+  'vpcPeeringConnectionId',
+  'vpnConnectionId',
+  'customerGatewayId',
+  'vpnGatewayId',
+  'associationId',
+  'groupName',
+] as const;
+
+type Json = Record<string, unknown>;
+
+function obj(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** First resource id found in `o` or one level down (CreateVpc answers `{ vpc: { vpcId } }`). */
+function resourceIn(o: Json | undefined): string | undefined {
+  if (o === undefined) return undefined;
+  for (const field of RESOURCE_FIELDS) {
+    const v = str(o[field]);
+    if (v !== undefined) return v;
+  }
+  for (const [key, value] of Object.entries(o)) {
+    const nested = obj(value);
+    if (nested === undefined) continue;
+    for (const field of RESOURCE_FIELDS) {
+      const v = str(nested[field]) ?? str(nested[field.charAt(0).toUpperCase() + field.slice(1)]);
+      if (v !== undefined) return v;
+    }
+    // ModifySecurityGroupRules: { ModifySecurityGroupRulesRequest: { GroupId } }
+    const groupId = str(nested.GroupId);
+    if (groupId !== undefined && /SecurityGroup/.test(key)) return groupId;
+  }
+  return undefined;
+}
+
+/** The resource a record changed: for Create* calls the new resource's id from the response, else the request's. */
+export function resourceOf(record: Json): string {
+  const fromRequest = resourceIn(obj(record.requestParameters));
+  const fromResponse = resourceIn(obj(record.responseElements));
+  if (typeof record.eventName === 'string' && record.eventName.startsWith('Create') && fromResponse !== undefined) return fromResponse;
+  return fromRequest ?? fromResponse ?? '';
+}
+
+/** The caller's ARN: userIdentity.arn, the root ARN, or the AWS service acting. */
+function actorOf(identity: Json | undefined, accountId: string | undefined): string {
+  const arn = str(identity?.arn);
+  if (arn !== undefined) return arn;
+  const type = str(identity?.type);
+  const account = str(identity?.accountId) ?? accountId;
+  if (type === 'Root' && account) return `arn:aws:iam::${account}:root`;
+  return str(identity?.invokedBy) ?? str(identity?.principalId) ?? 'unknown';
+}
+
+/**
+ * One CloudTrail record as a ChangeRecord, or undefined when it is neither a network
+ * change nor a call by a watched (break-glass) identity.
+ */
+export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly string[] = []): ChangeRecord | undefined {
+  const record = obj(raw);
+  if (record === undefined) return undefined;
+  const id = str(record.eventID);
+  const time = str(record.eventTime);
+  const action = str(record.eventName);
+  if (id === undefined || time === undefined || action === undefined) return undefined;
+  const source = str(record.eventSource);
+  const identity = obj(record.userIdentity);
+  const issuer = obj(obj(identity?.sessionContext)?.sessionIssuer);
+  const kind: ChangeKind =
+    action === 'ConsoleLogin'
+      ? 'sign-in'
+      : source === 'ec2.amazonaws.com' && NETWORK_CHANGE_EVENTS.has(action)
+        ? 'network-change'
+        : 'activity';
+  const change: ChangeRecord = {
+    id,
+    time: normaliseTime(time),
+    actor: actorOf(identity, str(record.recipientAccountId)),
+    action,
+    resource: kind === 'sign-in' ? 'console' : resourceOf(record),
+    region: str(record.awsRegion) ?? '',
+    kind,
+  };
+  if (source !== undefined) change.source = source;
+  const principal = str(identity?.type) === 'AssumedRole' ? str(issuer?.arn) : undefined;
+  if (principal !== undefined) change.principal = principal;
+  const userName = str(identity?.userName) ?? str(issuer?.userName);
+  if (userName !== undefined) change.userName = userName;
+  const loginResult = str(obj(record.responseElements)?.ConsoleLogin);
+  const errorCode = str(record.errorCode) ?? (loginResult === 'Failure' ? 'ConsoleLoginFailure' : undefined);
+  if (errorCode !== undefined) change.errorCode = errorCode;
+  if (kind === 'network-change') return change;
+  return breakGlassIdentityOf(change, watchedIdentities) !== undefined ? change : undefined;
+}
+
+function normaliseTime(time: string): string {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? time : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** Parses one delivered log file (gzip JSON, or plain JSON). */
+export function parseCloudTrailLogFile(body: Uint8Array, watchedIdentities: readonly string[] = []): ChangeRecord[] {
+  const buffer = Buffer.from(body);
+  const text = (buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer).toString('utf8');
+  const doc = obj(JSON.parse(text) as unknown);
+  const records = Array.isArray(doc?.Records) ? (doc.Records as unknown[]) : [];
+  const out: ChangeRecord[] = [];
+  for (const r of records) {
+    const change = parseCloudTrailRecord(r, watchedIdentities);
+    if (change !== undefined) out.push(change);
+  }
+  return out;
+}
+
+/** `yyyymmddThhmmZ` of CloudTrail file names. */
+export function fileStamp(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+}
+
+const FILE_NAME = /_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(\.gz)?$/;
+
+/** The creation time in a log file's name, or undefined for other keys (digests, markers). */
+export function fileTime(key: string): Date | undefined {
+  const stamp = FILE_NAME.exec(key)?.[1];
+  if (stamp === undefined) return undefined;
+  const iso = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:00Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+export interface CloudTrailLogSource {
+  bucket: string;
+  /** The trail's S3 key prefix (before "AWSLogs/"), if any. */
+  keyPrefix?: string;
+  /** Organization trail: the organization id in the layout. */
+  organizationId?: string;
+  /** The account whose events are read. */
+  accountId: string;
+}
+
+/** `[prefix/]AWSLogs/[org/]<account>/CloudTrail/` */
+export function cloudTrailBase(source: CloudTrailLogSource): string {
+  const prefix = source.keyPrefix ? `${source.keyPrefix.replace(/^\/+|\/+$/g, '')}/` : '';
+  const org = source.organizationId ? `${source.organizationId}/` : '';
+  return `${prefix}AWSLogs/${org}${source.accountId}/CloudTrail/`;
+}
+
+export interface ReadChangesOptions {
+  s3: S3Client;
+  source: CloudTrailLogSource;
+  /** Watermark (status.changeLog.readUntil, else now - spec.changeManagement.lookback): files created from this minute on are read. */
+  since: Date;
+  now: Date;
+  /** Declared break-glass identities: every call of theirs is kept, not only network changes. */
+  watchedIdentities?: readonly string[];
+  /** Files land minutes after they are named: a complete pass re-reads this much next time. Default 15 minutes. */
+  overlapMs?: number;
+  /** Files per pass (default 500). */
+  maxFiles?: number;
+  /** Parallel file downloads (default 8). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export type ChangeReadResult =
+  | {
+      ok: true;
+      /** Network changes, and every call by a watched identity, in file order. */
+      records: ChangeRecord[];
+      /**
+       * The next watermark: files created before it have been read. `now - overlap` after a
+       * complete pass; the first unread file's minute when the pass stopped at maxFiles.
+       */
+      readUntil: string;
+      filesRead: number;
+      /** False when the pass stopped at maxFiles; the next pass continues from readUntil. */
+      complete: boolean;
+      /** s3://bucket/<base> read, for status.changeLog.source. */
+      source: string;
+    }
+  | { ok: false; failure: { reason: string; message: string } };
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+function dayPrefix(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/`;
+}
+
+async function listAll(
+  s3: S3Client,
+  input: { Bucket: string; Prefix: string; Delimiter?: string; StartAfter?: string },
+  signal: AbortSignal | undefined,
+): Promise<{ keys: string[]; prefixes: string[] }> {
+  const keys: string[] = [];
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ ...input, ContinuationToken: token }), { abortSignal: signal });
+    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return { keys, prefixes };
+}
+
+/**
+ * Reads the log files created since the watermark, oldest first. Never rejects for S3
+ * errors: an unreadable bucket (AccessDenied, NoSuchBucket, throttling) comes back as a
+ * failure, which the controls turn into Unknown.
+ */
+export async function readCloudTrailChanges(options: ReadChangesOptions): Promise<ChangeReadResult> {
+  const { s3, source, now, signal } = options;
+  const base = cloudTrailBase(source);
+  const sourceUrl = `s3://${source.bucket}/${base}`;
+  const from = new Date(Math.floor(Math.min(options.since.getTime(), now.getTime()) / MINUTE_MS) * MINUTE_MS);
+  const maxFiles = Math.max(1, options.maxFiles ?? 500);
+  const overlapMs = options.overlapMs ?? 15 * MINUTE_MS;
+  const watched = options.watchedIdentities ?? [];
+  try {
+    const regions = (await listAll(s3, { Bucket: source.bucket, Prefix: base, Delimiter: '/' }, signal)).prefixes
+      .map((p) => p.slice(base.length).replace(/\/$/, ''))
+      .filter((r) => /^[a-z0-9-]+$/.test(r))
+      .sort();
+    // Day by day, every region, until more than maxFiles are known (then the batch is cut).
+    const files: Array<{ key: string; at: number }> = [];
+    const firstDay = Math.floor(from.getTime() / DAY_MS) * DAY_MS;
+    for (let day = firstDay; day <= now.getTime() && files.length <= maxFiles; day += DAY_MS) {
+      for (const region of regions) {
+        const prefix = `${base}${region}/${dayPrefix(new Date(day))}`;
+        // Keys sort by their time stamp within a day folder: skip what is older than `from`.
+        const startAfter = day === firstDay ? `${prefix}${source.accountId}_CloudTrail_${region}_${fileStamp(new Date(from.getTime() - MINUTE_MS))}~` : undefined;
+        const { keys } = await listAll(s3, { Bucket: source.bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) }, signal);
+        for (const key of keys) {
+          const at = fileTime(key)?.getTime();
+          if (at !== undefined && at >= from.getTime() && at <= now.getTime()) files.push({ key, at });
+        }
+      }
+    }
+    files.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
+    let batch = files;
+    let readUntil = new Date(Math.max(from.getTime(), now.getTime() - overlapMs));
+    const complete = files.length <= maxFiles;
+    if (!complete) {
+      // Cut at a minute boundary (the watermark's resolution), keeping at least one minute.
+      const cutAt = (files[maxFiles] as { at: number }).at;
+      batch = files.slice(0, maxFiles).filter((f) => f.at < cutAt);
+      if (batch.length === 0) batch = files.filter((f) => f.at === cutAt);
+      readUntil = new Date(batch.length > 0 && (batch[batch.length - 1] as { at: number }).at === cutAt ? cutAt + MINUTE_MS : cutAt);
+    }
+    const bodies = await mapLimit(batch, options.concurrency ?? 8, async (file) => {
+      const got = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: file.key }), { abortSignal: signal });
+      return got.Body ? await got.Body.transformToByteArray() : new Uint8Array();
+    });
+    const records: ChangeRecord[] = [];
+    for (const body of bodies) {
+      try {
+        records.push(...parseCloudTrailLogFile(body, watched));
+      } catch {
+        // A damaged file is skipped, not fatal (CloudTrail's digest files prove integrity).
+      }
+    }
+    return { ok: true, records, readUntil: readUntil.toISOString(), filesRead: batch.length, complete, source: sourceUrl };
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const c = classifyAwsError(err);
+    const reason = c.code === 'NoSuchBucket' ? 'LogBucketNotFound' : c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason;
+    return { ok: false, failure: { reason, message: `reading ${sourceUrl}: ${c.code}: ${c.message}` } };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Where to read from, and from when: for the reconciler.
+
+export interface ChangeLogLocation extends CloudTrailLogSource {
+  /** Region of the bucket (undefined: the operator's home region; S3 follows redirects). */
+  region?: string;
+}
+
+/**
+ * The log files to read for an AWS service: spec.changeManagement.logSource, else the
+ * off-platform vault bucket (spec.logVault.bucket), else the bucket a logging trail
+ * delivers to (from the inventory). Undefined when none is known or the service is not AWS.
+ */
+export function changeLogLocation(
+  spec: CloudServiceSpec,
+  trails: ReadonlyArray<{ destination?: string; destinationRegion?: string; logging: boolean; multiRegion: boolean }> = [],
+): ChangeLogLocation | undefined {
+  const accountId = spec.account.aws?.accountId;
+  if (spec.provider !== 'aws' || accountId === undefined) return undefined;
+  const explicit = spec.changeManagement?.logSource;
+  if (explicit !== undefined) {
+    const location: ChangeLogLocation = { bucket: explicit.bucket, accountId };
+    if (explicit.keyPrefix) location.keyPrefix = explicit.keyPrefix;
+    if (explicit.organizationId) location.organizationId = explicit.organizationId;
+    if (explicit.region) location.region = explicit.region;
+    return location;
+  }
+  const vault = spec.logVault?.bucket;
+  const trail =
+    [...trails].sort((a, b) => Number(b.multiRegion) - Number(a.multiRegion)).find((t) => t.logging && t.destination) ?? undefined;
+  if (vault) {
+    const location: ChangeLogLocation = { bucket: vault, accountId };
+    if (trail?.destination === vault && trail.destinationRegion) location.region = trail.destinationRegion;
+    return location;
+  }
+  if (trail?.destination) {
+    const location: ChangeLogLocation = { bucket: trail.destination, accountId };
+    if (trail.destinationRegion) location.region = trail.destinationRegion;
+    return location;
+  }
+  return undefined;
+}
+
+/** Where the next read starts: status.changeLog.readUntil, else now - spec.changeManagement.lookback (default 24h). */
+export function changeLogSince(spec: CloudServiceSpec, readUntil: string | undefined, now: Date): Date {
+  const at = readUntil ? Date.parse(readUntil) : Number.NaN;
+  if (!Number.isNaN(at)) return new Date(Math.min(at, now.getTime()));
+  let lookbackMs = 24 * 3_600_000;
+  try {
+    lookbackMs = parseDuration(spec.changeManagement?.lookback ?? '24h');
+  } catch {
+    // admission validates the pattern; keep the default
+  }
+  return new Date(now.getTime() - lookbackMs);
+}
