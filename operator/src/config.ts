@@ -27,6 +27,8 @@ export interface OperatorConfig {
   /** Local Resource Manager / Graph endpoints for tests and the demo. */
   azureResourceManagerEndpoint: string;
   azureGraphEndpoint: string;
+  /** Scratch folder for exit-drill downloads (an emptyDir in the chart); empty: the OS temp dir. */
+  exitDrillDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Identifies this replica in Events and Leases. */
   instanceName: string;
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     awsEndpoint: read('AWS_ENDPOINT', ''),
     azureResourceManagerEndpoint: read('AZURE_RESOURCE_MANAGER_ENDPOINT', ''),
     azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),
+    exitDrillDir: read('EXIT_DRILL_DIR', ''),
     logLevel: logLevel as OperatorConfig['logLevel'],
     instanceName: read('INSTANCE_NAME', values.POD_NAME ?? values.HOSTNAME ?? 'cloud-posture-operator'),
     leaderElection: boolean('LEADER_ELECTION', false),

@@ -4,7 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
 import { createDeclaredStateSource } from './controller/declared-source.js';
-import { createInventorySource } from './controller/inventory-source.js';
+import { createEvidenceSource } from './controller/evidence-source.js';
+import { createCredentialResolver, createInventorySource } from './controller/inventory-source.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import { startServer } from './server.js';
@@ -22,6 +23,9 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     log,
     inventory: createInventorySource({ config, kubeConfig, metrics, log }),
     declared: createDeclaredStateSource(config, kubeConfig),
+    evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
+      metrics.cloudApiCalls.inc({ provider, operation, code }),
+    ),
     // As controller-runtime does: a replica that lost its Lease exits and restarts clean.
     onLostLeadership: () => {
       log.error('leadership lost: exiting');

@@ -19,6 +19,8 @@ export interface ServiceSnapshot {
   driftResources: Array<{ kind: 'changed' | 'missing' | 'unmanaged'; count: number }>;
   evidenceAgeSeconds: Array<{ kind: string; seconds: number }>;
   lastCheckSeconds: number;
+  /** Unix seconds of the last successful exit drill, when one succeeded. */
+  exitDrillLastSuccessSeconds?: number;
 }
 
 type Labels = Record<string, string>;
@@ -31,6 +33,7 @@ export class OperatorMetrics {
   readonly reconcileDuration: Histogram<'result'>;
   readonly cloudApiCalls: Counter<'provider' | 'operation' | 'code'>;
   readonly queueDepth: Gauge;
+  readonly breakGlassUse: Counter<'namespace' | 'service' | 'provider'>;
   private readonly serviceGauges: Record<string, Gauge<string>>;
   /** Label sets written per service, so stale series can be removed exactly. */
   private readonly written = new Map<string, Map<string, Labels[]>>();
@@ -62,6 +65,12 @@ export class OperatorMetrics {
       help: 'Keys waiting in the reconcile work queue.',
       registers,
     });
+    this.breakGlassUse = new Counter({
+      name: 'cloudposture_breakglass_use_total',
+      help: 'Uses of declared break-glass identities seen in the audit trail.',
+      labelNames: [...SERVICE_LABELS],
+      registers,
+    });
     const gauge = (name: string, help: string, extra: string[]): Gauge<string> =>
       new Gauge({ name, help, labelNames: [...SERVICE_LABELS, ...extra], registers });
     this.serviceGauges = {
@@ -73,6 +82,7 @@ export class OperatorMetrics {
       drift: gauge('cloudposture_drift_resources', 'Resources drifted from declared IaC, by kind.', ['kind']),
       evidence: gauge('cloudposture_evidence_age_seconds', 'Age of the evidence behind a control, by kind.', ['kind']),
       lastCheck: gauge('cloudposture_last_check_timestamp_seconds', 'When the service was last evaluated (Unix seconds).', []),
+      exitDrill: gauge('cloudposture_exit_drill_last_success_timestamp_seconds', 'When the last exit drill succeeded (Unix seconds).', []),
     };
   }
 
@@ -89,6 +99,7 @@ export class OperatorMetrics {
       drift: snapshot.driftResources.map((d) => ({ labels: { ...base, kind: d.kind }, value: d.count })),
       evidence: snapshot.evidenceAgeSeconds.map((e) => ({ labels: { ...base, kind: e.kind }, value: e.seconds })),
       lastCheck: [{ labels: base, value: snapshot.lastCheckSeconds }],
+      exitDrill: snapshot.exitDrillLastSuccessSeconds === undefined ? [] : [{ labels: base, value: snapshot.exitDrillLastSuccessSeconds }],
     };
     const key = serviceKey(ref);
     const previous = this.written.get(key) ?? new Map<string, Labels[]>();
@@ -114,6 +125,8 @@ export class OperatorMetrics {
         const gauge = this.serviceGauges[name] as Gauge<string>;
         for (const labels of labelSets) gauge.remove(labels);
       }
+      const [, , provider] = key.split('/');
+      this.breakGlassUse.remove({ namespace: ref.namespace, service: ref.service, provider: provider ?? '' });
       this.written.delete(key);
     }
   }

@@ -88,7 +88,7 @@ describe('operator against moto (AWS)', () => {
     await create('compliant', specFor(compliant));
     const svc = await reconciled('compliant');
     for (const type of ['EncryptionAtRest', 'NoPublicExposure', 'AuditLogging', 'AssuranceCurrent', 'ContractReviewed', 'ExitPlanReady']) {
-      expect({ type, status: cond(svc, type)?.status, message: cond(svc, type)?.message }).toEqual({ type, status: 'True', message: '' });
+      expect({ type, status: cond(svc, type)?.status, message: cond(svc, type)?.message }).toMatchObject({ type, status: 'True' });
     }
     expect(cond(svc, 'Ready')?.status).toBe('True');
     // moto's account summary always reports root without MFA, and SCPs never apply to

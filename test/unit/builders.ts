@@ -255,6 +255,8 @@ export function anInput(parts: InputParts = {}): ControlInput {
     spec: parts.spec ?? aSpec(),
     policy: parts.policy ?? aPolicy(),
     inventory: 'ok' in inventory ? inventory : liveOk(inventory),
+    // The audit trail was read and held no network change or break-glass use.
+    changes: [],
     now: parts.now ?? NOW,
   };
 }

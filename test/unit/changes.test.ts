@@ -186,7 +186,7 @@ describe('matching principals', () => {
 
 describe('A523-10-NETWORK-CHANGES-TRACKED', () => {
   const evaluate = (changes: ChangeRecord[] | undefined | { failure: { reason: string; message: string } }, spec = specWith()) =>
-    networkChangesTracked.evaluate({ ...anInput({ spec }), ...(changes !== undefined ? { changes } : {}) });
+    networkChangesTracked.evaluate({ ...anInput({ spec }), changes });
 
   it('is Unknown, not False, when the log was not read or could not be read', () => {
     expect(evaluate(undefined)).toMatchObject({ status: 'Unknown', reason: 'ChangeLogNotRead' });
@@ -232,7 +232,7 @@ describe('A523-10-NETWORK-CHANGES-TRACKED', () => {
 describe('A523-08-BREAK-GLASS-USED and the uses the reconciler reports', () => {
   const use = record({ id: 'bg-1', actor: `arn:aws:iam::${ACCOUNT_ID}:user/breakglass-admin`, action: 'ConsoleLogin', kind: 'sign-in', resource: 'console', region: 'us-east-1' });
   const evaluate = (changes: ChangeRecord[] | undefined, spec = specWith()) =>
-    breakGlassUsed.evaluate({ ...anInput({ spec }), ...(changes !== undefined ? { changes } : {}) });
+    breakGlassUsed.evaluate({ ...anInput({ spec }), changes });
 
   it('passes when no break-glass identity is declared, whatever the log says', () => {
     expect(evaluate(undefined, aSpec({ breakGlassIdentities: [] }))).toMatchObject({ status: 'True', reason: 'NoBreakGlassDeclared' });
@@ -310,7 +310,7 @@ describe('status.changes', () => {
 
 describe('evaluation with the change controls', () => {
   it('publishes ChangesTracked once the controls are in the catalog it evaluates', () => {
-    const catalog = [...CATALOG, ...CHANGE_CONTROLS];
+    const catalog = CATALOG; // the change controls are part of it
     const spec = specWith();
     const clean = evaluateService({ ...anInput({ spec }), changes: [record({ principal: DEPLOY_ROLE })] }, catalog);
     expect(clean.families.find((f) => f.type === 'ChangesTracked')).toMatchObject({ status: 'True' });

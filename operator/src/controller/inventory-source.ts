@@ -13,7 +13,7 @@ import type { OperatorMetrics } from '../metrics.js';
 import { createAwsCollector } from '../providers/aws/collector.js';
 import { AzureCollector } from '../providers/azure/collector.js';
 import { SharedInventoryCache } from '../providers/cache.js';
-import type { CollectTarget, InventoryCollector } from '../providers/types.js';
+import type { CollectTarget, InventoryCollector, StaticCredentials } from '../providers/types.js';
 import type { InventorySource } from './service-reconciler.js';
 
 export interface InventorySourceOptions {
@@ -70,6 +70,18 @@ export function createInventorySource(options: InventorySourceOptions): Inventor
       // admission validates the pattern; keep the default otherwise
     }
     return caches[spec.provider].get(target, intervalMs, signal);
+  };
+}
+
+/** The static AWS credentials a service's Secret holds, for evidence reads beside the collector. */
+export function createCredentialResolver(kubeConfig: KubeConfig, instanceName: string): (service: CloudService) => Promise<StaticCredentials | undefined> {
+  const api = new KubeApi(kubeConfig, instanceName);
+  return async (service) => {
+    const ref = service.spec.account.credentialsSecretRef;
+    if (!ref || service.spec.provider !== 'aws') return undefined;
+    const target: CollectTarget = { provider: 'aws', account: service.spec.account, allowedRegions: service.spec.allowedRegions };
+    const failure = await resolveSecret(api, service.metadata.namespace ?? '', ref.name, target);
+    return failure ? undefined : target.credentials;
   };
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { ServiceReconciler, type DeclaredStateSource, type InventorySource } from './service-reconciler.js';
 import { WorkQueue } from './workqueue.js';
+import type { EvidenceSource } from './evidence-source.js';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -20,6 +21,8 @@ export interface ManagerOptions {
   inventory: InventorySource;
   /** Declared IaC state for the InSync control. */
   declared?: DeclaredStateSource;
+  /** Change log, break-glass uses and exit drill. */
+  evidence?: EvidenceSource;
   /** Injected in tests; built from kubeConfig otherwise. */
   api?: KubeApi;
   /** Leadership lost: reconciling has stopped; the process should exit and restart. */
@@ -86,6 +89,7 @@ export class Manager {
       policyName: config.policyName,
       inventory: options.inventory,
       declared: options.declared,
+      evidence: options.evidence,
       metrics,
       log,
       defaultIntervalMs: config.defaultIntervalMs,

@@ -10,7 +10,9 @@ import { parseDuration } from '../duration.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { DeclaredStateResult } from '../iac/types.js';
 import { driftCounts, driftOf } from '../controls/insync.js';
-import type { ControlInput } from '../controls/types.js';
+import type { ControlInput, EffectivePolicy } from '../controls/types.js';
+import type { Evidence, EvidenceSource } from './evidence-source.js';
+import { exitDrillLastSuccessSeconds } from '../exitdrill/status.js';
 import { statusCode, type KubeApi } from '../kube/api.js';
 import { createMergePatch, type Json } from '../kube/merge-patch.js';
 import type { Logger } from '../log.js';
@@ -35,6 +37,8 @@ export interface ServiceReconcilerDeps {
   policyName: string;
   inventory: InventorySource;
   declared?: DeclaredStateSource;
+  /** Change log, break-glass uses and exit drill (AWS). */
+  evidence?: EvidenceSource;
   metrics: OperatorMetrics;
   log: Logger;
   defaultIntervalMs: number;
@@ -75,9 +79,10 @@ export class ServiceReconciler {
     }
 
     const [inventory, declared] = await Promise.all([this.readInventory(cached, signal), this.readDeclared(cached, signal)]);
+    const evidence = await this.readEvidence(cached, inventory, this.policyFor(cached), signal, log);
     let current: CloudService = cached;
     for (let attempt = 0; ; attempt++) {
-      const outcome = this.decide(current, inventory, declared);
+      const outcome = this.decide(current, inventory, declared, evidence);
       let written = false;
       if (statusNeedsWrite(current.status, outcome.status, intervalMs, outcome.now)) {
         try {
@@ -111,9 +116,10 @@ export class ServiceReconciler {
       }
       const transitions = written ? conditionTransitions(current.status?.conditions, outcome.status.conditions ?? []) : [];
       await this.recordEvents(current, transitions, log);
+      if (written && evidence) await this.recordBreakGlassUses(current, evidence, log);
       this.deps.metrics.publishService(
         { namespace, service: name, provider: current.spec.provider },
-        snapshot(current, outcome.evaluation, inventory, outcome.mfaScope, outcome.input, outcome.now),
+        snapshot({ ...current, status: outcome.status }, outcome.evaluation, inventory, outcome.mfaScope, outcome.input, outcome.now),
       );
       log.info('reconciled', {
         generation: current.metadata.generation,
@@ -125,14 +131,29 @@ export class ServiceReconciler {
         durationMs: elapsed(started),
       });
       if (!inventory.ok && !('skipped' in inventory)) return { kind: 'retry', reason: inventory.failure.reason };
-      return { kind: 'done', requeueAfterMs: this.nextCheckIn(intervalMs, outcome.evaluation.requeueAt, outcome.now) };
+      const requeueAt = [outcome.evaluation.requeueAt, evidence?.nextDrillAt]
+        .filter((d): d is Date => d !== undefined && d.getTime() > outcome.now.getTime())
+        .sort((a, b) => a.getTime() - b.getTime())[0];
+      return { kind: 'done', requeueAfterMs: this.nextCheckIn(intervalMs, requeueAt, outcome.now) };
     }
   }
 
-  private decide(service: CloudService, inventory: InventoryResult, declared: DeclaredStateResult | undefined) {
+  private policyFor(service: CloudService): EffectivePolicy {
+    return resolvePolicy(this.deps.policies.get(this.deps.policyName)?.spec, service.spec.classification);
+  }
+
+  private decide(service: CloudService, inventory: InventoryResult, declared: DeclaredStateResult | undefined, evidence: Evidence | undefined) {
     const now = this.clock();
-    const policy = resolvePolicy(this.deps.policies.get(this.deps.policyName)?.spec, service.spec.classification);
-    const input: ControlInput = { spec: service.spec, policy, inventory, now, ...(declared ? { declared } : {}) };
+    const policy = this.policyFor(service);
+    const input: ControlInput = {
+      spec: service.spec,
+      policy,
+      inventory,
+      now,
+      ...(declared ? { declared } : {}),
+      ...(evidence?.changes ? { changes: evidence.changes } : {}),
+      ...(evidence?.exitDrill ? { exitDrill: evidence.exitDrill } : {}),
+    };
     const evaluation = evaluateService(input);
     const ready = readiness(inventory);
     const status = buildStatus({
@@ -144,6 +165,7 @@ export class ServiceReconciler {
       findings: evaluation.findings,
       now,
     });
+    Object.assign(status, evidence?.status ?? {});
     return { now, evaluation, status, ready: ready.reason, mfaScope: policy.mfaScope, input };
   }
 
@@ -162,6 +184,50 @@ export class ServiceReconciler {
       return await this.deps.declared(service, signal);
     } catch (error) {
       return { ok: false, failure: { reason: 'StateUnreadable', message: (error as Error).message } };
+    }
+  }
+
+  private async readEvidence(
+    service: CloudService,
+    inventory: InventoryResult,
+    policy: EffectivePolicy,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<Evidence | undefined> {
+    if (!this.deps.evidence) return undefined;
+    try {
+      return await this.deps.evidence({ service, inventory, policy, now: this.clock(), signal });
+    } catch (error) {
+      // Evidence reads map their own errors; anything else keeps the previous evidence.
+      log.warn('evidence not read', { error: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  private async recordBreakGlassUses(service: CloudService, evidence: Evidence, log: Logger): Promise<void> {
+    const namespace = service.metadata.namespace ?? '';
+    for (const use of evidence.newBreakGlassUses) {
+      this.deps.metrics.breakGlassUse.inc({ namespace, service: service.metadata.name ?? '', provider: service.spec.provider });
+      try {
+        await this.deps.api.createEvent(
+          {
+            namespace,
+            involved: {
+              kind: 'CloudService',
+              apiVersion: 'cloudposture.io/v1alpha1',
+              name: service.metadata.name ?? '',
+              uid: service.metadata.uid,
+            },
+            type: 'Warning',
+            reason: 'BreakGlassUsed',
+            message: use.message,
+            action: 'Detect',
+          },
+          this.clock(),
+        );
+      } catch (error) {
+        log.warn('event not recorded', { reason: 'BreakGlassUsed', code: statusCode(error) });
+      }
     }
   }
 
@@ -271,6 +337,7 @@ function snapshot(
     driftResources: drift ? driftCounts(drift) : [],
     evidenceAgeSeconds: ages,
     lastCheckSeconds: Math.floor(now.getTime() / 1000),
+    exitDrillLastSuccessSeconds: exitDrillLastSuccessSeconds(service.status?.exitDrill),
   };
 }
 

@@ -1,6 +1,7 @@
 // The controls catalog: every control, grouped by family in CONTROL_FAMILIES order.
 // A new control is a pure function plus its entry here.
 
+import { CHANGE_CONTROLS } from './changes.js';
 import { CONTROL_FAMILIES, type ConditionType, type Control } from './types.js';
 import { customerAreasRetained, matrixComplete, matrixSignedOff, modelPermitted } from './responsibility.js';
 import { customerDutiesMet } from './responsibility-live.js';
@@ -43,6 +44,7 @@ export const CATALOG: readonly Control[] = [
   accountPublicAccessBlock,
   offPlatformTrail,
   trailDelivery,
+  ...CHANGE_CONTROLS,
   iacInSync,
 ];
 

@@ -43,11 +43,13 @@ describe('evaluateService on the real catalog', () => {
       ['EncryptionAtRest', 'True'],
       ['NoPublicExposure', 'True'],
       ['AuditLogging', 'True'],
+      ['ChangesTracked', 'True'],
+      ['InSync', 'True'],
     ]);
     expect(evaluation.compliant).toEqual({
       status: 'True',
       reason: 'AllControlsPass',
-      message: 'All 9 required control families pass.',
+      message: 'All 11 required control families pass.',
     });
     expect(evaluation.findings).toEqual([]);
     expect(evaluation.summary).toEqual({
@@ -60,10 +62,10 @@ describe('evaluateService on the real catalog', () => {
     expect(evaluation.evidence.length).toBeGreaterThan(10);
   });
 
-  it('does not publish ChangesTracked or InSync (no evaluator yet)', () => {
-    const types = evaluateService(anInput()).families.map((f) => f.type);
-    expect(types).not.toContain('ChangesTracked');
-    expect(types).not.toContain('InSync');
+  it('publishes ChangesTracked (Unknown until the audit trail is read) and InSync (True without spec.iac)', () => {
+    const unread = evaluateService({ ...anInput(), changes: undefined }).families;
+    expect(unread.find((f) => f.type === 'ChangesTracked')).toMatchObject({ status: 'Unknown', reason: 'ChangeLogNotRead' });
+    expect(unread.find((f) => f.type === 'InSync')).toMatchObject({ status: 'True', reason: 'NotApplicable' });
   });
 
   it('requeues at the earliest instant an outcome changes by time alone', () => {
@@ -172,7 +174,7 @@ describe('evaluateService on the real catalog', () => {
     expect(evaluation.compliant).toEqual({
       status: 'True',
       reason: 'AllControlsPass',
-      message: 'All 8 required control families pass. Exempt: ExitPlanReady (False).',
+      message: 'All 10 required control families pass. Exempt: ExitPlanReady (False).',
     });
   });
 });

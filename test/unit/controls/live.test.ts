@@ -19,7 +19,9 @@ import {
   liveSkipped,
 } from '../builders.js';
 
-const LIVE = CATALOG.filter((c) => c.needs === 'live');
+// InSync is not applicable without spec.iac (True, NotApplicable); its behaviour on a
+// failed or partial inventory is covered in test/unit/iac-insync.test.ts.
+const LIVE = CATALOG.filter((c) => c.needs === 'live' && c.family !== 'InSync');
 const ALL_AREAS: InventoryArea[] = ['identities', 'resources', 'guardrails', 'auditTrails', 'exposure', 'encryption'];
 
 /** Strict policy and a spec that engages every live control. */
