@@ -7,7 +7,8 @@ import { loadConfig, type OperatorConfig } from '../../operator/src/config.js';
 import { Manager } from '../../operator/src/controller/manager.js';
 import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
 import { createDeclaredStateSource } from '../../operator/src/controller/declared-source.js';
-import { createInventorySource } from '../../operator/src/controller/inventory-source.js';
+import { createEvidenceSource } from '../../operator/src/controller/evidence-source.js';
+import { createCredentialResolver, createInventorySource } from '../../operator/src/controller/inventory-source.js';
 import type { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
@@ -59,6 +60,9 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
     log,
     inventory: options.inventory ?? createInventorySource({ config, kubeConfig, metrics, log }),
     declared: createDeclaredStateSource(config, kubeConfig),
+    evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
+      metrics.cloudApiCalls.inc({ provider, operation, code }),
+    ),
     api: options.api?.(kubeConfig, config),
   });
   await manager.start();

@@ -58,6 +58,10 @@ describe('operator against moto (AWS)', () => {
       allowedRegions: seeded.allowedRegions,
       logVault: seeded.logVault,
       breakGlassIdentities: [],
+      assurance: {
+        reports: [{ type: 'SOC2-TypeII', periodEnd: new Date(Date.now() - 60 * 86_400_000).toISOString(), scope: { regions: seeded.allowedRegions } }],
+        cuecs: [{ id: 'CUEC-01', description: 'Customer manages IAM users and MFA', implemented: true }],
+      },
       ...overrides,
     });
 

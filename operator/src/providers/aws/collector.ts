@@ -543,6 +543,9 @@ class Run {
         region,
         encrypted: !!db.StorageEncrypted,
         ...(db.StorageEncrypted ? {} : { customerManagedKey: false }),
+        // PubliclyAccessible: the endpoint resolves to a public address (Security Hub RDS.2).
+        public: !!db.PubliclyAccessible,
+        ...(db.PubliclyAccessible ? { publicReason: 'database endpoint is publicly accessible' } : {}),
         ...(tags ? { tags } : {}),
         ...(source ? { sourceId: source.startsWith('arn:') ? source : this.arn('rds', region, `db:${source}`) } : {}),
       });
