@@ -8,14 +8,19 @@ SHELL := /bin/bash
 PYTHON ?= python3
 MOTO_VERSION := 5.2.1
 
-.PHONY: install moto controlplane-binaries test demo controlplane
+.PHONY: install moto chromium controlplane-binaries test demo controlplane
 
 # `npm install` honours package-lock.json like `npm ci`, but tolerates optional
 # platform packages the registry does not serve (npm ci refuses the lock then).
 install:
 	npm install --no-audit --no-fund
 	$(MAKE) moto
+	$(MAKE) chromium
 	$(MAKE) controlplane-binaries
+
+# Debian's Chromium renders the evidence report to PDF and checks it in tests.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # moto[server] at the pinned version, installed only when it is not importable.
 moto:

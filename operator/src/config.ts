@@ -27,6 +27,10 @@ export interface OperatorConfig {
   /** Local Resource Manager / Graph endpoints for tests and the demo. */
   azureResourceManagerEndpoint: string;
   azureGraphEndpoint: string;
+  /** Serve GET /report (TokenReview + SubjectAccessReview per request); needs TLS. */
+  serveReport: boolean;
+  tlsCertFile: string;
+  tlsKeyFile: string;
   /** Scratch folder for exit-drill downloads (an emptyDir in the chart); empty: the OS temp dir. */
   exitDrillDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -97,6 +101,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     azureResourceManagerEndpoint: read('AZURE_RESOURCE_MANAGER_ENDPOINT', ''),
     azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),
     exitDrillDir: read('EXIT_DRILL_DIR', ''),
+    serveReport: boolean('SERVE_REPORT', false),
+    tlsCertFile: read('TLS_CERT_FILE', ''),
+    tlsKeyFile: read('TLS_KEY_FILE', ''),
     logLevel: logLevel as OperatorConfig['logLevel'],
     instanceName: read('INSTANCE_NAME', values.POD_NAME ?? values.HOSTNAME ?? 'cloud-posture-operator'),
     leaderElection: boolean('LEADER_ELECTION', false),

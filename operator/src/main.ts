@@ -8,6 +8,7 @@ import { createEvidenceSource } from './controller/evidence-source.js';
 import { createCredentialResolver, createInventorySource } from './controller/inventory-source.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
+import { createReportHandler } from './report/endpoint.js';
 import { startServer } from './server.js';
 
 export async function runOperator(argv: readonly string[] = process.argv.slice(2)): Promise<() => Promise<void>> {
@@ -33,10 +34,21 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     },
   });
   let failed = false;
-  const server = await startServer(config.metricsAddress, metrics, {
-    healthy: () => !failed,
-    ready: () => manager.ready,
-  });
+  const tls = config.tlsCertFile && config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined;
+  const report = config.serveReport
+    ? createReportHandler({
+        kubeConfig,
+        listServices: (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
+        getPolicy: () => manager.policies.get(config.policyName)?.spec,
+        policyName: config.policyName,
+      })
+    : undefined;
+  const server = await startServer(
+    config.metricsAddress,
+    metrics,
+    { healthy: () => !failed, ready: () => manager.ready },
+    { ...(report ? { report } : {}), ...(tls ? { tls } : {}) },
+  );
   log.info('operator starting', { metricsAddress: config.metricsAddress, concurrency: config.concurrency });
   manager.start().catch((error: Error) => {
     failed = true;

@@ -1,6 +1,8 @@
 // /metrics, /healthz and /readyz on one small HTTP server.
 
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { OperatorMetrics } from './metrics.js';
 
 export interface HealthProbe {
@@ -10,9 +12,17 @@ export interface HealthProbe {
   ready(): boolean;
 }
 
-export async function startServer(address: string, metrics: OperatorMetrics, probe: HealthProbe): Promise<Server> {
+export interface ServerExtras {
+  /** GET /report (authenticated and authorised per request by the handler). */
+  report?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Serve HTTPS with these PEM files (required when the report is served: it carries bearer tokens). */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startServer(address: string, metrics: OperatorMetrics, probe: HealthProbe, extras: ServerExtras = {}): Promise<Server> {
   const [host, port] = splitAddress(address);
-  const server = createServer((req, res) => {
+  if (extras.report && !extras.tls) throw new Error('the report endpoint needs TLS (CLOUDPOSTURE_TLS_CERT_FILE, CLOUDPOSTURE_TLS_KEY_FILE)');
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     const answer = (code: number, body: string, type = 'text/plain; charset=utf-8') => {
       res.writeHead(code, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -30,10 +40,17 @@ export async function startServer(address: string, metrics: OperatorMetrics, pro
         return probe.healthy() ? answer(200, 'ok\n') : answer(500, 'unhealthy\n');
       case '/readyz':
         return probe.ready() ? answer(200, 'ok\n') : answer(503, 'caches not synced\n');
+      case '/report':
+        if (!extras.report) return answer(404, 'not found\n');
+        extras.report(req, res).catch(() => answer(500, 'report failed\n'));
+        return;
       default:
         return answer(404, 'not found\n');
     }
-  });
+  };
+  const server = extras.tls
+    ? createTlsServer({ cert: readFileSync(extras.tls.certFile), key: readFileSync(extras.tls.keyFile) }, handler)
+    : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
