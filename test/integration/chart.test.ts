@@ -436,6 +436,39 @@ describe('values the chart rejects', () => {
   });
 });
 
+describe('helm template: evidence report and exit drill', () => {
+  it('by default: no report rights, plain HTTP probes, an exit-drill scratch volume', async () => {
+    const objects = await render();
+    const role = objects.find((o) => o.kind === 'ClusterRole') as K8sObject;
+    expect(rulesOf(role).some((r) => r.includes('tokenreviews') || r.includes('subjectaccessreviews'))).toBe(false);
+    const d = deployment(objects);
+    const c = container(objects) as unknown as { livenessProbe: { httpGet: { scheme?: string } }; volumeMounts: Array<{ name: string; mountPath: string }> };
+    expect(c.livenessProbe.httpGet.scheme).toBeUndefined();
+    expect(c.volumeMounts.map((m) => m.mountPath)).toContain('/var/lib/cloudposture/exit-drill');
+    expect(envOf(objects).CLOUDPOSTURE_EXIT_DRILL_DIR).toBe('/var/lib/cloudposture/exit-drill');
+    expect(JSON.stringify(d)).toContain('"sizeLimit":"1Gi"');
+  });
+
+  it('report.enabled: TokenReview/SubjectAccessReview create rights, HTTPS probes, the TLS Secret mounted', async () => {
+    const objects = await render({ set: ['report.enabled=true', 'report.tlsSecretName=cpo-report-tls'] });
+    const role = objects.find((o) => o.kind === 'ClusterRole') as K8sObject;
+    expect(rulesOf(role)).toEqual(
+      expect.arrayContaining(['authentication.k8s.io/tokenreviews:create', 'authorization.k8s.io/subjectaccessreviews:create']),
+    );
+    const c = container(objects) as unknown as { livenessProbe: { httpGet: { scheme?: string } }; readinessProbe: { httpGet: { scheme?: string } } };
+    expect(c.livenessProbe.httpGet.scheme).toBe('HTTPS');
+    expect(c.readinessProbe.httpGet.scheme).toBe('HTTPS');
+    expect(envOf(objects)).toMatchObject({ CLOUDPOSTURE_SERVE_REPORT: 'true', CLOUDPOSTURE_TLS_CERT_FILE: '/etc/cloudposture/tls/tls.crt' });
+    expect(JSON.stringify(deployment(objects))).toContain('"secretName":"cpo-report-tls"');
+  });
+
+  it('report.enabled without a TLS Secret is refused', async () => {
+    const r = await template({ set: ['report.enabled=true'] });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/report\.tlsSecretName/);
+  });
+});
+
 describe('rendered manifests on the real API server', () => {
   let releaseNs: string;
   let otherNs: string;
