@@ -22,6 +22,12 @@ export interface OperatorConfig {
   watchNamespace: string;
   /** Name of the CloudSecurityPolicy that applies. */
   policyName: string;
+  /** Per-account backoff after a failed collection: first wait, doubled per failure up to the max. */
+  accountBackoffBaseMs: number;
+  accountBackoffMaxMs: number;
+  /** One cloud API request's timeout, and attempts per call (throttling retried adaptively). */
+  cloudRequestTimeoutMs: number;
+  cloudMaxAttempts: number;
   /** Local AWS endpoint (moto) for tests and the demo; empty in production. */
   awsEndpoint: string;
   /** Local Resource Manager / Graph endpoints for tests and the demo. */
@@ -97,6 +103,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     shutdownGraceMs: duration('SHUTDOWN_GRACE', '20s'),
     watchNamespace: read('WATCH_NAMESPACE', ''),
     policyName: read('POLICY_NAME', 'default'),
+    accountBackoffBaseMs: duration('ACCOUNT_BACKOFF_BASE', '30s'),
+    accountBackoffMaxMs: duration('ACCOUNT_BACKOFF_MAX', '10m'),
+    cloudRequestTimeoutMs: duration('CLOUD_REQUEST_TIMEOUT', '30s'),
+    cloudMaxAttempts: integer('CLOUD_MAX_ATTEMPTS', 5, 1),
     awsEndpoint: read('AWS_ENDPOINT', ''),
     azureResourceManagerEndpoint: read('AZURE_RESOURCE_MANAGER_ENDPOINT', ''),
     azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),

@@ -118,6 +118,42 @@ describe('SharedInventoryCache', () => {
     expect((await again).ok).toBe(true);
   });
 
+  it('backs off per account: each consecutive failure doubles the reuse, up to the cap; a success resets it', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now, failureTtlMs: 1_000, maxFailureTtlMs: 4_000 });
+    const failed: InventoryResult = { ok: false, failure: { reason: 'Throttled', message: 'slow down' } };
+    // Collects again only once the current backoff has passed; returns the wait it saw.
+    const failAndMeasure = async (call: number): Promise<number> => {
+      const p = cache.get(target(), 600_000);
+      await flush();
+      fake.finish(call, failed);
+      await p;
+      let waited = 0;
+      for (;;) {
+        clock += 250;
+        waited += 250;
+        void cache.get(target(), 600_000);
+        await flush();
+        if (fake.calls.length > call + 1) return waited;
+      }
+    };
+    expect(await failAndMeasure(0)).toBe(1_000);
+    expect(await failAndMeasure(1)).toBe(2_000);
+    expect(await failAndMeasure(2)).toBe(4_000);
+    expect(await failAndMeasure(3)).toBe(4_000); // capped
+    fake.finish(4, ok('111111111111', 1));
+    await flush();
+    clock += 700_000;
+    const afterSuccess = cache.get(target(), 600_000);
+    await flush();
+    fake.finish(5, failed);
+    await afterSuccess;
+    clock += 1_000; // back to the base after a success
+    void cache.get(target(), 600_000);
+    await flush();
+    expect(fake.calls).toHaveLength(7);
+  });
+
   it('turns a throwing collector into a failure result that is not kept long', async () => {
     const cache = new SharedInventoryCache(
       { collect: async () => Promise.reject(new Error('boom')) },

@@ -42,6 +42,11 @@ describe('classifyAwsError', () => {
     );
   });
 
+  it('maps a 5xx after retries to ServiceUnavailable, not a generic error', () => {
+    const err = Object.assign(new Error('We encountered an internal error.'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
+    expect(classifyAwsError(err).reason).toBe('ServiceUnavailable');
+  });
+
   it('treats an unparseable 403 as AccessDenied', () => {
     expect(classifyAwsError(sdkError('Unknown', 403)).reason).toBe('AccessDenied');
   });

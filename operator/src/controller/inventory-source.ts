@@ -35,18 +35,28 @@ export function createInventorySource(options: InventorySourceOptions): Inventor
   const { config, metrics } = options;
   const onApiCall = (provider: string, operation: string, code: string) => metrics.cloudApiCalls.inc({ provider, operation, code });
   const collectors: Record<Provider, InventoryCollector> = {
-    aws: options.collectors?.aws ?? createAwsCollector({ endpoint: config.awsEndpoint || undefined, onApiCall }),
+    aws:
+      options.collectors?.aws ??
+      createAwsCollector({
+        endpoint: config.awsEndpoint || undefined,
+        onApiCall,
+        requestTimeoutMs: config.cloudRequestTimeoutMs,
+        maxAttempts: config.cloudMaxAttempts,
+      }),
     azure:
       options.collectors?.azure ??
       new AzureCollector({
         resourceManagerEndpoint: config.azureResourceManagerEndpoint || undefined,
         graphEndpoint: config.azureGraphEndpoint || undefined,
         onApiCall,
+        requestTimeoutMs: config.cloudRequestTimeoutMs,
+        maxRetries: config.cloudMaxAttempts - 1,
       }),
   };
+  const backoff = { failureTtlMs: config.accountBackoffBaseMs, maxFailureTtlMs: config.accountBackoffMaxMs };
   const caches: Record<Provider, SharedInventoryCache> = {
-    aws: new SharedInventoryCache(collectors.aws),
-    azure: new SharedInventoryCache(collectors.azure),
+    aws: new SharedInventoryCache(collectors.aws, backoff),
+    azure: new SharedInventoryCache(collectors.azure, backoff),
   };
   const api = new KubeApi(options.kubeConfig, config.instanceName);
 

@@ -17,8 +17,15 @@ import type { InventoryResult } from '../inventory/types.js';
 import type { CollectTarget, InventoryCollector } from './types.js';
 
 export interface SharedInventoryCacheOptions {
-  /** How long a failed result is reused (default 30 s; never longer than the caller's max age). */
+  /**
+   * How long a failed result is reused after the first failure (default 30 s). Each
+   * further consecutive failure of the same account doubles it up to `maxFailureTtlMs`:
+   * a per-account backoff, so a throttled or broken account is not hammered by every
+   * service that points at it. A success resets it.
+   */
   failureTtlMs?: number;
+  /** Cap of the per-account backoff (default 10 min; never longer than the caller's max age). */
+  maxFailureTtlMs?: number;
   /** Results kept at most; the least recently stored go first (default 1,000). */
   maxEntries?: number;
   /** Injected clock in ms (default Date.now). */
@@ -28,6 +35,8 @@ export interface SharedInventoryCacheOptions {
 interface Stored {
   result: InventoryResult;
   at: number;
+  /** Consecutive failures of this account, this one included (0 for a success). */
+  failures: number;
 }
 
 interface InFlight {
@@ -70,6 +79,7 @@ export class SharedInventoryCache {
   private readonly done = new Map<string, Stored>();
   private readonly flights = new Map<string, InFlight>();
   private readonly failureTtlMs: number;
+  private readonly maxFailureTtlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
   /** Collections actually started (for tests and metrics). */
@@ -80,6 +90,7 @@ export class SharedInventoryCache {
     opts: SharedInventoryCacheOptions = {},
   ) {
     this.failureTtlMs = opts.failureTtlMs ?? 30_000;
+    this.maxFailureTtlMs = Math.max(this.failureTtlMs, opts.maxFailureTtlMs ?? 600_000);
     this.maxEntries = opts.maxEntries ?? 1_000;
     this.now = opts.now ?? Date.now;
   }
@@ -142,7 +153,8 @@ export class SharedInventoryCache {
 
   private fresh(s: Stored, maxAgeMs: number): boolean {
     const age = this.now() - s.at;
-    const ttl = s.result.ok ? maxAgeMs : Math.min(maxAgeMs, this.failureTtlMs);
+    const backoff = Math.min(this.maxFailureTtlMs, this.failureTtlMs * 2 ** Math.max(0, s.failures - 1));
+    const ttl = s.result.ok ? maxAgeMs : Math.min(maxAgeMs, backoff);
     return age >= 0 && age < ttl;
   }
 
@@ -161,8 +173,9 @@ export class SharedInventoryCache {
         };
       }
       if (!controller.signal.aborted) {
+        const failures = result.ok ? 0 : (this.done.get(key)?.failures ?? 0) + 1;
         this.done.delete(key);
-        this.done.set(key, { result, at: this.now() });
+        this.done.set(key, { result, at: this.now(), failures });
         while (this.done.size > this.maxEntries) {
           const oldest = this.done.keys().next().value;
           if (oldest === undefined) break;

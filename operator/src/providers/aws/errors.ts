@@ -11,6 +11,8 @@ export type AwsFailureReason =
   | 'Aborted'
   | 'NotFound'
   | 'RegionNotEnabled'
+  /** AWS answered 5xx after the SDK's retries: a provider-side fault, not a finding. */
+  | 'ServiceUnavailable'
   | 'CollectionError';
 
 export interface ClassifiedError {
@@ -151,6 +153,7 @@ export function classifyAwsError(err: unknown, secrets: readonly (string | undef
   else if (NOT_FOUND.has(code) || code.endsWith('NotFound') || code.endsWith('NotFoundException')) reason = 'NotFound';
   else if (code === 'OptInRequired' || code === 'InvalidClientTokenId.RegionDisabled') reason = 'RegionNotEnabled';
   else if (e.$metadata?.httpStatusCode === 403) reason = 'AccessDenied';
+  else if ((e.$metadata?.httpStatusCode ?? 0) >= 500) reason = 'ServiceUnavailable';
   else reason = 'CollectionError';
   return { reason, code, message };
 }
