@@ -38,7 +38,17 @@ interface Run {
   stderr: string;
 }
 
+/** Headless Chromium occasionally dies at start-up on a loaded machine: one more try. */
 async function runChromium(extra: string[], options: ChromiumOptions): Promise<Run> {
+  try {
+    return await runChromiumOnce(extra, options);
+  } catch (error) {
+    if ((error as Error).message.startsWith('cannot run')) throw error;
+    return runChromiumOnce(extra, options);
+  }
+}
+
+async function runChromiumOnce(extra: string[], options: ChromiumOptions): Promise<Run> {
   const binary = options.binary ?? process.env[CHROMIUM_ENV] ?? 'chromium';
   const profile = await mkdtemp(join(tmpdir(), 'cloudposture-chromium-'));
   try {
