@@ -232,8 +232,8 @@ describe('helm template with default values', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '192Mi' });
-    expect(c.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
+    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '256Mi' });
+    expect(c.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
   });
 
   it('configures the operator through CLOUDPOSTURE_* variables and probes /healthz and /readyz on 8080', () => {
