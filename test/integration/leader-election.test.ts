@@ -60,7 +60,8 @@ describe('leader election with two replicas', () => {
 
     await createService('one');
     await waitFor(async () => (await statusOf('one'))?.observedGeneration === 1, { description: 'status from the leader' });
-    expect(reconciledBy(leader, 'one')).toBe(true);
+    // The log line follows the status write through a pipe: wait for it, not just the status.
+    await waitFor(() => reconciledBy(leader, 'one'), { description: 'the leader logged its reconcile' });
     expect(reconciledBy(standby, 'one')).toBe(false);
 
     leader.kill('SIGKILL');
@@ -72,7 +73,7 @@ describe('leader election with two replicas', () => {
 
     await createService('two');
     await waitFor(async () => (await statusOf('two'))?.observedGeneration === 1, { description: 'status from the new leader' });
-    expect(reconciledBy(standby, 'two')).toBe(true);
+    await waitFor(() => reconciledBy(standby, 'two'), { description: 'the new leader logged its reconcile' });
     const lease = await leases.readNamespacedLease({ name: LEASE, namespace: ns });
     expect(lease.spec?.leaseTransitions).toBeGreaterThanOrEqual(1);
   });
