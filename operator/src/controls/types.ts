@@ -1,5 +1,6 @@
 // Controls decide; they never read. Each is a pure function of its input.
 
+import { CONTROL_CONDITION_TYPE_VALUES, type ControlConditionType } from '../api/types.js';
 import type {
   Classification,
   CloudServiceSpec,
@@ -14,33 +15,10 @@ import type { DeclaredStateResult } from '../iac/types.js';
 import type { ExitDrillResult } from '../exitdrill/types.js';
 import type { ChangeFeed } from './changes.js';
 
-/** One condition type per control family (True is good). */
-export type ConditionType =
-  | 'ResponsibilityDefined'
-  | 'ContractReviewed'
-  | 'AssuranceCurrent'
-  | 'ExitPlanReady'
-  | 'MFAEnforced'
-  | 'DataResidency'
-  | 'EncryptionAtRest'
-  | 'NoPublicExposure'
-  | 'AuditLogging'
-  | 'ChangesTracked'
-  | 'InSync';
+/** One condition type per control family (True is good): the CRD's enum is the source. */
+export type ConditionType = ControlConditionType;
 
-export const CONTROL_FAMILIES: readonly ConditionType[] = [
-  'ResponsibilityDefined',
-  'ContractReviewed',
-  'AssuranceCurrent',
-  'ExitPlanReady',
-  'MFAEnforced',
-  'DataResidency',
-  'EncryptionAtRest',
-  'NoPublicExposure',
-  'AuditLogging',
-  'ChangesTracked',
-  'InSync',
-];
+export const CONTROL_FAMILIES: readonly ConditionType[] = CONTROL_CONDITION_TYPE_VALUES;
 
 /** The policy with every default filled in, for the service's classification. */
 export interface EffectivePolicy {
