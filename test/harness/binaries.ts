@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withBuildLock } from './build-lock.js';
 import { fileURLToPath } from 'node:url';
 
 export interface ControlPlaneBinaries {
@@ -206,50 +207,6 @@ async function goVersion(): Promise<string> {
   );
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A folder lock so two processes (a test run and the CLI, say) never build at once. */
-async function withLock<T>(lockDir: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
-  const owner = path.join(lockDir, 'pid');
-  let announced = false;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(owner, String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number((await readFile(owner, 'utf8').catch(() => '')).trim());
-      const age = Date.now() - (await stat(lockDir).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if ((pid && !pidAlive(pid)) || (!pid && age > 10_000)) {
-        await rm(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (!announced) {
-        log(`waiting for another process (pid ${pid || '?'}) that is building the control plane binaries`);
-        announced = true;
-      }
-      await sleep(1000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Returns the paths of kube-apiserver, etcd and kubectl, building them first when
  * they are missing or were built from different go.mod / go.sum content.
@@ -278,7 +235,7 @@ export async function ensureBinaries(opts: EnsureBinariesOptions = {}): Promise<
   if ((await stale()).length === 0) return result;
 
   await mkdir(path.dirname(bin), { recursive: true });
-  await withLock(path.join(path.dirname(bin), '.build.lock'), log, async () => {
+  await withBuildLock(path.join(path.dirname(bin), '.build.lock'), 'the control plane binaries', log, async () => {
     // Another process may have finished the build while we waited for the lock.
     const todo = opts.force ? groups : await stale();
     if (todo.length === 0) return;

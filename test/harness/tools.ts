@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withBuildLock } from './build-lock.js';
 import { repoRoot } from './binaries.js';
 
 export type ToolName = 'helm' | 'promtool' | 'prometheus' | 'lua';
@@ -216,45 +217,6 @@ async function goVersion(): Promise<string> {
   throw new Error('the Go toolchain (`go`) is needed to build the test tools (helm, promtool, prometheus, lua) but was not found on PATH');
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A folder lock so that only one tool build runs at a time on the machine. */
-async function withLock<T>(lockDir: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
-  const owner = path.join(lockDir, 'pid');
-  let announced = false;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(owner, String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number((await readFile(owner, 'utf8').catch(() => '')).trim());
-      const age = Date.now() - (await stat(lockDir).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if ((pid && !pidAlive(pid)) || (!pid && age > 10_000)) {
-        await rm(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (!announced) {
-        log(`waiting for another process (pid ${pid || '?'}) that is building a test tool`);
-        announced = true;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockDir, { recursive: true, force: true });
-  }
-}
 
 /** In-process de-duplication: concurrent callers share one build. */
 const inFlight = new Map<ToolName, Promise<string>>();
@@ -280,7 +242,7 @@ async function buildIfNeeded(tool: ToolName, opts: EnsureToolOptions): Promise<s
   if (await fresh()) return out;
 
   await mkdir(toolsCacheRoot(), { recursive: true });
-  await withLock(path.join(toolsCacheRoot(), '.build.lock'), log, async () => {
+  await withBuildLock(path.join(toolsCacheRoot(), '.build.lock'), 'a test tool', log, async () => {
     if (await fresh()) return; // another process built it while we waited
     const gover = await goVersion();
     await mkdir(bin, { recursive: true });
