@@ -8,9 +8,16 @@
 // reconciler carries it to the API server and the metrics.
 
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { CloudService, CloudServiceSpec, Condition } from '../../operator/src/api/types.js';
+import { createEvidenceSource } from '../../operator/src/controller/evidence-source.js';
+import { createCredentialResolver } from '../../operator/src/controller/inventory-source.js';
+import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
+import { KubeApi } from '../../operator/src/kube/api.js';
+import { createLogger } from '../../operator/src/log.js';
+import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { SeedClients, createBucket, createTrail } from '../harness/aws-seed.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs, type CloudTrailRecord } from '../harness/cloudtrail-logs.js';
 import { createTestNamespace, deleteTestNamespace, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
@@ -206,6 +213,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
       [manualId, false, true, reference],
       [deployId, true, false, null],
     ]);
+    expect(acked.status?.changeLog?.filesRead).toBe(0); // judged from status.changes, not from a re-read
     expect((acked.status?.findings ?? []).filter((f) => f.condition === 'ChangesTracked')).toEqual([]);
     expect(await series('cloudposture_breakglass_use_total', 'changes')).toEqual([]);
   });
@@ -328,5 +336,68 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     expect(cond(missing, 'ExitPlanReady')?.reason).toBe(missing.status?.exitDrill?.reason);
     expect((missing.status?.findings ?? []).map((f) => f.control)).not.toContain('A523-07-EXIT-DRILL-VERIFIED');
     expect(await series('cloudposture_exit_drill_last_success_timestamp_seconds', 'drill-missing')).toEqual([]);
+  });
+
+  it('break-glass: still once per record when the cache lags the operator\'s own status write (409 re-read)', async () => {
+    // The informer cache may not hold the operator's last status write yet when the key
+    // is reconciled again (watch lag): the status patch then conflicts, the reconciler
+    // re-reads the object and writes again. The Event and the counter must follow the
+    // status actually written over, not the stale copy the evidence was read against.
+    // Driven directly (a store that lags on purpose) in a namespace the operator does
+    // not watch, against the real API server and moto.
+    const raceNs = await createTestNamespace('evidence-race');
+    try {
+      const bucket = uniqueName('bg-race');
+      const identity = `breakglass-${randomUUID().slice(0, 8)}`;
+      await deliver(bucket, [{ at: minutesAgo(4), region: 'us-east-1', records: [consoleLogin(iamUser(ACCOUNT, identity), minutesAgo(5))] }], true);
+      await custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: raceNs,
+        plural: 'cloudservices',
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'CloudService',
+          metadata: { name: 'race' },
+          spec: specFor({ breakGlassIdentities: [identity], changeManagement: { logSource: { bucket, region: REGION } } }),
+        },
+      });
+      const read = async () => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: raceNs, plural: 'cloudservices', name: 'race' })) as CloudService;
+      const stale = await read();
+      const metrics = new OperatorMetrics({ defaultMetrics: false });
+      const reconciler = new ServiceReconciler({
+        api: new KubeApi(kc, 'evidence-race-test'),
+        services: { get: () => stale }, // never sees its own writes
+        policies: { get: () => undefined },
+        policyName: operator.config.policyName,
+        inventory: async () => ({ ok: false, failure: { reason: 'ProviderNotSupported', message: 'inventory not read in this test' }, skipped: true }),
+        evidence: createEvidenceSource(operator.config, createCredentialResolver(kc, 'evidence-race-test')),
+        metrics,
+        log: createLogger('error', new Writable({ write: (_c, _e, cb) => cb() })),
+        defaultIntervalMs: 300_000,
+      });
+      const countNow = async () => (await metrics.breakGlassUse.get()).values.reduce((sum, v) => sum + v.value, 0);
+      const raceEvents = async () =>
+        (await core.listNamespacedEvent({ namespace: raceNs, fieldSelector: 'involvedObject.name=race' })).items.filter((e) => e.reason === 'BreakGlassUsed');
+
+      expect(await reconciler.reconcile(`${raceNs}/race`, new AbortController().signal)).toMatchObject({ kind: 'done' });
+      expect(await countNow()).toBe(1);
+      expect(await raceEvents()).toHaveLength(1);
+      // A spec edit lands meanwhile, so the second pass must write (observedGeneration 2).
+      await custom.patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: raceNs, plural: 'cloudservices', name: 'race', body: { spec: { owner: 'security-team' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const first = await read();
+      // Same key again, the cache still without the first write: 409, re-read, write.
+      expect(await reconciler.reconcile(`${raceNs}/race`, new AbortController().signal)).toMatchObject({ kind: 'done' });
+      const second = await read();
+      expect(second.metadata.resourceVersion).not.toBe(first.metadata.resourceVersion); // the second pass did write
+      expect(second.status?.changes?.filter((c) => c.breakGlass)).toHaveLength(1);
+      expect(await countNow()).toBe(1);
+      expect(await raceEvents()).toHaveLength(1);
+    } finally {
+      await deleteTestNamespace(raceNs);
+    }
   });
 });

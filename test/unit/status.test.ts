@@ -64,6 +64,12 @@ describe('statusNeedsWrite', () => {
     expect(statusNeedsWrite(status, again, interval, later)).toBe(false);
   });
 
+  it('does not write for a moved change-log watermark alone', () => {
+    const status = { ...buildStatus({ ...base, previous: undefined, now }), changeLog: { source: 's3://b/AWSLogs/1/CloudTrail/', readUntil: '2026-11-23T07:45:00Z', filesRead: 2 } };
+    const again = { ...buildStatus({ ...base, previous: status, now: later }), changeLog: { source: 's3://b/AWSLogs/1/CloudTrail/', readUntil: '2026-11-23T07:48:00Z', filesRead: 0 } };
+    expect(statusNeedsWrite(status, again, interval, later)).toBe(false);
+  });
+
   it('records the periodic check once the interval has passed', () => {
     const status = buildStatus({ ...base, previous: undefined, now });
     const after = new Date(now.getTime() + interval);

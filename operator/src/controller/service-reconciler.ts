@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { CloudSecurityPolicy, CloudService, CloudServiceStatus, ConditionStatus } from '../api/types.js';
+import { newBreakGlassUses } from '../controls/changes.js';
 import { evaluateService, type Evaluation } from '../controls/evaluate.js';
 import { resolvePolicy } from '../controls/policy.js';
 import { regionViolations } from '../controls/residency.js';
@@ -206,7 +207,8 @@ export class ServiceReconciler {
 
   private async recordBreakGlassUses(service: CloudService, evidence: Evidence, log: Logger): Promise<void> {
     const namespace = service.metadata.namespace ?? '';
-    for (const use of evidence.newBreakGlassUses) {
+    // Against the status just written over (a 409 re-read may hold uses the stale cache lacked): once per record id.
+    for (const use of newBreakGlassUses(evidence.newBreakGlassUses, service.status?.changes)) {
       this.deps.metrics.breakGlassUse.inc({ namespace, service: service.metadata.name ?? '', provider: service.spec.provider });
       try {
         await this.deps.api.createEvent(

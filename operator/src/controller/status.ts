@@ -53,8 +53,11 @@ export function statusNeedsWrite(
   now: Date,
 ): boolean {
   if (!previous) return true;
-  const { lastCheckedAt: before, ...restBefore } = previous;
-  const { lastCheckedAt: _after, ...restAfter } = next;
+  // changeLog (the log-reading watermark) moves on every read, like lastCheckedAt: it is
+  // written with the periodic check or any real change; re-reading from an older
+  // watermark only finds the same records again (merged by id).
+  const { lastCheckedAt: before, changeLog: _logBefore, ...restBefore } = previous;
+  const { lastCheckedAt: _after, changeLog: _logAfter, ...restAfter } = next;
   if (canonical(restBefore) !== canonical(restAfter)) return true;
   if (!before) return true;
   return now.getTime() - Date.parse(before) >= intervalMs * 0.9;
