@@ -27,19 +27,21 @@
 // (as documented on the CRD field). Numbers that are not finite and non-negative fall
 // back to the default, and unknown exempt condition types are ignored.
 
-import type {
-  Classification,
-  ClassificationRule,
-  CloudSecurityPolicySpec,
-  Provider,
-  ServiceModel,
+import {
+  PROVIDER_VALUES,
+  SERVICE_MODEL_VALUES,
+  type Classification,
+  type ClassificationRule,
+  type CloudSecurityPolicySpec,
+  type Provider,
+  type ServiceModel,
 } from '../api/types.js';
 import { CONTROL_FAMILIES, type ConditionType, type EffectivePolicy } from './types.js';
 
 export const DEFAULT_POLICY_NAME = 'default';
 
-export const ALL_SERVICE_MODELS: readonly ServiceModel[] = ['IaaS', 'PaaS', 'SaaS'];
-export const DEFAULT_APPROVED_PROVIDERS: readonly Provider[] = ['aws', 'azure'];
+export const ALL_SERVICE_MODELS: readonly ServiceModel[] = SERVICE_MODEL_VALUES;
+export const DEFAULT_APPROVED_PROVIDERS: readonly Provider[] = PROVIDER_VALUES;
 
 export type ResolvedRule = Required<ClassificationRule>;
 

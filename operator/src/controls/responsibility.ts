@@ -28,26 +28,15 @@
 //   PaaS: application-security, identity-and-access, data
 //   SaaS: identity-and-access, data
 
-import type { ResponsibilityArea, ResponsibilityEntry, ServiceModel } from '../api/types.js';
+import { RESPONSIBILITY_AREA_VALUES, type ResponsibilityArea, type ResponsibilityEntry, type ServiceModel } from '../api/types.js';
 import type { Control, ControlInput, ControlOutcome } from './types.js';
 import { ALL_SERVICE_MODELS } from './policy.js';
 import { fail, pass } from './outcome.js';
 import { listSome, plural } from './text.js';
 import { formatDay, isImplausiblyFuture, parseTime } from './time.js';
 
-export const ALL_RESPONSIBILITY_AREAS: readonly ResponsibilityArea[] = [
-  'physical-security',
-  'network',
-  'virtualization',
-  'os-patching',
-  'middleware',
-  'application-security',
-  'identity-and-access',
-  'data',
-  'encryption-keys',
-  'logging-and-monitoring',
-  'backup',
-];
+/** Every area of the matrix, in the CRD's order (the schema's enum is the source). */
+export const ALL_RESPONSIBILITY_AREAS: readonly ResponsibilityArea[] = RESPONSIBILITY_AREA_VALUES;
 
 export const REQUIRED_AREAS: Readonly<Record<ServiceModel, readonly ResponsibilityArea[]>> = {
   IaaS: ALL_RESPONSIBILITY_AREAS,
