@@ -3,7 +3,7 @@
 // namespace's report (JSON, Markdown, PDF through Chromium); listing all namespaces is
 // refused with a hint; a policy they cannot read falls back to the defaults, with a warning.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -96,6 +96,7 @@ describe('cloudposture report', () => {
   it('writes Markdown and PDF files', async () => {
     const md = join(dir, 'report.md');
     const pdf = join(repoRoot, 'test-output', 'report-cli.pdf');
+    await mkdir(join(repoRoot, 'test-output'), { recursive: true }); // a fresh clone has none
     const { out, io } = capture();
     expect(await runReportCommand(['--kubeconfig', auditorKubeconfig, '-n', ns, '-f', 'md', '-o', md], io)).toBe(0);
     expect(await readFile(md, 'utf8')).toContain(`## ${ns}/payments-prod`);
