@@ -9,6 +9,7 @@ import { startAzureDemo } from './azure-mock/demo.js';
 import { SeedClients, createBucket, seedDemoAccounts } from './aws-seed.js';
 import { repoRoot } from './binaries.js';
 import { MOTO_DEFAULT_ACCOUNT_ID } from './moto.js';
+import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from './cloudtrail-logs.js';
 import { MOTO_CREDENTIALS, startMoto } from './moto.js';
 
 export interface DemoAccounts {
@@ -22,6 +23,7 @@ export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
   try {
     await seedDemoAccounts(moto.endpoint);
     await seedDeclaredState(moto.endpoint);
+    await seedAuditTrail(moto.endpoint);
     const azure = await startAzureDemo(runDir);
     return {
       env: {
@@ -58,4 +60,48 @@ async function seedDeclaredState(endpoint: string): Promise<void> {
       Body: readFileSync(join(repoRoot, 'test', 'fixtures', 'pulumi', 'state', 'unmanaged.checkpoint.json'), 'utf8'),
     }),
   );
+}
+
+/**
+ * Log files in the payments sample's log vault (spec.logVault.bucket): a change by the
+ * declared GitOps role (tracked), a firewall change by hand (out-of-band), and a sign-in
+ * by the break-glass identity, so ChangesTracked and the break-glass alarm show real data.
+ */
+async function seedAuditTrail(endpoint: string): Promise<void> {
+  const account = MOTO_DEFAULT_ACCOUNT_ID;
+  const seed = new SeedClients(endpoint, account);
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+  await seedCloudTrailLogs(seed.s3('eu-west-1'), {
+    bucket: 'acme-org-audit-log-vault',
+    accountId: account,
+    createBucket: true,
+    bucketRegion: 'eu-west-1',
+    files: [
+      {
+        region: 'eu-west-1',
+        at: hoursAgo(3),
+        records: [
+          ctEvent({
+            eventName: 'AuthorizeSecurityGroupIngress',
+            identity: assumedRole(account, 'github-deploy', 'pipeline-1842'),
+            at: hoursAgo(3),
+            requestParameters: { groupId: 'sg-0a1b2c3d4e5f60001' },
+          }),
+        ],
+      },
+      {
+        region: 'eu-west-1',
+        at: hoursAgo(2),
+        records: [
+          ctEvent({
+            eventName: 'AuthorizeSecurityGroupIngress',
+            identity: iamUser(account, 'contractor-admin'),
+            at: hoursAgo(2),
+            requestParameters: { groupId: 'sg-0a1b2c3d4e5f60002', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 }] } },
+          }),
+        ],
+      },
+      { region: 'us-east-1', at: hoursAgo(1), records: [consoleLogin(iamUser(account, 'break-glass-admin'), hoursAgo(1))] },
+    ],
+  });
 }
