@@ -105,7 +105,10 @@ describe('no secret leaks', () => {
       status: JSON.stringify(services.map((s) => s.status)),
       metrics: (await operator.metrics.render()).body,
     };
-    expect(evidence.logs.length).toBeGreaterThan(1000);
+    // The searched text really holds the operator's output for both services.
+    for (const name of ['aws-svc', 'azure-svc']) {
+      expect(operator.logs.some((l) => l.message === 'reconciled' && l.name === name)).toBe(true);
+    }
     expect(events.items.length).toBeGreaterThan(0);
     for (const [where, text] of Object.entries(evidence)) {
       for (const [what, value] of Object.entries(CANARY)) {
