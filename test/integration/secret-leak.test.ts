@@ -98,6 +98,10 @@ describe('no secret leaks', () => {
     const azureReady = services.find((s) => s.metadata.name === 'azure-svc')?.status?.conditions?.find((c) => c.type === 'Ready');
     expect(azureReady?.status).toBe('False');
 
+    // The searched text really holds the operator's output for both services.
+    for (const name of ['aws-svc', 'azure-svc']) {
+      await waitFor(() => operator.logs.some((l) => l.message === 'reconciled' && l.name === name), { description: `${name}'s reconcile log line` });
+    }
     const events = await core.listNamespacedEvent({ namespace: ns });
     const evidence = {
       logs: JSON.stringify(operator.logs),
@@ -105,10 +109,6 @@ describe('no secret leaks', () => {
       status: JSON.stringify(services.map((s) => s.status)),
       metrics: (await operator.metrics.render()).body,
     };
-    // The searched text really holds the operator's output for both services.
-    for (const name of ['aws-svc', 'azure-svc']) {
-      expect(operator.logs.some((l) => l.message === 'reconciled' && l.name === name)).toBe(true);
-    }
     expect(events.items.length).toBeGreaterThan(0);
     for (const [where, text] of Object.entries(evidence)) {
       for (const [what, value] of Object.entries(CANARY)) {
