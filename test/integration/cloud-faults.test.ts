@@ -68,7 +68,8 @@ describe('cloud faults', () => {
         CLOUDPOSTURE_ACCOUNT_BACKOFF_BASE: '1s',
         CLOUDPOSTURE_ACCOUNT_BACKOFF_MAX: '4s',
         CLOUDPOSTURE_CLOUD_MAX_ATTEMPTS: '2',
-        CLOUDPOSTURE_CLOUD_REQUEST_TIMEOUT: '1s',
+        // moto answers DescribeSnapshots in about 1 s per region: leave room on a loaded machine.
+        CLOUDPOSTURE_CLOUD_REQUEST_TIMEOUT: '4s',
         CLOUDPOSTURE_BACKOFF_BASE: '100ms',
         CLOUDPOSTURE_BACKOFF_MAX: '1s',
       },
@@ -130,6 +131,29 @@ describe('cloud faults', () => {
 
   it('recovers fully when the faults stop, slow responses included', async () => {
     proxy.setMode({ kind: 'slow', delayMs: 50 });
+    // Full recovery: the demo account's real posture is back (users without MFA, a
+    // bucket outside the allowed regions), read completely, for both services.
+    const services = await Promise.all(
+      SERVICES.map((name) =>
+        waitFor(
+          async () => {
+            const svc = await get(name);
+            const back =
+              cond(svc, 'Ready')?.status === 'True' &&
+              cond(svc, 'MFAEnforced')?.status === 'False' &&
+              cond(svc, 'DataResidency')?.status === 'False';
+            return back ? svc : undefined;
+          },
+          { timeoutMs: 60_000, intervalMs: 250, description: `${name} back to its real posture` },
+        ),
+      ),
+    );
+    for (const svc of services) {
+      expect(cond(svc, 'Ready')?.reason).toBe('Reconciled');
+      expect(liveFindings(svc).length).toBeGreaterThan(0);
+    }
+  });
+});
     const services = await readyReason('Reconciled');
     for (const svc of services) {
       expect(cond(svc, 'Ready')?.status).toBe('True');
