@@ -6,11 +6,10 @@
 // from (go.mod, go.sum, sources, build flags), so changing a pin rebuilds and an
 // unchanged pin costs nothing (no Go needed at all once built).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { withBuildLock } from './build-lock.js';
+import { hashBuildInputs, readStamp, withBuildLock, type Stamp } from './go-build-cache.js';
 import { fileURLToPath } from 'node:url';
 
 export interface ControlPlaneBinaries {
@@ -142,31 +141,8 @@ function buildGroups(v: ControlPlaneVersions): BuildGroup[] {
   ];
 }
 
-async function inputsHash(group: BuildGroup, outDirPlaceholder: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const file of group.inputs) {
-    h.update(`${file}\0`);
-    h.update(await readFile(path.join(group.moduleDir, file)));
-    h.update('\0');
-  }
-  // The build command (flags, ldflags) is part of the recipe too.
-  h.update(JSON.stringify(group.args(outDirPlaceholder)));
-  return h.digest('hex');
-}
-
-interface Stamp {
-  inputsHash: string;
-  goVersion: string;
-  builtAt: string;
-  buildSeconds: number;
-}
-
-async function readStamp(file: string): Promise<Stamp | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as Stamp;
-  } catch {
-    return undefined;
-  }
+function inputsHash(group: BuildGroup, outDirPlaceholder: string): Promise<string> {
+  return hashBuildInputs(group.moduleDir, group.inputs, group.args(outDirPlaceholder));
 }
 
 function run(

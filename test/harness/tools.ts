@@ -11,11 +11,10 @@
 // Builds run one at a time, behind a folder lock shared by every tool and process: the
 // machines have 2 cores, and two concurrent Go builds of these trees only slow each other.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { withBuildLock } from './build-lock.js';
+import { hashBuildInputs, readStamp, withBuildLock, type Stamp } from './go-build-cache.js';
 import { repoRoot } from './binaries.js';
 
 export type ToolName = 'helm' | 'promtool' | 'prometheus' | 'lua';
@@ -144,30 +143,8 @@ async function toolBinDir(tool: ToolName): Promise<string> {
   return path.join(toolsCacheRoot(), `${tool}-${await pinnedVersion(tool)}`, 'bin');
 }
 
-async function inputsHash(recipe: ToolRecipe, version: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const file of recipe.inputs) {
-    h.update(`${file}\0`);
-    h.update(await readFile(path.join(recipe.moduleDir, file)));
-    h.update('\0');
-  }
-  h.update(JSON.stringify(recipe.args('OUT', version)));
-  return h.digest('hex');
-}
-
-interface Stamp {
-  inputsHash: string;
-  goVersion: string;
-  builtAt: string;
-  buildSeconds: number;
-}
-
-async function readStamp(file: string): Promise<Stamp | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as Stamp;
-  } catch {
-    return undefined;
-  }
+function inputsHash(recipe: ToolRecipe, version: string): Promise<string> {
+  return hashBuildInputs(recipe.moduleDir, recipe.inputs, recipe.args('OUT', version));
 }
 
 /** Runs a command, collecting stdout and stderr; never rejects on a non-zero exit. */
