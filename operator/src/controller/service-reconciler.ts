@@ -14,7 +14,7 @@ import { driftCounts, driftOf } from '../controls/insync.js';
 import type { ControlInput, EffectivePolicy } from '../controls/types.js';
 import type { Evidence, EvidenceSource } from './evidence-source.js';
 import { exitDrillLastSuccessSeconds } from '../exitdrill/status.js';
-import { statusCode, type KubeApi } from '../kube/api.js';
+import { apiErrorDetail, statusCode, type KubeApi } from '../kube/api.js';
 import { createMergePatch, type Json } from '../kube/merge-patch.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics, ServiceSnapshot } from '../metrics.js';
@@ -105,11 +105,13 @@ export class ServiceReconciler {
             continue;
           }
           if (code === 404) return { kind: 'done' };
+          const detail = apiErrorDetail(error);
           log.warn('reconciled', {
             generation: current.metadata.generation,
             outcome: 'status-write-failed',
             code,
-            error: (error as Error).message,
+            reason: detail.reason,
+            error: detail.message,
             durationMs: elapsed(started),
           });
           return { kind: 'retry', reason: 'StatusWriteFailed' };

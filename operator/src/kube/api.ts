@@ -154,3 +154,41 @@ export function statusCode(error: unknown): number | undefined {
   }
   return undefined;
 }
+
+export interface ApiErrorDetail {
+  code?: number;
+  /** The Status reason, e.g. Forbidden, TooManyRequests, Expired. */
+  reason?: string;
+  message: string;
+}
+
+/**
+ * What an API error says, without the response headers client-node folds into
+ * ApiException.message: log lines stay short and searchable by code and reason.
+ */
+export function apiErrorDetail(error: unknown): ApiErrorDetail {
+  const code = statusCode(error);
+  if (error instanceof ApiException) {
+    const status = parseStatus(error.body);
+    if (status) return { code, reason: status.reason, message: status.message ?? `HTTP ${error.code}` };
+    return { code, message: `HTTP ${error.code}` };
+  }
+  return { code, message: error instanceof Error ? error.message : String(error) };
+}
+
+function parseStatus(body: unknown): { reason?: string; message?: string } | undefined {
+  let value: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return body.trim() ? { message: body.slice(0, 300) } : undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const s = value as { reason?: unknown; message?: unknown };
+  return {
+    reason: typeof s.reason === 'string' ? s.reason : undefined,
+    message: typeof s.message === 'string' ? s.message : undefined,
+  };
+}

@@ -4,7 +4,7 @@
 
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { statusCode } from './api.js';
+import { apiErrorDetail, statusCode } from './api.js';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -65,7 +65,8 @@ export class LeaderElector {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const acquired = await this.tryAcquireOrRenew().catch((error: unknown) => {
-      this.options.log.debug('lease update failed', { code: statusCode(error), error: (error as Error).message });
+      const detail = apiErrorDetail(error);
+      this.options.log.debug('lease update failed', { code: detail.code, reason: detail.reason, error: detail.message });
       return false;
     });
     if (this.stopped) return;

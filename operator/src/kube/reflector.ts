@@ -5,7 +5,7 @@
 
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { statusCode, type ObjectList } from './api.js';
+import { apiErrorDetail, statusCode, type ApiErrorDetail, type ObjectList } from './api.js';
 
 export interface Keyed {
   metadata: { name?: string; namespace?: string; resourceVersion?: string };
@@ -115,7 +115,7 @@ export class Reflector<T extends Keyed> {
       this.options.log.debug('relisted', { reflector: this.options.name, objects: items.length });
       await this.watch();
     } catch (error) {
-      this.retry(`list failed: ${describe(error)}`, () => this.relist());
+      this.retry('list failed', apiErrorDetail(error), () => this.relist());
     }
   }
 
@@ -171,7 +171,7 @@ export class Reflector<T extends Keyed> {
           this.options.log.info('watch expired (410 Gone): relisting', { reflector: this.options.name });
           void this.relist();
         } else if (error) {
-          this.retry(`watch failed: ${describe(error)}`, () => this.watch());
+          this.retry('watch failed', apiErrorDetail(error), () => this.watch());
         } else {
           // A normal server-side close: resume from the last resourceVersion.
           void this.watch();
@@ -181,7 +181,7 @@ export class Reflector<T extends Keyed> {
     } catch (error) {
       if (this.watchToken === token) {
         this.watchToken = undefined;
-        this.retry(`watch failed to start: ${describe(error)}`, () => this.watch());
+        this.retry('watch failed to start', apiErrorDetail(error), () => this.watch());
       }
       return;
     }
@@ -195,13 +195,20 @@ export class Reflector<T extends Keyed> {
     this.abort = undefined;
   }
 
-  private retry(message: string, action: () => Promise<void>): void {
+  private retry(message: string, detail: ApiErrorDetail, action: () => Promise<void>): void {
     if (this.stopped) return;
     this.failures++;
     const base = this.options.backoffBaseMs ?? 500;
     const max = this.options.backoffMaxMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** (this.failures - 1)) * (0.8 + Math.random() * 0.4);
-    this.options.log.warn(message, { reflector: this.options.name, retryInMs: Math.round(delay), failures: this.failures });
+    this.options.log.warn(message, {
+      reflector: this.options.name,
+      code: detail.code,
+      reason: detail.reason,
+      error: detail.message,
+      retryInMs: Math.round(delay),
+      failures: this.failures,
+    });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void action(), delay);
     this.retryTimer.unref();
@@ -219,10 +226,4 @@ export class Reflector<T extends Keyed> {
       void this.watch();
     }
   }
-}
-
-function describe(error: unknown): string {
-  const code = statusCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return code ? `${code} ${message}` : message;
 }
