@@ -10,13 +10,16 @@ MOTO_VERSION := 5.2.1
 
 .PHONY: install moto chromium controlplane-binaries test demo controlplane
 
-# `npm install` honours package-lock.json like `npm ci`, but tolerates optional
-# platform packages the registry does not serve (npm ci refuses the lock then).
-install:
-	npm install --no-audit --no-fund
+install: node_modules/.package-lock.json
 	$(MAKE) moto
 	$(MAKE) chromium
 	$(MAKE) controlplane-binaries
+
+# npm ci installs exactly package-lock.json; it runs again only when the lock or
+# package.json is newer than the last install.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
 # Debian's Chromium renders the evidence report to PDF and checks it in tests.
 chromium:
