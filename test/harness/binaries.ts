@@ -7,7 +7,7 @@
 // unchanged pin costs nothing (no Go needed at all once built).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashBuildInputs, readStamp, withBuildLock, type Stamp } from './go-build-cache.js';
 import { fileURLToPath } from 'node:url';

@@ -12,7 +12,7 @@
 // machines have 2 cores, and two concurrent Go builds of these trees only slow each other.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashBuildInputs, readStamp, withBuildLock, type Stamp } from './go-build-cache.js';
 import { repoRoot } from './binaries.js';

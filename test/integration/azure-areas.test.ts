@@ -3,67 +3,23 @@
 // arm-policy, arm-monitor, identity) and a real fetch to Graph: a compliant and a
 // non-compliant tenant + subscription, area by area, asserting Inventory facts.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
 import type { Inventory, Resource } from '../../operator/src/inventory/types.js';
-import { AzureCollector, type AzureCollectorOptions } from '../../operator/src/providers/azure/collector.js';
-import type { CollectTarget } from '../../operator/src/providers/types.js';
-import { startAzureMock, type AzureMock } from '../harness/azure-mock/server.js';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   SUBSCRIPTION_ID,
-  TENANT_ID,
   VAULT_STORAGE_ID,
   VAULT_SUBSCRIPTION_ID,
   compliantFixture,
   initiativeFixture,
   nonCompliantFixture,
 } from '../harness/azure-mock/scenarios.js';
-import { trustCaInProcess } from '../harness/azure-mock/trust.js';
+import { inventoryOf as collect, useAzureMock } from '../harness/azure-mock/suite.js';
 import { policyAssignment, ALLOWED_LOCATIONS } from '../harness/azure-mock/fixture.js';
 
-let dir: string;
-let mock: AzureMock;
+const azure = useAzureMock('areas');
+const collector = azure.collector;
+const inventoryOf = (c = collector()) => collect(c);
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'cloudposture-azure-areas-'));
-  mock = await startAzureMock({ dir, fixture: compliantFixture() });
-  trustCaInProcess(mock.caPem);
-});
-
-afterAll(async () => {
-  await mock?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-beforeEach(() => mock.reset());
-
-function collector(extra: Partial<AzureCollectorOptions> = {}): AzureCollector {
-  return new AzureCollector({
-    resourceManagerEndpoint: mock.armUrl,
-    graphEndpoint: mock.graphUrl,
-    authorityHost: mock.loginUrl,
-    env: {},
-    retryDelayMs: 50,
-    ...extra,
-  });
-}
-
-const target: CollectTarget = {
-  provider: 'azure',
-  account: { azure: { tenantId: TENANT_ID, subscriptionId: SUBSCRIPTION_ID } },
-  allowedRegions: ['westeurope', 'northeurope'],
-  azureCredentials: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-};
-
-async function inventoryOf(c = collector()): Promise<Inventory> {
-  const result = await c.collect(target);
-  if (!result.ok) throw new Error(`collection failed: ${result.failure.reason}: ${result.failure.message}`);
-  return result.inventory;
-}
+beforeEach(() => azure.mock.reset());
 
 const byName = (inv: Inventory, name: string) => inv.identities.find((i) => i.name === name);
 const resource = (inv: Inventory, suffix: string): Resource | undefined => inv.resources.find((r) => r.id.endsWith(suffix));
@@ -71,7 +27,7 @@ const resource = (inv: Inventory, suffix: string): Resource | undefined => inv.r
 describe('compliant tenant and subscription', () => {
   let inv: Inventory;
   beforeAll(async () => {
-    mock.setFixture(compliantFixture());
+    azure.mock.setFixture(compliantFixture());
     inv = await inventoryOf();
   });
 
@@ -140,7 +96,7 @@ describe('compliant tenant and subscription', () => {
 describe('non-compliant tenant and subscription', () => {
   let inv: Inventory;
   beforeAll(async () => {
-    mock.setFixture(nonCompliantFixture());
+    azure.mock.setFixture(nonCompliantFixture());
     inv = await inventoryOf();
   });
 
@@ -189,18 +145,18 @@ describe('non-compliant tenant and subscription', () => {
 
 describe('guardrail variants', () => {
   it('finds both guardrails inside an initiative at a management group and intersects restrictions', async () => {
-    mock.setFixture(initiativeFixture());
+    azure.mock.setFixture(initiativeFixture());
     const inv = await inventoryOf();
     expect(inv.guardrails.regionRestriction?.allowedRegions).toEqual(['northeurope', 'westeurope']);
     expect(inv.guardrails.regionRestriction?.source).toBe('Azure Policy: lz-guardrails, Allowed locations');
     expect(inv.guardrails.accountPublicAccessBlock).toBe(true); // the initiative's default effect is Deny
-    expect(mock.count('arm.policySetDefinitions')).toBe(1);
+    expect(azure.mock.count('arm.policySetDefinitions')).toBe(1);
   });
 
   it('ignores an assignment that is not enforced', async () => {
     const f = compliantFixture();
     f.policyAssignments = [policyAssignment(`/subscriptions/${SUBSCRIPTION_ID}`, 'audit-only', ALLOWED_LOCATIONS, { listOfAllowedLocations: ['westeurope'] }, { enforcementMode: 'DoNotEnforce' })];
-    mock.setFixture(f);
+    azure.mock.setFixture(f);
     const inv = await inventoryOf();
     expect(inv.guardrails.regionRestriction).toBeNull();
     expect(inv.guardrails.accountPublicAccessBlock).toBe(false);
@@ -209,7 +165,7 @@ describe('guardrail variants', () => {
   it('reports no audit trail when the subscription has no diagnostic setting', async () => {
     const f = compliantFixture();
     f.diagnosticSettings = [];
-    mock.setFixture(f);
+    azure.mock.setFixture(f);
     const inv = await inventoryOf();
     expect(inv.auditTrails).toEqual([]);
     expect(inv.gaps).toEqual([]);
@@ -219,7 +175,7 @@ describe('guardrail variants', () => {
     const f = initiativeFixture();
     f.policyAssignments = f.policyAssignments.slice(0, 1);
     f.policySetDefinitions = [];
-    mock.setFixture(f);
+    azure.mock.setFixture(f);
     const inv = await inventoryOf();
     expect(inv.guardrails.regionRestriction).toBeUndefined();
     expect(inv.guardrails.accountPublicAccessBlock).toBeUndefined();

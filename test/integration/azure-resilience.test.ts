@@ -4,14 +4,10 @@
 // subscription, an unreachable authority, workload identity, and the API-call budget
 // (constant in the number of users and resources).
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Inventory } from '../../operator/src/inventory/types.js';
-import { AzureCollector, type AzureCollectorOptions } from '../../operator/src/providers/azure/collector.js';
-import type { CollectTarget } from '../../operator/src/providers/types.js';
-import { startAzureMock, type AzureMock } from '../harness/azure-mock/server.js';
+import type { AzureCollectorOptions } from '../../operator/src/providers/azure/collector.js';
 import { disk, storageAccount, user, userRoleAssignment, ROLE } from '../harness/azure-mock/fixture.js';
 import {
   CLIENT_ID,
@@ -21,26 +17,16 @@ import {
   TENANT_ID,
   compliantFixture,
 } from '../harness/azure-mock/scenarios.js';
-import { trustCaInProcess } from '../harness/azure-mock/trust.js';
+import { azureTarget, inventoryOf, useAzureMock } from '../harness/azure-mock/suite.js';
 
-let dir: string;
-let mock: AzureMock;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'cloudposture-azure-resilience-'));
-  mock = await startAzureMock({ dir, fixture: compliantFixture() });
-  trustCaInProcess(mock.caPem);
-});
-
-afterAll(async () => {
-  await mock?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const azure = useAzureMock('resilience', { maxRetryDelayMs: 5_000 });
+const collector = azure.collector;
+const target = azureTarget;
 
 beforeEach(() => {
-  mock.reset();
-  mock.setFixture(compliantFixture());
-  mock.setPageSize(100);
+  azure.mock.reset();
+  azure.mock.setFixture(compliantFixture());
+  azure.mock.setPageSize(100);
 });
 
 interface Calls {
@@ -53,33 +39,6 @@ function calls(): Calls {
   return { seen, hook: (provider, operation, code) => seen.push(`${provider} ${operation} ${code}`) };
 }
 
-function collector(extra: Partial<AzureCollectorOptions> = {}): AzureCollector {
-  return new AzureCollector({
-    resourceManagerEndpoint: mock.armUrl,
-    graphEndpoint: mock.graphUrl,
-    authorityHost: mock.loginUrl,
-    env: {},
-    retryDelayMs: 50,
-    maxRetryDelayMs: 5_000,
-    ...extra,
-  });
-}
-
-function target(secret = CLIENT_SECRET, clientId = CLIENT_ID): CollectTarget {
-  return {
-    provider: 'azure',
-    account: { azure: { tenantId: TENANT_ID, subscriptionId: SUBSCRIPTION_ID } },
-    allowedRegions: ['westeurope', 'northeurope'],
-    azureCredentials: { tenantId: TENANT_ID, clientId, clientSecret: secret },
-  };
-}
-
-async function inventoryOf(c: AzureCollector, t = target()): Promise<Inventory> {
-  const result = await c.collect(t);
-  if (!result.ok) throw new Error(`collection failed: ${result.failure.reason}: ${result.failure.message}`);
-  return result.inventory;
-}
-
 describe('paging', () => {
   it('follows nextLink and @odata.nextLink across pages', async () => {
     const f = compliantFixture();
@@ -88,8 +47,8 @@ describe('paging', () => {
       f.storageAccounts.push(storageAccount(SUBSCRIPTION_ID, 'rg-paged', `paged${i}`, { location: 'westeurope', customerManagedKey: true }));
       f.disks.push(disk(SUBSCRIPTION_ID, 'rg-paged', `paged${i}`, { location: 'westeurope' }));
     }
-    mock.setFixture(f);
-    mock.setPageSize(2);
+    azure.mock.setFixture(f);
+    azure.mock.setPageSize(2);
     // six report pages: a generous pace keeps the test fast (the pacing has its own test)
     const inv = await inventoryOf(collector({ reportRate: { max: 100, windowMs: 1_000 } }));
     expect(inv.identities.filter((i) => i.kind === 'user')).toHaveLength(11);
@@ -97,18 +56,18 @@ describe('paging', () => {
     expect(inv.resources.filter((r) => r.kind === 'storage-account' && r.id.includes('/paged'))).toHaveLength(5);
     expect(inv.resources.filter((r) => r.kind === 'volume')).toHaveLength(6);
     // 11 users in pages of 2; 7 storage accounts; 6 disks; 18 resources in resources.list
-    expect(mock.count('graph.userRegistrationDetails')).toBe(6);
-    expect(mock.count('arm.storageAccounts')).toBe(4);
-    expect(mock.count('arm.disks')).toBe(3);
-    expect(mock.count('arm.resources')).toBe(9);
-    expect(mock.count('graph.roleAssignments')).toBe(2);
+    expect(azure.mock.count('graph.userRegistrationDetails')).toBe(6);
+    expect(azure.mock.count('arm.storageAccounts')).toBe(4);
+    expect(azure.mock.count('arm.disks')).toBe(3);
+    expect(azure.mock.count('arm.resources')).toBe(9);
+    expect(azure.mock.count('graph.roleAssignments')).toBe(2);
   });
 });
 
 describe('throttling', () => {
   it('waits for Retry-After on 429 and then succeeds (Resource Manager and Graph)', async () => {
-    mock.fault('arm.storageAccounts', { status: 429, code: 'SubscriptionRequestsThrottled', headers: { 'Retry-After': '1' } });
-    mock.fault('graph.userRegistrationDetails', { status: 429, code: 'TooManyRequests', headers: { 'Retry-After': '1' } });
+    azure.mock.fault('arm.storageAccounts', { status: 429, code: 'SubscriptionRequestsThrottled', headers: { 'Retry-After': '1' } });
+    azure.mock.fault('graph.userRegistrationDetails', { status: 429, code: 'TooManyRequests', headers: { 'Retry-After': '1' } });
     const c = calls();
     const started = Date.now();
     const inv = await inventoryOf(collector({ onApiCall: c.hook }));
@@ -116,8 +75,8 @@ describe('throttling', () => {
     expect(inv.gaps).toEqual([]);
     expect(inv.resources.filter((r) => r.kind === 'storage-account').length).toBeGreaterThan(0);
     expect(inv.identities.length).toBeGreaterThan(0);
-    expect(mock.count('arm.storageAccounts')).toBe(2);
-    expect(mock.count('graph.userRegistrationDetails')).toBe(2);
+    expect(azure.mock.count('arm.storageAccounts')).toBe(2);
+    expect(azure.mock.count('graph.userRegistrationDetails')).toBe(2);
     expect(c.seen).toEqual(
       expect.arrayContaining([
         'azure ARM:storageAccounts.list SubscriptionRequestsThrottled',
@@ -129,13 +88,13 @@ describe('throttling', () => {
   });
 
   it('turns throttling that outlasts the retries into a Throttled gap for that area only', async () => {
-    mock.fault('arm.disks', { status: 429, headers: { 'Retry-After': '0' }, times: 10 });
+    azure.mock.fault('arm.disks', { status: 429, headers: { 'Retry-After': '0' }, times: 10 });
     const inv = await inventoryOf(collector({ maxRetries: 1 }));
     expect(inv.gaps).toEqual([
       { area: 'encryption', reason: 'Throttled', message: 'ARM:disks.list: TooManyRequests' },
       { area: 'exposure', reason: 'Throttled', message: 'ARM:disks.list: TooManyRequests' },
     ]);
-    expect(mock.count('arm.disks')).toBe(2);
+    expect(azure.mock.count('arm.disks')).toBe(2);
     // the rest was read
     expect(inv.identities.length).toBeGreaterThan(0);
     expect(inv.guardrails.regionRestriction).not.toBeUndefined();
@@ -144,8 +103,8 @@ describe('throttling', () => {
   it('paces the registration report to the documented 5 requests per 10 s per tenant', async () => {
     const f = compliantFixture();
     for (let i = 0; i < 6; i++) f.users.push(user(`pace${i}@contoso.example`));
-    mock.setFixture(f);
-    mock.setPageSize(2); // 12 users: 6 report pages
+    azure.mock.setFixture(f);
+    azure.mock.setPageSize(2); // 12 users: 6 report pages
     const started = Date.now();
     const inv = await inventoryOf(collector({ reportRate: { max: 5, windowMs: 1_500 } }));
     expect(inv.identities.filter((i) => i.kind === 'user')).toHaveLength(12);
@@ -157,7 +116,7 @@ describe('licensing and access', () => {
   it('makes identities a LicenseRequired gap when the tenant has no Entra ID P1/P2 (403 non-premium)', async () => {
     const f = compliantFixture();
     f.premium = false;
-    mock.setFixture(f);
+    azure.mock.setFixture(f);
     const inv = await inventoryOf(collector());
     expect(inv.gaps).toEqual([
       {
@@ -172,12 +131,12 @@ describe('licensing and access', () => {
   });
 
   it('turns a denied Resource Manager read into an AccessDenied gap', async () => {
-    mock.fault('arm.resources', {
+    azure.mock.fault('arm.resources', {
       status: 403,
       code: 'AuthorizationFailed',
       message: `The client '${CLIENT_ID}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resources/read' over scope '/subscriptions/${SUBSCRIPTION_ID}'.`,
     });
-    mock.fault('arm.diagnosticSettings', { status: 403, code: 'AuthorizationFailed' });
+    azure.mock.fault('arm.diagnosticSettings', { status: 403, code: 'AuthorizationFailed' });
     const inv = await inventoryOf(collector());
     expect(inv.gaps).toEqual([
       { area: 'auditTrails', reason: 'AccessDenied', message: 'ARM:subscriptionDiagnosticSettings.list: AuthorizationFailed' },
@@ -187,7 +146,7 @@ describe('licensing and access', () => {
   });
 
   it('falls back to isAdmin when role assignments cannot be read', async () => {
-    mock.fault('graph.roleAssignments', { status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    azure.mock.fault('graph.roleAssignments', { status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
     const inv = await inventoryOf(collector());
     expect(inv.gaps).toEqual([]);
     expect(inv.identities.find((i) => i.name === 'reader@contoso.example')).toMatchObject({ privileged: true, privilegeSource: 'isAdmin in the registration report' });
@@ -196,9 +155,9 @@ describe('licensing and access', () => {
 
   it('fails as a whole when every read is denied', async () => {
     for (const route of ['arm.resources', 'arm.storageAccounts', 'arm.disks', 'arm.snapshots', 'arm.policyAssignments', 'arm.diagnosticSettings'] as const) {
-      mock.fault(route, { status: 403, code: 'AuthorizationFailed' });
+      azure.mock.fault(route, { status: 403, code: 'AuthorizationFailed' });
     }
-    mock.fault('graph.userRegistrationDetails', { status: 403, code: 'Authorization_RequestDenied' });
+    azure.mock.fault('graph.userRegistrationDetails', { status: 403, code: 'Authorization_RequestDenied' });
     const result = await collector().collect(target());
     expect(result).toMatchObject({ ok: false, failure: { reason: 'AccessDenied' } });
   });
@@ -214,7 +173,7 @@ describe('credentials and reachability', () => {
     expect(result.failure.message).toMatch(/invalid_client/);
     expect(result.failure.message).toMatch(/AADSTS7000215/);
     expect(result.failure.message).not.toContain(wrong);
-    expect(mock.count('arm.resources')).toBe(0);
+    expect(azure.mock.count('arm.resources')).toBe(0);
   });
 
   it('reports CredentialsInvalid for an unknown application', async () => {
@@ -260,11 +219,11 @@ describe('credentials and reachability', () => {
     t.azureCredentials = { tenantId: '99999999-8888-4777-8666-555555555555', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
     const result = await collector().collect(t);
     expect(result).toMatchObject({ ok: false, failure: { reason: 'CredentialsInvalid', message: expect.stringMatching(/Secret is for tenant/) } });
-    expect(mock.count('login.token')).toBe(0);
+    expect(azure.mock.count('login.token')).toBe(0);
   });
 
   it('signs in with workload identity (federated token file) when no Secret is given', async () => {
-    const tokenFile = path.join(dir, 'azure-identity-token');
+    const tokenFile = path.join(azure.dir, 'azure-identity-token');
     await writeFile(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2xvdWRwb3N0dXJlIn0.c2lnbmF0dXJl');
     const t = target();
     delete t.azureCredentials;
@@ -280,7 +239,7 @@ describe('credentials and reachability', () => {
         getToken: async (scopes) => {
           // borrow a token from the mock's own token endpoint
           const scope = [scopes].flat()[0] ?? '';
-          const res = await fetch(`${mock.loginUrl}/${TENANT_ID}/oauth2/v2.0/token`, {
+          const res = await fetch(`${azure.mock.loginUrl}/${TENANT_ID}/oauth2/v2.0/token`, {
             method: 'POST',
             body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope }),
           });
@@ -305,7 +264,7 @@ describe('credentials and reachability', () => {
 
 describe('API call budget', () => {
   it('does not grow with the number of users or resources, and counts every call', async () => {
-    mock.setPageSize(1_000); // Resource Manager's page size for resources.list
+    azure.mock.setPageSize(1_000); // Resource Manager's page size for resources.list
     const small = calls();
     const c1 = collector({ onApiCall: small.hook });
     const inv1 = await inventoryOf(c1);
@@ -318,7 +277,7 @@ describe('API call budget', () => {
       f.storageAccounts.push(storageAccount(SUBSCRIPTION_ID, 'rg-bulk', `bulk${i}`, { location: 'westeurope', customerManagedKey: true }));
       f.disks.push(disk(SUBSCRIPTION_ID, 'rg-bulk', `bulk${i}`, { location: 'westeurope' }));
     }
-    mock.setFixture(f);
+    azure.mock.setFixture(f);
     const large = calls();
     const inv2 = await inventoryOf(collector({ onApiCall: large.hook }));
     expect(inv2.identities.length).toBe(inv1.identities.length + 60);
@@ -345,8 +304,8 @@ describe('API call budget', () => {
     const again = calls();
     const c3 = collector({ onApiCall: again.hook });
     await inventoryOf(c3);
-    const before = mock.count('login.token');
+    const before = azure.mock.count('login.token');
     await inventoryOf(c3);
-    expect(mock.count('login.token')).toBe(before);
+    expect(azure.mock.count('login.token')).toBe(before);
   });
 });

@@ -9,9 +9,9 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { breakGlassUsed, breakGlassUses, changeRecordsFromStatus, changeStatusEntries, mergeChangeRecords, networkChangesTracked } from '../../operator/src/controls/changes.js';
 import { changeLogLocation, changeLogSince, readCloudTrailChanges } from '../../operator/src/providers/aws/cloudtrail-changes.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from '../harness/cloudtrail-logs.js';
-import { createTestNamespace, deleteTestNamespace, kubectl } from '../harness/kube.js';
+import { kubectl } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';
-import { installCrds } from '../harness/operator.js';
+import { admissionNamespace, awsServiceManifest } from '../harness/services.js';
 import { aSpec, anInput } from '../unit/builders.js';
 
 const ACCOUNT = '111111111111';
@@ -210,32 +210,9 @@ describe('reading delivered CloudTrail files from the log vault (moto S3)', () =
 });
 
 describe('spec.changeManagement and status.changes at admission (real kube-apiserver)', () => {
-  let ns: string;
-  beforeAll(async () => {
-    await installCrds();
-    ns = await createTestNamespace('changes-admission');
-  });
-  afterAll(async () => {
-    await deleteTestNamespace(ns);
-  });
-
-  const service = (name: string, changeManagement: Record<string, unknown>) => ({
-    apiVersion: 'cloudposture.io/v1alpha1',
-    kind: 'CloudService',
-    metadata: { name, namespace: ns },
-    spec: {
-      provider: 'aws',
-      model: 'IaaS',
-      owner: 'team-a',
-      criticality: 'high',
-      classification: 'internal',
-      account: { aws: { accountId: ACCOUNT } },
-      allowedRegions: ['eu-west-1'],
-      breakGlassIdentities: ['breakglass-admin'],
-      changeManagement,
-    },
-  });
-  const apply = (obj: object) => kubectl(['apply', '-f', '-', '-o', 'json'], { input: JSON.stringify(obj) });
+  const { namespace, apply } = admissionNamespace('changes-admission');
+  const service = (name: string, changeManagement: Record<string, unknown>) =>
+    awsServiceManifest(name, { breakGlassIdentities: ['breakglass-admin'], changeManagement }, ACCOUNT);
 
   it('accepts deployers and acknowledgements, defaults lookback, and stores status.changes as the operator writes it', async () => {
     const r = await apply(
@@ -257,7 +234,7 @@ describe('spec.changeManagement and status.changes at admission (real kube-apise
       changes,
       changeLog: { source: `s3://${VAULT}/AWSLogs/${ACCOUNT}/CloudTrail/`, readUntil: '2026-11-15T11:45:00Z', lastReadAt: '2026-11-15T12:00:00Z', filesRead: 4, complete: true },
     };
-    const patched = await kubectl(['patch', 'cloudservice', 'cm-ok', '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status }), '-o', 'json']);
+    const patched = await kubectl(['patch', 'cloudservice', 'cm-ok', '-n', namespace(), '--subresource=status', '--type=merge', '-p', JSON.stringify({ status }), '-o', 'json']);
     expect(patched.stderr).toBe('');
     expect((JSON.parse(patched.stdout) as { status: typeof status }).status).toEqual(status);
   });

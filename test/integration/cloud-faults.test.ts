@@ -3,31 +3,27 @@
 // share one failing collection), reports Unknown with a reason instead of findings,
 // and recovers fully when the faults stop.
 
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { CloudService, Condition } from '../../operator/src/api/types.js';
+import type { CloudService } from '../../operator/src/api/types.js';
 import { seedDemoAccount } from '../harness/aws-seed.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { condition, serviceClient } from '../harness/services.js';
 import { aSpec } from '../unit/builders.js';
 
-const GROUP = 'cloudposture.io';
-const VERSION = 'v1alpha1';
 const LIVE = ['MFAEnforced', 'DataResidency', 'EncryptionAtRest', 'NoPublicExposure', 'AuditLogging'];
 const SERVICES = ['svc-a', 'svc-b'];
 
 describe('cloud faults', () => {
-  const custom = loadTestKubeConfig().makeApiClient(CustomObjectsApi);
   let moto: MotoServer;
   let proxy: FaultProxy;
   let ns: string;
   let operator: TestOperator;
   const saved = { ...process.env };
 
-  const get = async (name: string) =>
-    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'cloudservices', name })) as CloudService;
-  const cond = (svc: CloudService, type: string): Condition | undefined => svc.status?.conditions?.find((c) => c.type === type);
+  const { create, get } = serviceClient(loadTestKubeConfig(), () => ns);
+  const cond = condition;
   const liveFindings = (svc: CloudService) => (svc.status?.findings ?? []).filter((f) => LIVE.includes(f.condition));
   const readyReason = (reason: string) =>
     Promise.all(
@@ -75,24 +71,16 @@ describe('cloud faults', () => {
       },
     });
     for (const name of SERVICES) {
-      await custom.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns,
-        plural: 'cloudservices',
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: 'CloudService',
-          metadata: { name },
-          spec: aSpec({
-            account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1', 'eu-central-1'] } },
-            allowedRegions: ['eu-west-1', 'eu-central-1'],
-            logVault: undefined,
-            breakGlassIdentities: [],
-            interval: '30s',
-          }),
-        },
-      });
+      await create(
+        name,
+        aSpec({
+          account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1', 'eu-central-1'] } },
+          allowedRegions: ['eu-west-1', 'eu-central-1'],
+          logVault: undefined,
+          breakGlassIdentities: [],
+          interval: '30s',
+        }),
+      );
     }
   }, 180_000);
 

@@ -28,9 +28,8 @@ import type { ExitDrill } from '../../operator/src/api/types.js';
 import { exitDrillOutcome } from '../../operator/src/controls/exitdrill-live.js';
 import { runExitDrill, type S3ClientFactory } from '../../operator/src/exitdrill/drill.js';
 import { exitDrillStatus } from '../../operator/src/exitdrill/status.js';
-import { createTestNamespace, deleteTestNamespace, kubectl } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';
-import { installCrds } from '../harness/operator.js';
+import { admissionNamespace, awsServiceManifest } from '../harness/services.js';
 import { aPolicy } from '../unit/builders.js';
 
 let moto: MotoServer;
@@ -280,31 +279,9 @@ describe('exit drill against moto S3', () => {
 });
 
 describe('spec.exitPlan.drill at admission (real kube-apiserver)', () => {
-  let ns: string;
-  beforeAll(async () => {
-    await installCrds();
-    ns = await createTestNamespace('exitdrill-admission');
-  });
-  afterAll(async () => {
-    await deleteTestNamespace(ns);
-  });
-
-  const service = (name: string, drill: Record<string, unknown>) => ({
-    apiVersion: 'cloudposture.io/v1alpha1',
-    kind: 'CloudService',
-    metadata: { name, namespace: ns },
-    spec: {
-      provider: 'aws',
-      model: 'IaaS',
-      owner: 'team-a',
-      criticality: 'high',
-      classification: 'internal',
-      account: { aws: { accountId: '123456789012' } },
-      allowedRegions: ['eu-west-1'],
-      exitPlan: { document: 'https://wiki.example.com/exit', drill },
-    },
-  });
-  const apply = (obj: object) => kubectl(['apply', '-f', '-', '-o', 'json'], { input: JSON.stringify(obj) });
+  const { apply } = admissionNamespace('exitdrill-admission');
+  const service = (name: string, drill: Record<string, unknown>) =>
+    awsServiceManifest(name, { exitPlan: { document: 'https://wiki.example.com/exit', drill } });
 
   it('applies the defaults (20 objects, weekly)', async () => {
     const r = await apply(service('drill-ok', { s3: { bucket: 'payments-data', prefix: 'ledger/' }, recoveryTimeObjective: '72h' }));

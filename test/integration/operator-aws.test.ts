@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { CloudService, CloudServiceSpec, Condition } from '../../operator/src/api/types.js';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { CloudServiceSpec } from '../../operator/src/api/types.js';
 import {
   SeedClients,
   createBucket,
@@ -17,16 +17,14 @@ import {
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { condition, serviceClient } from '../harness/services.js';
 import { aSpec } from '../unit/builders.js';
 
-const GROUP = 'cloudposture.io';
-const VERSION = 'v1alpha1';
 const STATE_BUCKET = 'acme-pulumi-state';
 const STATE_KEY = '.pulumi/stacks/payments/prod.json';
 
 describe('operator against moto (AWS)', () => {
   const kc = loadTestKubeConfig();
-  const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   let moto: MotoServer;
   let ns: string;
@@ -35,23 +33,8 @@ describe('operator against moto (AWS)', () => {
   let noncompliant: SeededAccount;
   const saved = { ...process.env };
 
-  const create = (name: string, spec: CloudServiceSpec) =>
-    custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: 'cloudservices',
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name }, spec },
-    });
-  const reconciled = (name: string) =>
-    waitFor(
-      async () => {
-        const svc = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'cloudservices', name })) as CloudService;
-        return svc.status?.observedGeneration === svc.metadata.generation ? svc : undefined;
-      },
-      { timeoutMs: 120_000, description: `${name} reconciled` },
-    );
-  const cond = (svc: CloudService, type: string): Condition | undefined => svc.status?.conditions?.find((c) => c.type === type);
+  const { create, reconciled } = serviceClient(kc, () => ns, 120_000);
+  const cond = condition;
   const specFor = (seeded: SeededAccount, overrides: Partial<CloudServiceSpec> = {}) =>
     aSpec({
       account: seeded.account,

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { CloudService, CloudServiceSpec, Condition } from '../../operator/src/api/types.js';
+import type { CloudService, CloudServiceSpec } from '../../operator/src/api/types.js';
 import { createEvidenceSource } from '../../operator/src/controller/evidence-source.js';
 import { createCredentialResolver } from '../../operator/src/controller/inventory-source.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
@@ -23,6 +23,7 @@ import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs, type C
 import { createTestNamespace, deleteTestNamespace, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { condition, serviceClient } from '../harness/services.js';
 import { aSpec } from '../unit/builders.js';
 
 const GROUP = 'cloudposture.io';
@@ -44,26 +45,8 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
   let operator: TestOperator;
   const saved = { ...process.env };
 
-  const create = (name: string, spec: CloudServiceSpec) =>
-    custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns,
-      plural: 'cloudservices',
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name }, spec },
-    });
-  const get = async (name: string) =>
-    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'cloudservices', name })) as CloudService;
-  /** The service once the operator wrote status for its current generation and `ready` holds. */
-  const reconciled = (name: string, ready: (svc: CloudService) => boolean = () => true, description = `${name} reconciled`) =>
-    waitFor(
-      async () => {
-        const svc = await get(name);
-        return svc.status?.observedGeneration === svc.metadata.generation && ready(svc) ? svc : undefined;
-      },
-      { timeoutMs: 45_000, description },
-    );
-  const cond = (svc: CloudService, type: string): Condition | undefined => svc.status?.conditions?.find((c) => c.type === type);
+  const { create, get, reconciled } = serviceClient(kc, () => ns, 45_000);
+  const cond = condition;
   const reconcileCount = (name: string) => operator.logs.filter((l) => l.message === 'reconciled' && l.name === name).length;
   /** Touches a label (no new generation) and waits until the operator reconciled the service again. */
   const touch = async (name: string) => {
@@ -159,7 +142,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     const spec = specFor({ changeManagement: { deployerPrincipals: [deployer] } });
     delete spec.logVault;
     await create('changes', spec);
-    const svc = await reconciled('changes', (s) => cond(s, 'ChangesTracked')?.status === 'False', 'changes: ChangesTracked False');
+    const svc = await reconciled('changes', { ready: (s) => cond(s, 'ChangesTracked')?.status === 'False', description: 'changes: ChangesTracked False' });
     expect(cond(svc, 'ChangesTracked')).toMatchObject({ status: 'False', reason: 'OutOfBandChanges' });
     expect(cond(svc, 'ChangesTracked')?.message).toContain(`AuthorizeSecurityGroupIngress by arn:aws:iam::${ACCOUNT}:user/alice`);
     expect(svc.status?.changes).toEqual([
@@ -201,11 +184,10 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
       '-n', ns, 'patch', 'cloudservice', 'changes', '--type=merge',
       '-p', JSON.stringify({ spec: { changeManagement: { acknowledgements: [{ changeId: manualId, reference, acknowledgedBy: 'jane.doe@example.com' }] } } }),
     ]);
-    const acked = await reconciled(
-      'changes',
-      (s) => (s.metadata.generation ?? 0) > (svc.metadata.generation ?? 0) && cond(s, 'ChangesTracked')?.status === 'True',
-      'changes: ChangesTracked True after the acknowledgement',
-    );
+    const acked = await reconciled('changes', {
+      ready: (s) => (s.metadata.generation ?? 0) > (svc.metadata.generation ?? 0) && cond(s, 'ChangesTracked')?.status === 'True',
+      description: 'changes: ChangesTracked True after the acknowledgement',
+    });
     // Family reason: both controls pass with different reasons (ChangesTracked, NoBreakGlassDeclared).
     expect(cond(acked, 'ChangesTracked')).toMatchObject({ status: 'True', reason: 'AllControlsPass', observedGeneration: acked.metadata.generation });
     expect(cond(acked, 'ChangesTracked')?.message).toContain('2 network changes: 1 by the declared deployer, 1 acknowledged with a change record');
@@ -228,7 +210,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
       'breakglass',
       specFor({ breakGlassIdentities: [identity], changeManagement: { logSource: { bucket, region: REGION } } }),
     );
-    const svc = await reconciled('breakglass', (s) => (s.status?.changes ?? []).length > 0, 'breakglass: the use in status.changes');
+    const svc = await reconciled('breakglass', { ready: (s) => (s.status?.changes ?? []).length > 0, description: 'breakglass: the use in status.changes' });
     expect(svc.status?.changes).toEqual([
       expect.objectContaining({ id: firstId, action: 'ConsoleLogin', kind: 'sign-in', breakGlass: true, tracked: false, acknowledged: false, actor: `arn:aws:iam::${ACCOUNT}:user/${identity}` }),
     ]);
@@ -297,7 +279,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     await create('drill-missing', drillSpec({ bucket: uniqueName('no-such-bucket'), prefix: 'exports/' }));
     const hasRun = (s: CloudService) => s.status?.exitDrill?.lastRunAt !== undefined;
 
-    const ok = await reconciled('drill-ok', hasRun, 'drill-ok: exit drill ran');
+    const ok = await reconciled('drill-ok', { ready: hasRun, description: 'drill-ok: exit drill ran' });
     const drill = ok.status?.exitDrill;
     expect(drill).toMatchObject({
       result: 'Succeeded',
@@ -321,7 +303,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     ]);
 
     // Nothing under the prefix: the drill proves nothing (False, a finding).
-    const empty = await reconciled('drill-empty', hasRun, 'drill-empty: exit drill ran');
+    const empty = await reconciled('drill-empty', { ready: hasRun, description: 'drill-empty: exit drill ran' });
     expect(empty.status?.exitDrill).toMatchObject({ result: 'Failed', reason: 'ExitDrillNoData', totalObjects: 0, objectsVerified: 0, withinRecoveryObjective: false });
     expect(empty.status?.exitDrill?.lastSuccessAt).toBeUndefined();
     expect(cond(empty, 'ExitPlanReady')).toMatchObject({ status: 'False', reason: 'ExitDrillNoData' });
@@ -329,7 +311,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     expect(await series('cloudposture_exit_drill_last_success_timestamp_seconds', 'drill-empty')).toEqual([]);
 
     // The bucket does not exist: the run could not happen (Unknown, not a finding).
-    const missing = await reconciled('drill-missing', hasRun, 'drill-missing: exit drill ran');
+    const missing = await reconciled('drill-missing', { ready: hasRun, description: 'drill-missing: exit drill ran' });
     expect(missing.status?.exitDrill).toMatchObject({ result: 'Error', withinRecoveryObjective: false });
     expect(missing.status?.exitDrill?.lastSuccessAt).toBeUndefined();
     expect(cond(missing, 'ExitPlanReady')?.status).toBe('Unknown');

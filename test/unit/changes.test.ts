@@ -10,7 +10,6 @@ import {
   breakGlassUses,
   changeRecordsFromStatus,
   changeStatusEntries,
-  CHANGE_CONTROLS,
   mergeChangeRecords,
   networkChangesTracked,
   newBreakGlassUses,

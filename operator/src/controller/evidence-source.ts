@@ -18,7 +18,8 @@ import { runExitDrill } from '../exitdrill/drill.js';
 import { exitDrillResultFromStatus, exitDrillSchedule, exitDrillStatus } from '../exitdrill/status.js';
 import type { ExitDrillResult } from '../exitdrill/types.js';
 import type { InventoryResult } from '../inventory/types.js';
-import { ApiCallRecorder, AwsClients, buildCredentials } from '../providers/aws/clients.js';
+import { AwsClients, buildCredentials } from '../providers/aws/clients.js';
+import { ApiCallRecorder } from '../providers/collection-log.js';
 import { changeLogLocation, changeLogSince, readCloudTrailChanges } from '../providers/aws/cloudtrail-changes.js';
 import type { ApiCallHook, StaticCredentials } from '../providers/types.js';
 
@@ -66,7 +67,7 @@ export function createEvidenceSource(
       };
     }
     const credentials = await credentialsFor(service);
-    const recorder = new ApiCallRecorder(onApiCall);
+    const recorder = new ApiCallRecorder('aws', onApiCall);
     const aws = spec.account.aws;
     const clients = new AwsClients(
       buildCredentials(

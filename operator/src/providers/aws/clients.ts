@@ -17,6 +17,7 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
+import type { ApiCallRecorder } from '../collection-log.js';
 import type { ApiCallHook, StaticCredentials } from '../types.js';
 import { errorCode } from './errors.js';
 
@@ -49,49 +50,31 @@ function serviceOf(clientName: unknown): string {
   return typeof clientName === 'string' ? clientName.replace(/Client$/, '') : 'Unknown';
 }
 
-/** Counts API attempts of one collection and forwards them to the metric hook. */
-export class ApiCallRecorder {
-  total = 0;
-  readonly byOperation = new Map<string, number>();
-  readonly byOperationAndCode = new Map<string, number>();
-
-  constructor(private readonly hook?: ApiCallHook) {}
-
-  record(operation: string, code: string): void {
-    this.total += 1;
-    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
-    const k = `${operation} ${code}`;
-    this.byOperationAndCode.set(k, (this.byOperationAndCode.get(k) ?? 0) + 1);
-    try {
-      this.hook?.('aws', operation, code);
-    } catch {
-      // a metrics hook must never break a collection
-    }
-  }
-
-  /** A client plugin: adds the counting middleware to a client's stack (also usable for credential-provider STS clients). */
-  plugin(): { applyToStack: (stack: { add: (mw: unknown, opts: unknown) => void }) => void } {
-    return {
-      applyToStack: (stack) => {
-        stack.add(
-          (next: (args: unknown) => Promise<unknown>, context: { clientName?: unknown; commandName?: unknown }) =>
-            async (args: unknown) => {
-              const op = `${serviceOf(context.clientName)}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
-              try {
-                const out = await next(args);
-                this.record(op, 'OK');
-                return out;
-              } catch (err) {
-                this.record(op, attemptCode(err));
-                throw err;
-              }
-            },
-          // deserialize runs inside the retry middleware: one record per attempt
-          { step: 'deserialize', name: 'cloudpostureApiCallCounter', priority: 'high', override: true },
-        );
-      },
-    };
-  }
+/**
+ * A client plugin that records every API attempt with `recorder` (also usable for the
+ * credential providers' STS clients).
+ */
+export function countingPlugin(recorder: ApiCallRecorder): { applyToStack: (stack: { add: (mw: unknown, opts: unknown) => void }) => void } {
+  return {
+    applyToStack: (stack) => {
+      stack.add(
+        (next: (args: unknown) => Promise<unknown>, context: { clientName?: unknown; commandName?: unknown }) =>
+          async (args: unknown) => {
+            const op = `${serviceOf(context.clientName)}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
+            try {
+              const out = await next(args);
+              recorder.record(op, 'OK');
+              return out;
+            } catch (err) {
+              recorder.record(op, attemptCode(err));
+              throw err;
+            }
+          },
+        // deserialize runs inside the retry middleware: one record per attempt
+        { step: 'deserialize', name: 'cloudpostureApiCallCounter', priority: 'high', override: true },
+      );
+    },
+  };
 }
 
 function attemptCode(err: unknown): string {
@@ -135,7 +118,7 @@ export function buildCredentials(
   opts: { endpoint?: string; homeRegion: string; maxAttempts: number },
   recorder?: ApiCallRecorder,
 ): AwsCredentialProvider {
-  const plugins = recorder ? [recorder.plugin()] : [];
+  const plugins = recorder ? [countingPlugin(recorder)] : [];
   const stsConfig = {
     region: opts.homeRegion,
     maxAttempts: opts.maxAttempts,
@@ -225,7 +208,7 @@ export class AwsClients {
     let c = this.cache.get(key) as T | undefined;
     if (!c) {
       c = make();
-      (c.middlewareStack as { use(p: unknown): void }).use(this.recorder.plugin());
+      (c.middlewareStack as { use(p: unknown): void }).use(countingPlugin(this.recorder));
       this.cache.set(key, c);
     }
     return c;

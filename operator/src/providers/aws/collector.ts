@@ -69,8 +69,8 @@ import type {
   Resource,
 } from '../../inventory/types.js';
 import type { CollectTarget, InventoryCollector } from '../types.js';
+import { ApiCallRecorder, GapLog } from '../collection-log.js';
 import {
-  ApiCallRecorder,
   AwsClients,
   AWS_HOME_REGION_ENV,
   buildCredentials,
@@ -108,7 +108,6 @@ class FatalCollection extends Error {
 }
 
 const MAX_PAGES = 10_000;
-const MAX_GAP_DETAILS = 3;
 
 function tagsOf(list: (Ec2Tag | RdsTag)[] | undefined): Record<string, string> | undefined {
   if (!list || list.length === 0) return undefined;
@@ -159,7 +158,7 @@ class Run {
   readonly resources: Resource[] = [];
   readonly trails = new Map<string, Trail>();
   readonly defaultVolumeEncryption: Record<string, boolean> = {};
-  private readonly gapMap = new Map<string, { gap: CollectionGap; details: string[]; count: number }>();
+  private readonly gapLog = new GapLog();
   accountId = '';
   partition = 'aws';
   /** Buckets this account owns (ListBuckets), name -> region (undefined when unreadable). */
@@ -188,23 +187,11 @@ class Run {
     if (this.signal.aborted) throw this.signal.reason ?? err;
     const c = this.classify(err);
     if (c.reason === 'RegionNotEnabled') return; // a disabled region holds nothing
-    const reason = gapReason(c.reason);
-    const key = `${area}/${reason}`;
-    const detail = `${context}: ${c.code}`;
-    const g = this.gapMap.get(key);
-    if (g) {
-      g.count++;
-      if (g.details.length < MAX_GAP_DETAILS && !g.details.includes(detail)) g.details.push(detail);
-    } else {
-      this.gapMap.set(key, { gap: { area, reason, message: '' }, details: [detail], count: 1 });
-    }
+    this.gapLog.add(area, gapReason(c.reason), `${context}: ${c.code}`);
   }
 
   gaps(): CollectionGap[] {
-    return [...this.gapMap.values()].map(({ gap, details, count }) => ({
-      ...gap,
-      message: `${details.join('; ')}${count > details.length ? ` (+${count - details.length} more)` : ''}`,
-    }));
+    return this.gapLog.list();
   }
 
   /** Run `fn`; on failure record a gap and return undefined. */
@@ -865,7 +852,7 @@ export class AwsInventoryCollector implements InventoryCollector {
     }
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
-    const recorder = new ApiCallRecorder(this.opts.onApiCall);
+    const recorder = new ApiCallRecorder('aws', this.opts.onApiCall);
     const ctl = new AbortController();
     const onAbort = (): void => ctl.abort(signal?.reason);
     if (signal?.aborted) onAbort();

@@ -4,6 +4,7 @@
 
 import type { StorageManagementClientOptionalParams } from '@azure/arm-storage';
 
+import { ApiCallRecorder } from '../collection-log.js';
 import type { ApiCallHook } from '../types.js';
 import { attemptCode } from './errors.js';
 
@@ -12,31 +13,6 @@ export type AdditionalPolicy = NonNullable<StorageManagementClientOptionalParams
 export type PipelinePolicy = AdditionalPolicy['policy'];
 type PipelineRequest = Parameters<PipelinePolicy['sendRequest']>[0];
 type PipelineResponse = Awaited<ReturnType<PipelinePolicy['sendRequest']>>;
-
-/** Counts the API attempts of one collection and forwards them to the metric hook. */
-export class AzureCallRecorder {
-  total = 0;
-  readonly byOperation = new Map<string, number>();
-  readonly byOperationAndCode = new Map<string, number>();
-
-  constructor(private readonly hook?: ApiCallHook) {}
-
-  record(operation: string, code: string): void {
-    this.total += 1;
-    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
-    const key = `${operation} ${code}`;
-    this.byOperationAndCode.set(key, (this.byOperationAndCode.get(key) ?? 0) + 1);
-    forward(this.hook, operation, code);
-  }
-}
-
-function forward(hook: ApiCallHook | undefined, operation: string, code: string): void {
-  try {
-    hook?.('azure', operation, code);
-  } catch {
-    // a metrics hook must never break a collection
-  }
-}
 
 /** Resource Manager request path -> a bounded operation label. */
 const ARM_OPERATIONS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -128,5 +104,6 @@ export function countingPolicy(
 
 /** Token endpoint calls go straight to the metric hook (credentials and their token caches outlive a collection). */
 export function tokenCountingPolicy(hook: ApiCallHook | undefined): AdditionalPolicy {
-  return countingPolicy('cloudpostureTokenCallCounter', entraOperation, (op, code) => forward(hook, op, code));
+  const recorder = new ApiCallRecorder('azure', hook);
+  return countingPolicy('cloudpostureTokenCallCounter', entraOperation, (op, code) => recorder.record(op, code));
 }

@@ -21,7 +21,8 @@ import type {
   Resource,
 } from '../../inventory/types.js';
 import type { ApiCallHook, CollectTarget, InventoryCollector } from '../types.js';
-import { AzureCallRecorder, armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
+import { ApiCallRecorder, GapLog } from '../collection-log.js';
+import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
   AZURE_GRAPH_ENDPOINT_ENV,
   AZURE_RESOURCE_MANAGER_ENDPOINT_ENV,
@@ -100,7 +101,6 @@ class FatalCollection extends Error {
 const FATAL_REASONS = new Set<AzureFailureReason>(['CredentialsMissing', 'CredentialsInvalid', 'AccountNotFound']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_GAP_DETAILS = 3;
 
 async function collectAll<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -113,7 +113,7 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: ClassifiedAzureEr
 
 /** State of one collection run. */
 class Run {
-  private readonly gapMap = new Map<string, { gap: CollectionGap; details: string[]; count: number }>();
+  private readonly gapLog = new GapLog();
   readonly failures: Array<{ error: ClassifiedAzureError; context: string }> = [];
 
   constructor(
@@ -139,25 +139,11 @@ class Run {
   gap(areas: readonly InventoryArea[], outcome: { error: ClassifiedAzureError; context: string }): void {
     const reason = azureGapReason(outcome.error.reason);
     const detail = `${outcome.context}: ${outcome.error.code}${outcome.error.reason === 'LicenseRequired' ? ' (Microsoft Entra ID P1 or P2 required)' : ''}`;
-    for (const area of areas) {
-      const key = `${area}/${reason}`;
-      const g = this.gapMap.get(key);
-      if (g) {
-        g.count++;
-        if (g.details.length < MAX_GAP_DETAILS && !g.details.includes(detail)) g.details.push(detail);
-      } else {
-        this.gapMap.set(key, { gap: { area, reason, message: '' }, details: [detail], count: 1 });
-      }
-    }
+    for (const area of areas) this.gapLog.add(area, reason, detail);
   }
 
   gaps(): CollectionGap[] {
-    return [...this.gapMap.values()]
-      .map(({ gap, details, count }) => ({
-        ...gap,
-        message: `${details.join('; ')}${count > details.length ? ` (+${count - details.length} more)` : ''}`,
-      }))
-      .sort((a, b) => (a.area + a.reason).localeCompare(b.area + b.reason));
+    return this.gapLog.list();
   }
 }
 
@@ -222,7 +208,7 @@ export class AzureCollector implements InventoryCollector {
     }
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
-    const recorder = new AzureCallRecorder(this.opts.onApiCall);
+    const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
     const ctl = new AbortController();
     const onAbort = (): void => ctl.abort(signal?.reason);
     if (signal?.aborted) onAbort();
