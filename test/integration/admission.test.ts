@@ -21,6 +21,7 @@ import {
   loadTestKubeConfig,
   waitFor,
 } from '../harness/kube.js';
+import { awsServiceManifest } from '../harness/services.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CRD_FILES = ['crds/cloudposture.io_cloudservices.yaml', 'crds/cloudposture.io_cloudsecuritypolicies.yaml'];
@@ -30,22 +31,7 @@ const VERSION = 'v1alpha1';
 type Obj = Record<string, unknown>;
 
 /** A minimal valid CloudService; each refusal test breaks one thing in a copy. */
-function validService(name: string): Obj {
-  return {
-    apiVersion: `${GROUP}/${VERSION}`,
-    kind: 'CloudService',
-    metadata: { name },
-    spec: {
-      provider: 'aws',
-      model: 'IaaS',
-      owner: 'team-a',
-      criticality: 'medium',
-      classification: 'internal',
-      account: { aws: { accountId: '123456789012' } },
-      allowedRegions: ['eu-west-1'],
-    },
-  };
-}
+const validService = (name: string): Obj => awsServiceManifest(name, { criticality: 'medium' }) as Obj;
 
 function withSpec(name: string, patch: (spec: Obj) => void): Obj {
   const svc = validService(name);
