@@ -26,6 +26,7 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     declared: createDeclaredStateSource(config, kubeConfig),
     evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
       metrics.cloudApiCalls.inc({ provider, operation, code }),
+      { onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }) },
     ),
     // As controller-runtime does: a replica that lost its Lease exits and restarts clean.
     onLostLeadership: () => {

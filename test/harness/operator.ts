@@ -62,6 +62,7 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
     declared: createDeclaredStateSource(config, kubeConfig),
     evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
       metrics.cloudApiCalls.inc({ provider, operation, code }),
+      { onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }) },
     ),
     api: options.api?.(kubeConfig, config),
   });

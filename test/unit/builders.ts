@@ -25,6 +25,7 @@ import type { ControlInput, EffectivePolicy } from '../../operator/src/controls/
 import { resolvePolicy } from '../../operator/src/controls/policy.js';
 import { REQUIRED_AREAS, CUSTOMER_RETAINED_AREAS } from '../../operator/src/controls/responsibility.js';
 import { DAY_MS, HOUR_MS } from '../../operator/src/controls/time.js';
+import type { ExitDrillResult } from '../../operator/src/exitdrill/types.js';
 
 export const NOW = new Date('2026-11-15T12:00:00.000Z');
 export const ACCOUNT_ID = '111111111111';
@@ -258,5 +259,27 @@ export function anInput(parts: InputParts = {}): ControlInput {
     // The audit trail was read and held no network change or break-glass use.
     changes: [],
     now: parts.now ?? NOW,
+  };
+}
+
+/** One exit-drill run that passed, two hours before NOW. */
+export function anExitDrillResult(overrides: Partial<ExitDrillResult> = {}): ExitDrillResult {
+  return {
+    ranAt: hoursAgo(2),
+    durationSeconds: 12.5,
+    source: 's3://payments-data/ledger/',
+    totalObjects: 10_000,
+    totalBytes: 50 * 1024 ** 3,
+    listingComplete: true,
+    objectsSampled: 20,
+    objectsVerified: 20,
+    bytes: 100 * 1024 ** 2,
+    throughputBytesPerSecond: 50 * 1024 ** 2,
+    estimatedFullExportSeconds: 1024,
+    recoveryTimeObjectiveSeconds: 72 * 3600,
+    checksums: { md5: 20, sha256: 5, crc32: 15 },
+    failures: [],
+    failuresOmitted: 0,
+    ...overrides,
   };
 }

@@ -27,30 +27,11 @@ import {
   exitDrillStatus,
 } from '../../operator/src/exitdrill/status.js';
 import type { ExitDrillResult } from '../../operator/src/exitdrill/types.js';
-import { NOW, aPolicy, aSpec, anInput, daysAgo, hoursAgo } from './builders.js';
+import { NOW, aPolicy, aSpec, anExitDrillResult, anInput, daysAgo, hoursAgo } from './builders.js';
 
 const DRILL: ExitDrill = { s3: { bucket: 'payments-data', prefix: 'ledger/' }, recoveryTimeObjective: '72h', sampleObjects: 20 };
 
-function aRun(overrides: Partial<ExitDrillResult> = {}): ExitDrillResult {
-  return {
-    ranAt: hoursAgo(2),
-    durationSeconds: 12.5,
-    source: 's3://payments-data/ledger/',
-    totalObjects: 10_000,
-    totalBytes: 50 * 1024 ** 3,
-    listingComplete: true,
-    objectsSampled: 20,
-    objectsVerified: 20,
-    bytes: 100 * 1024 ** 2,
-    throughputBytesPerSecond: 50 * 1024 ** 2,
-    estimatedFullExportSeconds: 1024,
-    recoveryTimeObjectiveSeconds: 72 * 3600,
-    checksums: { md5: 20, sha256: 5, crc32: 15 },
-    failures: [],
-    failuresOmitted: 0,
-    ...overrides,
-  };
-}
+const aRun = anExitDrillResult;
 
 const decide = (run: ExitDrillResult | undefined, drill: ExitDrill | undefined = DRILL) =>
   exitDrillOutcome(run, aPolicy(), { drill, now: NOW });

@@ -1,6 +1,8 @@
 // Evidence read beside the inventory for AWS services: the audit trail's network
 // changes and break-glass calls (step 10, step 8), and the exit drill (step 7). Runs
-// with the service's own credentials (role / Secret), like the collector.
+// with the service's own credentials (role / Secret), like the collector. The drill
+// itself runs in the background (exitdrill/runner.ts); a reconcile starts it when due
+// and records its result once the runner wakes the service.
 
 import type { CloudService, CloudServiceStatus } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
@@ -15,8 +17,10 @@ import {
 } from '../controls/changes.js';
 import type { EffectivePolicy } from '../controls/types.js';
 import { runExitDrill } from '../exitdrill/drill.js';
+import { ExitDrillRunner } from '../exitdrill/runner.js';
 import { exitDrillResultFromStatus, exitDrillSchedule, exitDrillStatus } from '../exitdrill/status.js';
 import type { ExitDrillResult } from '../exitdrill/types.js';
+import { canonical } from '../kube/merge-patch.js';
 import type { InventoryResult } from '../inventory/types.js';
 import { AwsClients, buildCredentials } from '../providers/aws/clients.js';
 import { ApiCallRecorder } from '../providers/collection-log.js';
@@ -31,7 +35,7 @@ export interface Evidence {
   status: Pick<CloudServiceStatus, 'exitDrill' | 'changes' | 'changesOmitted' | 'changeLog'>;
   /** Break-glass uses not yet in the previous status: one Event and counter increment each. */
   newBreakGlassUses: BreakGlassUse[];
-  /** When the next exit drill is due, for the requeue. */
+  /** When the next exit drill is due, for the requeue (unset while one runs: the runner wakes the service). */
   nextDrillAt?: Date;
 }
 
@@ -41,16 +45,30 @@ export interface EvidenceRequest {
   policy: EffectivePolicy;
   now: Date;
   signal: AbortSignal;
+  /** Queues the service again: called when background evidence (an exit drill) is ready. */
+  wake?: () => void;
 }
 
-export type EvidenceSource = (request: EvidenceRequest) => Promise<Evidence>;
+export interface EvidenceSource {
+  (request: EvidenceRequest): Promise<Evidence>;
+  /** Ends background work (exit drills in flight). */
+  stop?: () => Promise<void>;
+}
+
+export interface EvidenceSourceOptions {
+  /** Exit drills at the same time across all services (default 2). */
+  drillConcurrency?: number;
+  onDrillError?: (key: string, error: unknown) => void;
+}
 
 export function createEvidenceSource(
   config: OperatorConfig,
   credentialsFor: (service: CloudService) => Promise<StaticCredentials | undefined>,
   onApiCall?: ApiCallHook,
+  options: EvidenceSourceOptions = {},
 ): EvidenceSource {
-  return async ({ service, inventory, policy, now, signal }) => {
+  const drills = new ExitDrillRunner({ concurrency: options.drillConcurrency, onError: options.onDrillError });
+  const source: EvidenceSource = async ({ service, inventory, policy, now, signal, wake }) => {
     const spec = service.spec;
     const previous = service.status;
     const carried: Evidence['status'] = {
@@ -67,17 +85,20 @@ export function createEvidenceSource(
       };
     }
     const credentials = await credentialsFor(service);
-    const recorder = new ApiCallRecorder('aws', onApiCall);
     const aws = spec.account.aws;
-    const clients = new AwsClients(
-      buildCredentials(
-        { roleArn: aws.roleArn, externalId: aws.externalId, staticCredentials: credentials },
-        { endpoint: config.awsEndpoint || undefined, homeRegion: 'us-east-1', maxAttempts: 3 },
+    const newClients = () => {
+      const recorder = new ApiCallRecorder('aws', onApiCall);
+      return new AwsClients(
+        buildCredentials(
+          { roleArn: aws.roleArn, externalId: aws.externalId, staticCredentials: credentials },
+          { endpoint: config.awsEndpoint || undefined, homeRegion: 'us-east-1', maxAttempts: 3 },
+          recorder,
+        ),
+        { endpoint: config.awsEndpoint || undefined, maxAttempts: 3 },
         recorder,
-      ),
-      { endpoint: config.awsEndpoint || undefined, maxAttempts: 3 },
-      recorder,
-    );
+      );
+    };
+    const clients = newClients();
     try {
       const evidence: Evidence = { status: { ...carried }, newBreakGlassUses: [] };
 
@@ -115,22 +136,39 @@ export function createEvidenceSource(
       else delete evidence.status.changesOmitted;
       evidence.newBreakGlassUses = newBreakGlassUses(breakGlassUses(records, spec), previous?.changes);
 
-      // Exit drill: only when due (it downloads a sample of the data).
+      // Exit drill: only when due (it downloads a sample of the data), in the background.
       const schedule = exitDrillSchedule(spec, previous?.exitDrill, now);
       const drill = spec.exitPlan?.drill;
       if (schedule && drill) {
         let drillStatus = previous?.exitDrill;
+        let nextDrillAt: Date | undefined = schedule.at;
         if (schedule.due) {
-          const run = await runExitDrill(drill, (region) => clients.s3(region), config.exitDrillDir || undefined, now, { signal });
-          drillStatus = exitDrillStatus(previous?.exitDrill, run, drill, policy, new Date());
+          const job = async (stop: AbortSignal) => {
+            const own = newClients(); // outlives this reconcile
+            try {
+              return await runExitDrill(drill, (region) => own.s3(region), config.exitDrillDir || undefined, new Date(), { signal: stop });
+            } finally {
+              own.destroy();
+            }
+          };
+          const key = `${service.metadata.namespace}/${service.metadata.name}`;
+          const outcome = drills.request(key, canonical(drill), job, wake ?? (() => undefined));
+          if (outcome.state === 'finished') {
+            drillStatus = exitDrillStatus(previous?.exitDrill, outcome.result, drill, policy, new Date());
+            nextDrillAt = exitDrillSchedule(spec, drillStatus, now)?.at;
+          } else {
+            nextDrillAt = undefined;
+          }
         }
         if (drillStatus) evidence.status.exitDrill = drillStatus;
         evidence.exitDrill = exitDrillResultFromStatus(drillStatus);
-        evidence.nextDrillAt = exitDrillSchedule(spec, drillStatus, now)?.at;
+        if (nextDrillAt) evidence.nextDrillAt = nextDrillAt;
       }
       return evidence;
     } finally {
       clients.destroy();
     }
   };
+  source.stop = () => drills.stop();
+  return source;
 }

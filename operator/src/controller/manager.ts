@@ -90,6 +90,7 @@ export class Manager {
       inventory: options.inventory,
       declared: options.declared,
       evidence: options.evidence,
+      requeue: (key) => this.queue.add(key),
       metrics,
       log,
       defaultIntervalMs: config.defaultIntervalMs,
@@ -140,6 +141,7 @@ export class Manager {
     this.services.stop();
     this.policies.stop();
     await this.queue.shutdown(graceMs);
+    await this.options.evidence?.stop?.();
     // Release only after in-flight writes ended, so the next leader starts clean.
     await this.elector?.stop();
     this.working = false;

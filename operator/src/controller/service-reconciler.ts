@@ -40,6 +40,8 @@ export interface ServiceReconcilerDeps {
   declared?: DeclaredStateSource;
   /** Change log, break-glass uses and exit drill (AWS). */
   evidence?: EvidenceSource;
+  /** Queues a service again (background evidence is ready); the manager's work queue. */
+  requeue?: (key: string) => void;
   metrics: OperatorMetrics;
   log: Logger;
   defaultIntervalMs: number;
@@ -80,7 +82,7 @@ export class ServiceReconciler {
     }
 
     const [inventory, declared] = await Promise.all([this.readInventory(cached, signal), this.readDeclared(cached, signal)]);
-    const evidence = await this.readEvidence(cached, inventory, this.policyFor(cached), signal, log);
+    const evidence = await this.readEvidence(key, cached, inventory, this.policyFor(cached), signal, log);
     let current: CloudService = cached;
     for (let attempt = 0; ; attempt++) {
       const outcome = this.decide(current, inventory, declared, evidence);
@@ -191,6 +193,7 @@ export class ServiceReconciler {
   }
 
   private async readEvidence(
+    key: string,
     service: CloudService,
     inventory: InventoryResult,
     policy: EffectivePolicy,
@@ -199,7 +202,9 @@ export class ServiceReconciler {
   ): Promise<Evidence | undefined> {
     if (!this.deps.evidence) return undefined;
     try {
-      return await this.deps.evidence({ service, inventory, policy, now: this.clock(), signal });
+      const requeue = this.deps.requeue;
+      const wake = requeue ? () => requeue(key) : undefined;
+      return await this.deps.evidence({ service, inventory, policy, now: this.clock(), signal, ...(wake ? { wake } : {}) });
     } catch (error) {
       // Evidence reads map their own errors; anything else keeps the previous evidence.
       log.warn('evidence not read', { error: (error as Error).message });
