@@ -8,7 +8,7 @@ import { Manager } from '../../operator/src/controller/manager.js';
 import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
 import { createDeclaredStateSource } from '../../operator/src/controller/declared-source.js';
 import { createEvidenceSource } from '../../operator/src/controller/evidence-source.js';
-import { createCredentialResolver, createInventorySource } from '../../operator/src/controller/inventory-source.js';
+import { createAzureChangeReader, createCredentialResolver, createInventorySource } from '../../operator/src/controller/inventory-source.js';
 import type { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
@@ -62,7 +62,14 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
     declared: createDeclaredStateSource(config, kubeConfig),
     evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
       metrics.cloudApiCalls.inc({ provider, operation, code }),
-      { onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }) },
+      {
+        onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
+        azureChanges: createAzureChangeReader({
+          config,
+          kubeConfig,
+          onApiCall: (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code }),
+        }),
+      },
     ),
     api: options.api?.(kubeConfig, config),
   });

@@ -1,6 +1,7 @@
-// Evidence read beside the inventory for AWS services: the audit trail's network
-// changes and break-glass calls (step 10, step 8), and the exit drill (step 7). Runs
-// with the service's own credentials (role / Secret), like the collector. The drill
+// Evidence read beside the inventory: the audit trail's network changes and
+// break-glass calls (step 10, step 8: AWS CloudTrail log files, the Azure Activity Log),
+// and the exit drill (step 7, S3). Runs with the service's own credentials (role /
+// workload identity / Secret), like the collector. The drill
 // itself runs in the background (exitdrill/runner.ts); a reconcile starts it when due
 // and records its result once the runner wakes the service.
 
@@ -14,6 +15,7 @@ import {
   newBreakGlassUses,
   type BreakGlassUse,
   type ChangeFeed,
+  type ChangeRecord,
 } from '../controls/changes.js';
 import type { EffectivePolicy } from '../controls/types.js';
 import { runExitDrill } from '../exitdrill/drill.js';
@@ -25,7 +27,8 @@ import type { InventoryResult } from '../inventory/types.js';
 import { AwsClients, buildCredentials } from '../providers/aws/clients.js';
 import { ApiCallRecorder } from '../providers/collection-log.js';
 import { changeLogLocation, changeLogSince, readCloudTrailChanges } from '../providers/aws/cloudtrail-changes.js';
-import type { ApiCallHook, StaticCredentials } from '../providers/types.js';
+import type { ChangeQuery } from '../providers/azure/collector.js';
+import type { ApiCallHook, ChangeReadResult, StaticCredentials } from '../providers/types.js';
 
 /** What the reconciler adds to the control input and to status. */
 export interface Evidence {
@@ -55,10 +58,42 @@ export interface EvidenceSource {
   stop?: () => Promise<void>;
 }
 
+/** Reads an Azure service's Activity Log (providers/azure: AzureCollector.readChanges with the service's credentials). */
+export type AzureChangeReader = (service: CloudService, query: ChangeQuery) => Promise<ChangeReadResult>;
+
 export interface EvidenceSourceOptions {
   /** Exit drills at the same time across all services (default 2). */
   drillConcurrency?: number;
   onDrillError?: (key: string, error: unknown) => void;
+  /** ChangesTracked for Azure services; without it they report Unknown (NotSupportedForProvider). */
+  azureChanges?: AzureChangeReader;
+}
+
+/** Folds one pass over the audit log into the evidence; returns the records to judge. */
+function applyChangeRead(evidence: Evidence, read: ChangeReadResult, kept: ChangeRecord[], now: Date): ChangeRecord[] {
+  if (!read.ok) {
+    evidence.changes = { failure: read.failure };
+    return kept;
+  }
+  const records = mergeChangeRecords(kept, read.records);
+  evidence.changes = records;
+  evidence.status.changeLog = {
+    source: read.source,
+    readUntil: read.readUntil,
+    lastReadAt: now.toISOString(),
+    filesRead: read.filesRead,
+    complete: read.complete,
+  };
+  return records;
+}
+
+/** status.changes (bounded) and the break-glass uses not yet recorded. */
+function finishChanges(evidence: Evidence, records: ChangeRecord[], service: CloudService): void {
+  const { changes, changesOmitted } = changeStatusEntries(records, service.spec);
+  evidence.status.changes = changes;
+  if (changesOmitted) evidence.status.changesOmitted = changesOmitted;
+  else delete evidence.status.changesOmitted;
+  evidence.newBreakGlassUses = newBreakGlassUses(breakGlassUses(records, service.spec), service.status?.changes);
 }
 
 export function createEvidenceSource(
@@ -77,9 +112,20 @@ export function createEvidenceSource(
       ...(previous?.changesOmitted ? { changesOmitted: previous.changesOmitted } : {}),
       ...(previous?.changeLog ? { changeLog: previous.changeLog } : {}),
     };
+    if (spec.provider === 'azure' && spec.account.azure && options.azureChanges) {
+      const evidence: Evidence = { status: { ...carried }, newBreakGlassUses: [] };
+      const read = await options.azureChanges(service, {
+        since: changeLogSince(spec, previous?.changeLog?.readUntil, now),
+        now,
+        watchedIdentities: spec.breakGlassIdentities ?? [],
+        signal,
+      });
+      finishChanges(evidence, applyChangeRead(evidence, read, changeRecordsFromStatus(previous?.changes), now), service);
+      return evidence;
+    }
     if (spec.provider !== 'aws' || !spec.account.aws) {
       return {
-        changes: { failure: { reason: 'NotSupportedForProvider', message: `no change-log reader for ${spec.provider} yet` } },
+        changes: { failure: { reason: 'NotSupportedForProvider', message: `no change-log reader for ${spec.provider} configured` } },
         status: carried,
         newBreakGlassUses: [],
       };
@@ -116,25 +162,9 @@ export function createEvidenceSource(
           watchedIdentities: spec.breakGlassIdentities ?? [],
           signal,
         });
-        if (read.ok) {
-          records = mergeChangeRecords(records, read.records);
-          evidence.changes = records;
-          evidence.status.changeLog = {
-            source: read.source,
-            readUntil: read.readUntil,
-            lastReadAt: now.toISOString(),
-            filesRead: read.filesRead,
-            complete: read.complete,
-          };
-        } else {
-          evidence.changes = { failure: read.failure };
-        }
+        records = applyChangeRead(evidence, read, records, now);
       }
-      const { changes, changesOmitted } = changeStatusEntries(records, spec);
-      evidence.status.changes = changes;
-      if (changesOmitted) evidence.status.changesOmitted = changesOmitted;
-      else delete evidence.status.changesOmitted;
-      evidence.newBreakGlassUses = newBreakGlassUses(breakGlassUses(records, spec), previous?.changes);
+      finishChanges(evidence, records, service);
 
       // Exit drill: only when due (it downloads a sample of the data), in the background.
       const schedule = exitDrillSchedule(spec, previous?.exitDrill, now);

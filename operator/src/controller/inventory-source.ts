@@ -13,7 +13,8 @@ import type { OperatorMetrics } from '../metrics.js';
 import { createAwsCollector } from '../providers/aws/collector.js';
 import { AzureCollector } from '../providers/azure/collector.js';
 import { SharedInventoryCache } from '../providers/cache.js';
-import type { CollectTarget, InventoryCollector, StaticCredentials } from '../providers/types.js';
+import type { ApiCallHook, CollectTarget, InventoryCollector, StaticCredentials } from '../providers/types.js';
+import type { AzureChangeReader } from './evidence-source.js';
 import type { InventorySource } from './service-reconciler.js';
 
 export interface InventorySourceOptions {
@@ -92,6 +93,38 @@ export function createCredentialResolver(kubeConfig: KubeConfig, instanceName: s
     const target: CollectTarget = { provider: 'aws', account: service.spec.account, allowedRegions: service.spec.allowedRegions };
     const failure = await resolveSecret(api, service.metadata.namespace ?? '', ref.name, target);
     return failure ? undefined : target.credentials;
+  };
+}
+
+export interface AzureChangeReaderOptions {
+  config: OperatorConfig;
+  kubeConfig: KubeConfig;
+  onApiCall?: ApiCallHook;
+  /** Replace the collector (tests). */
+  collector?: Pick<AzureCollector, 'readChanges'>;
+}
+
+/** ChangesTracked for Azure services: the Activity Log, read with the service's own credentials. */
+export function createAzureChangeReader(options: AzureChangeReaderOptions): AzureChangeReader {
+  const { config } = options;
+  const collector =
+    options.collector ??
+    new AzureCollector({
+      resourceManagerEndpoint: config.azureResourceManagerEndpoint || undefined,
+      graphEndpoint: config.azureGraphEndpoint || undefined,
+      ...(options.onApiCall ? { onApiCall: options.onApiCall } : {}),
+      requestTimeoutMs: config.cloudRequestTimeoutMs,
+      maxRetries: config.cloudMaxAttempts - 1,
+    });
+  const api = new KubeApi(options.kubeConfig, config.instanceName);
+  return async (service, query) => {
+    const target: CollectTarget = { provider: 'azure', account: service.spec.account, allowedRegions: service.spec.allowedRegions };
+    const ref = service.spec.account.credentialsSecretRef;
+    if (ref) {
+      const failed = await resolveSecret(api, service.metadata.namespace ?? '', ref.name, target);
+      if (failed && !failed.ok) return { ok: false, failure: failed.failure };
+    }
+    return collector.readChanges(target, query);
   };
 }
 

@@ -7,8 +7,9 @@
 // console sign-in or any API call) is a finding until acknowledged the same way (the
 // "emergency access accounts" trap of the identity row).
 //
-// The records come from the audit trail's delivered log files
-// (providers/aws/cloudtrail-changes.ts), merged with the ones kept in status.changes.
+// The records come from the audit trail (AWS: CloudTrail's delivered log files,
+// providers/aws/cloudtrail-changes.ts; Azure: the subscription's Activity Log,
+// providers/azure/activity-log.ts), merged with the ones kept in status.changes.
 // Pure: no I/O, no clock.
 
 import type { ChangeEntry, CloudServiceSpec } from '../api/types.js';
@@ -153,7 +154,7 @@ export function dedupe(records: readonly ChangeRecord[]): ChangeRecord[] {
 function describe(r: ChangeRecord): string {
   const what = r.kind === 'sign-in' ? 'console sign-in' : `${r.action}${r.resource ? ` on ${r.resource}` : ''}`;
   const failed = r.errorCode ? ` (refused: ${r.errorCode})` : '';
-  return `${what} in ${r.region} by ${r.actor} at ${r.time}${failed} (change ${r.id})`;
+  return `${what}${r.region ? ` in ${r.region}` : ''} by ${r.actor} at ${r.time}${failed} (change ${r.id})`;
 }
 
 function feedUnreadable(input: ControlInput): ControlOutcome | ChangeRecord[] {

@@ -2,6 +2,7 @@
 // Inventory (inventory/types.ts). They never decide: controls do.
 
 import type { AccountRef, LogVault, Provider } from '../api/types.js';
+import type { ChangeRecord } from '../controls/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 
 /**
@@ -48,3 +49,23 @@ export interface InventoryCollector {
   /** Never rejects: failures come back as `{ ok: false, failure }`. */
   collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult>;
 }
+
+/** One pass over an account's audit log for ChangesTracked (AWS CloudTrail files, Azure Activity Log). */
+export type ChangeReadResult =
+  | {
+      ok: true;
+      /** Network changes, and every call by a watched (break-glass) identity, oldest first. */
+      records: ChangeRecord[];
+      /**
+       * The next watermark: events before it have been read. `now - overlap` after a
+       * complete pass; where the pass stopped when it hit its bound.
+       */
+      readUntil: string;
+      /** Log files (CloudTrail) or result pages (Activity Log) read. */
+      filesRead: number;
+      /** False when the pass stopped at its bound; the next pass continues from readUntil. */
+      complete: boolean;
+      /** What was read, for status.changeLog.source. */
+      source: string;
+    }
+  | { ok: false; failure: { reason: string; message: string } };

@@ -39,6 +39,8 @@ export interface AzureFixture {
   policySetDefinitions: Json[];
   /** Subscription activity-log diagnostic settings. */
   diagnosticSettings: Json[];
+  /** Activity Log events (EventData), served by eventtypes/management/values. */
+  activityLog: Json[];
 }
 
 /** A stable UUID derived from a seed (fixtures are deterministic). */
@@ -63,6 +65,7 @@ export function emptyFixture(tenantId: string, subscriptionId: string, apps: Moc
     policyAssignments: [],
     policySetDefinitions: [],
     diagnosticSettings: [],
+    activityLog: [],
   };
 }
 
@@ -413,4 +416,53 @@ export function activityLogSetting(subscriptionId: string, name: string, o: Diag
       logs: ACTIVITY_LOG_CATEGORIES.map((category) => ({ category, enabled: enabled.has(category) })),
     },
   };
+}
+
+// ------------------------------------------------------------------ Activity Log
+
+export interface ActivityEventOptions {
+  /** e.g. Microsoft.Network/networkSecurityGroups/securityRules/write */
+  operation: string;
+  resourceId: string;
+  /** UPN of a user, or the application id of a service principal. */
+  caller: string;
+  at: Date;
+  /** Final status (default Succeeded); Failed comes with a subStatus. */
+  status?: 'Succeeded' | 'Failed';
+  subStatus?: string;
+}
+
+/**
+ * One operation as the Activity Log records it: a Started event and, a few seconds
+ * later, the final one (same operationId, own eventDataId), in the EventData shape.
+ */
+export function activityEvents(subscriptionId: string, o: ActivityEventOptions): Json[] {
+  const operationId = uuidFor(`${o.operation}|${o.resourceId}|${o.at.toISOString()}`);
+  const provider = o.operation.split('/')[0] ?? '';
+  const group = /\/resourceGroups\/([^/]+)/i.exec(o.resourceId)?.[1] ?? '';
+  const event = (phase: string, at: Date, subStatus = ''): Json => ({
+    authorization: { action: o.operation, scope: o.resourceId },
+    caller: o.caller,
+    channels: 'Operation',
+    correlationId: operationId,
+    eventDataId: uuidFor(`${operationId}|${phase}`),
+    eventName: { value: phase === 'Started' ? 'BeginRequest' : 'EndRequest', localizedValue: phase === 'Started' ? 'Begin request' : 'End request' },
+    category: { value: 'Administrative', localizedValue: 'Administrative' },
+    id: `${o.resourceId}/events/${uuidFor(`${operationId}|${phase}|id`)}/ticks/${at.getTime() * 10_000 + 621_355_968_000_000_000}`,
+    level: 'Informational',
+    operationId,
+    operationName: { value: o.operation, localizedValue: o.operation },
+    resourceGroupName: group,
+    resourceProviderName: { value: provider, localizedValue: provider },
+    resourceType: { value: o.operation.split('/').slice(0, -1).join('/'), localizedValue: '' },
+    resourceId: o.resourceId,
+    status: { value: phase, localizedValue: phase },
+    subStatus: { value: subStatus, localizedValue: subStatus },
+    eventTimestamp: at.toISOString(),
+    submissionTimestamp: new Date(at.getTime() + 20_000).toISOString(),
+    subscriptionId,
+    tenantId: '',
+  });
+  const final = o.status ?? 'Succeeded';
+  return [event('Started', o.at), event(final, new Date(o.at.getTime() + 3_000), final === 'Failed' ? (o.subStatus ?? 'Conflict') : 'OK')];
 }

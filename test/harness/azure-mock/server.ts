@@ -35,6 +35,7 @@ export type MockRoute =
   | 'arm.policyAssignments'
   | 'arm.policySetDefinitions'
   | 'arm.diagnosticSettings'
+  | 'arm.activityLogs'
   | 'graph.userRegistrationDetails'
   | 'graph.roleDefinitions'
   | 'graph.roleAssignments'
@@ -322,6 +323,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.authorization\/policyassignments$/.test(l)) return 'arm.policyAssignments';
     if (/\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/.test(l)) return 'arm.policySetDefinitions';
     if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/diagnosticsettings$/.test(l)) return 'arm.diagnosticSettings';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/eventtypes\/management\/values$/.test(l)) return 'arm.activityLogs';
     return 'unknown';
   };
 
@@ -382,6 +384,22 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       case 'arm.diagnosticSettings':
         send(res, 200, { value: fixture.diagnosticSettings });
         return [route, 200];
+      case 'arm.activityLogs': {
+        const query = activityLogQuery(url.searchParams.get('$filter'));
+        if (!query) {
+          send(res, 400, armError('BadRequest', "The $filter query parameter is required and must follow the documented patterns, e.g. eventTimestamp ge '...' and eventTimestamp le '...'."));
+          return [route, 400];
+        }
+        const items = fixture.activityLog.filter((e) => {
+          const at = Date.parse(String(e.eventTimestamp));
+          const provider = String((e.resourceProviderName as Json | undefined)?.value ?? '');
+          return at >= query.from && at <= query.to && (query.provider === undefined || provider.toLowerCase() === query.provider.toLowerCase());
+        });
+        // Newest first, as the service answers.
+        items.sort((a, b) => Date.parse(String(b.eventTimestamp)) - Date.parse(String(a.eventTimestamp)));
+        send(res, 200, page('arm', url, items));
+        return [route, 200];
+      }
       default:
         send(res, 404, armError('InvalidResourceType', `The resource type could not be found in the namespace for api version '${url.searchParams.get('api-version')}'.`));
         return [route, 404];
@@ -483,4 +501,14 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     },
   };
   return mock;
+}
+
+/** The Activity Log's $filter: a time window and optionally `resourceProvider eq '...'` (the only other pattern used here). */
+function activityLogQuery(filter: string | null): { from: number; to: number; provider?: string } | undefined {
+  if (!filter) return undefined;
+  const from = /eventTimestamp ge '([^']+)'/i.exec(filter)?.[1];
+  const to = /eventTimestamp le '([^']+)'/i.exec(filter)?.[1];
+  if (!from || !to || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) return undefined;
+  const provider = /resourceProvider eq '([^']+)'/i.exec(filter)?.[1];
+  return { from: Date.parse(from), to: Date.parse(to), ...(provider ? { provider } : {}) };
 }

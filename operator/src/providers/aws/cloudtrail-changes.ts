@@ -27,6 +27,7 @@ import { breakGlassIdentityOf } from '../../controls/changes.js';
 import { parseDuration } from '../../duration.js';
 import { mapLimit } from './concurrency.js';
 import { classifyAwsError } from './errors.js';
+import type { ChangeReadResult } from '../types.js';
 
 /** EC2 API calls that change the virtual network or its firewall rules. */
 export const NETWORK_CHANGE_EVENTS: ReadonlySet<string> = new Set([
@@ -268,23 +269,7 @@ export interface ReadChangesOptions {
   signal?: AbortSignal;
 }
 
-export type ChangeReadResult =
-  | {
-      ok: true;
-      /** Network changes, and every call by a watched identity, in file order. */
-      records: ChangeRecord[];
-      /**
-       * The next watermark: files created before it have been read. `now - overlap` after a
-       * complete pass; the first unread file's minute when the pass stopped at maxFiles.
-       */
-      readUntil: string;
-      filesRead: number;
-      /** False when the pass stopped at maxFiles; the next pass continues from readUntil. */
-      complete: boolean;
-      /** s3://bucket/<base> read, for status.changeLog.source. */
-      source: string;
-    }
-  | { ok: false; failure: { reason: string; message: string } };
+export type { ChangeReadResult } from '../types.js';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;

@@ -23,6 +23,7 @@ const ARM_OPERATIONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\/providers\/microsoft\.authorization\/policyassignments$/i, 'ARM:policyAssignments.list'],
   [/\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i, 'ARM:policySetDefinitions.get'],
   [/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/diagnosticsettings$/i, 'ARM:subscriptionDiagnosticSettings.list'],
+  [/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/eventtypes\/management\/values$/i, 'ARM:activityLogs.list'],
 ];
 
 /** Token endpoint (Microsoft Entra ID) request path -> operation label. */

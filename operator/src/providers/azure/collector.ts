@@ -20,7 +20,8 @@ import type {
   InventoryResult,
   Resource,
 } from '../../inventory/types.js';
-import type { ApiCallHook, CollectTarget, InventoryCollector } from '../types.js';
+import type { ApiCallHook, ChangeReadResult, CollectTarget, InventoryCollector } from '../types.js';
+import { readActivityLogChanges } from './activity-log.js';
 import { ApiCallRecorder, GapLog } from '../collection-log.js';
 import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
@@ -147,6 +148,16 @@ class Run {
   }
 }
 
+/** The window and identities of one change-log read. */
+export interface ChangeQuery {
+  since: Date;
+  now: Date;
+  watchedIdentities?: readonly string[];
+  signal?: AbortSignal;
+}
+
+type AzureAccount = NonNullable<CollectTarget['account']['azure']>;
+
 export class AzureCollector implements InventoryCollector {
   private readonly env: Env;
   private readonly credentials = new CredentialCache();
@@ -183,7 +194,7 @@ export class AzureCollector implements InventoryCollector {
     });
   }
 
-  async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
+  private checkTarget(target: CollectTarget): { ok: true; azure: AzureAccount } | { ok: false; failure: CollectionFailure } {
     const azure = target.account.azure;
     if (target.provider !== 'azure' || !azure) {
       return { ok: false, failure: { reason: 'InvalidAccount', message: 'spec.account.azure (tenantId, subscriptionId) is required' } };
@@ -198,10 +209,65 @@ export class AzureCollector implements InventoryCollector {
         failure: { reason: 'CredentialsInvalid', message: `the credentials Secret is for tenant ${secretTenant}, spec.account.azure.tenantId is ${azure.tenantId}` },
       };
     }
+    return { ok: true, azure };
+  }
+
+  private armEndpoint(): string {
+    return resolveEndpoint(this.opts.resourceManagerEndpoint, this.env, AZURE_RESOURCE_MANAGER_ENDPOINT_ENV, DEFAULT_RESOURCE_MANAGER_ENDPOINT);
+  }
+
+  private retryOptions(): { maxRetries: number; retryDelayMs: number; maxRetryDelayMs: number } {
+    return {
+      maxRetries: this.opts.maxRetries ?? 3,
+      retryDelayMs: this.opts.retryDelayMs ?? 1_000,
+      maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 60_000,
+    };
+  }
+
+  /** ChangesTracked evidence: the subscription's Activity Log in [since, now] (activity-log.ts). Never rejects for service errors. */
+  async readChanges(target: CollectTarget, query: ChangeQuery): Promise<ChangeReadResult> {
+    const checked = this.checkTarget(target);
+    if (!checked.ok) return checked;
+    const azure = checked.azure;
+    let armEndpoint: string;
+    try {
+      armEndpoint = this.armEndpoint();
+    } catch (err) {
+      return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
+    }
+    let credential: TokenCredential;
+    let secrets: string[];
+    try {
+      ({ credential, secrets } = this.credentialFor(target));
+    } catch (err) {
+      const c = classifyAzureError(err);
+      return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'CredentialsInvalid' : c.reason, message: c.message } };
+    }
+    const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
+    const arm = createArmClients(credential, azure.subscriptionId, {
+      endpoint: armEndpoint,
+      counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
+      ...this.retryOptions(),
+    });
+    return readActivityLogChanges({
+      monitor: arm.monitor,
+      subscriptionId: azure.subscriptionId,
+      since: query.since,
+      now: query.now,
+      watchedIdentities: query.watchedIdentities ?? [],
+      secrets,
+      ...(query.signal ? { signal: query.signal } : {}),
+    });
+  }
+
+  async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
+    const checked = this.checkTarget(target);
+    if (!checked.ok) return checked;
+    const azure = checked.azure;
     let armEndpoint: string;
     let graphEndpoint: string;
     try {
-      armEndpoint = resolveEndpoint(this.opts.resourceManagerEndpoint, this.env, AZURE_RESOURCE_MANAGER_ENDPOINT_ENV, DEFAULT_RESOURCE_MANAGER_ENDPOINT);
+      armEndpoint = this.armEndpoint();
       graphEndpoint = resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
     } catch (err) {
       return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
@@ -239,11 +305,7 @@ export class AzureCollector implements InventoryCollector {
         throw new FatalCollection({ reason: c.reason, message });
       }
 
-      const retry = {
-        maxRetries: this.opts.maxRetries ?? 3,
-        retryDelayMs: this.opts.retryDelayMs ?? 1_000,
-        maxRetryDelayMs: this.opts.maxRetryDelayMs ?? 60_000,
-      };
+      const retry = this.retryOptions();
       const arm = createArmClients(credential, azure.subscriptionId, {
         endpoint: armEndpoint,
         counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),

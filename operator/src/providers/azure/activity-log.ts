@@ -1,0 +1,130 @@
+// ChangesTracked for Azure: network and firewall changes (and every call by a declared
+// break-glass identity) from the subscription's Activity Log, through Resource
+// Manager's `eventtypes/management/values` list (@azure/arm-monitor activityLogs.list).
+//
+// The list allows a time window plus one of a few narrow filters, nothing else: one
+// query with `resourceProvider eq 'Microsoft.Network'` finds the network changes; when
+// break-glass identities are declared, a second query over the whole subscription finds
+// their calls (filtered here by caller). A write shows up as several events (Started,
+// Accepted, Succeeded or Failed, one operationId): only the final one is a record.
+
+import type { MonitorClient } from '@azure/arm-monitor';
+
+import type { ChangeRecord } from '../../controls/changes.js';
+import { breakGlassIdentityOf } from '../../controls/changes.js';
+import type { ChangeReadResult } from '../types.js';
+import { classifyAzureError } from './errors.js';
+
+/** Resource types whose write / delete changes the virtual network or its firewall rules. */
+const NETWORK_CHANGE_OPERATION =
+  /^microsoft\.network\/(networksecuritygroups(\/securityrules)?|virtualnetworks(\/subnets|\/virtualnetworkpeerings)?|routetables(\/routes)?|azurefirewalls|firewallpolicies(\/rulecollectiongroups)?|publicipaddresses|natgateways|virtualnetworkgateways|vpngateways|expressroutecircuits|applicationgateways|applicationgatewaywebapplicationfirewallpolicies|privateendpoints|networkwatchers\/flowlogs)\/(write|delete)$/i;
+
+/** The fields of an Activity Log event (EventData) that make a change record. */
+export interface ActivityLogEvent {
+  eventDataId?: string;
+  operationId?: string;
+  eventTimestamp?: Date | string;
+  caller?: string;
+  operationName?: { value?: string };
+  resourceProviderName?: { value?: string };
+  resourceId?: string;
+  status?: { value?: string };
+  subStatus?: { value?: string };
+}
+
+export function isNetworkChangeOperation(operation: string): boolean {
+  return NETWORK_CHANGE_OPERATION.test(operation);
+}
+
+function isoSeconds(at: Date | string | undefined): string | undefined {
+  if (at === undefined) return undefined;
+  const ms = at instanceof Date ? at.getTime() : Date.parse(at);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * One Activity Log event as a ChangeRecord, or undefined when it is an intermediate
+ * state (Started, Accepted), or neither a network change nor a call by a watched identity.
+ */
+export function changeRecordFromActivityEvent(event: ActivityLogEvent, watchedIdentities: readonly string[] = []): ChangeRecord | undefined {
+  const status = event.status?.value ?? '';
+  if (status !== 'Succeeded' && status !== 'Failed') return undefined;
+  const id = event.eventDataId;
+  const time = isoSeconds(event.eventTimestamp);
+  const action = event.operationName?.value;
+  if (!id || !time || !action) return undefined;
+  const caller = event.caller ?? 'unknown';
+  const kind = isNetworkChangeOperation(action) ? 'network-change' : 'activity';
+  const record: ChangeRecord = {
+    id,
+    time,
+    actor: caller,
+    userName: caller,
+    action,
+    resource: event.resourceId ?? '',
+    region: '', // the Activity Log does not carry the resource's location
+    kind,
+  };
+  const provider = event.resourceProviderName?.value;
+  if (provider) record.source = provider;
+  if (status === 'Failed') record.errorCode = event.subStatus?.value || 'Failed';
+  if (kind === 'network-change') return record;
+  return breakGlassIdentityOf(record, watchedIdentities) !== undefined ? record : undefined;
+}
+
+export interface ReadActivityLogOptions {
+  monitor: Pick<MonitorClient, 'activityLogs'>;
+  subscriptionId: string;
+  /** Watermark (status.changeLog.readUntil, else now - spec.changeManagement.lookback). */
+  since: Date;
+  now: Date;
+  /** Declared break-glass identities (UPNs or object / application ids). */
+  watchedIdentities?: readonly string[];
+  /** Events land minutes after they happen: a complete pass re-reads this much next time. Default 15 minutes. */
+  overlapMs?: number;
+  /** Pages per query (default 50, 200 events each in Azure). */
+  maxPages?: number;
+  /** Redacted from error messages. */
+  secrets?: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** Reads the window [since, now]. Never rejects for service errors: they come back as a failure. */
+export async function readActivityLogChanges(options: ReadActivityLogOptions): Promise<ChangeReadResult> {
+  const { monitor, subscriptionId, now, signal } = options;
+  const from = new Date(Math.min(options.since.getTime(), now.getTime()));
+  const overlapMs = options.overlapMs ?? 15 * 60_000;
+  const maxPages = Math.max(1, options.maxPages ?? 50);
+  const watched = options.watchedIdentities ?? [];
+  const source = `azure-activity-log:/subscriptions/${subscriptionId}`;
+  const window = `eventTimestamp ge '${from.toISOString()}' and eventTimestamp le '${now.toISOString()}'`;
+  const queries = [`${window} and resourceProvider eq 'Microsoft.Network'`];
+  if (watched.length > 0) queries.push(window);
+  try {
+    const byId = new Map<string, ChangeRecord>();
+    let pages = 0;
+    let complete = true;
+    for (const filter of queries) {
+      let pagesOfQuery = 0;
+      for await (const page of monitor.activityLogs.list(filter, { abortSignal: signal }).byPage()) {
+        pages++;
+        for (const event of page) {
+          const record = changeRecordFromActivityEvent(event, watched);
+          if (record) byId.set(record.id, record);
+        }
+        if (++pagesOfQuery >= maxPages) {
+          complete = false;
+          break;
+        }
+      }
+    }
+    const records = [...byId.values()].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+    const readUntil = new Date(Math.max(from.getTime(), now.getTime() - overlapMs)).toISOString();
+    return { ok: true, records, readUntil, filesRead: pages, complete, source };
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const c = classifyAzureError(err, options.secrets ?? []);
+    const reason = c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason;
+    return { ok: false, failure: { reason, message: `reading the Activity Log of subscription ${subscriptionId}: ${c.code}: ${c.message}` } };
+  }
+}
