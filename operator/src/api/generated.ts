@@ -71,7 +71,7 @@ export interface CloudServiceSpec {
    */
   logVault?: LogVault;
   /**
-   * Step 10 of the A.5.23 checklist (change management): network and firewall changes (security groups, network ACLs, route tables, VPCs) are read from the audit trail's delivered log files. A change made by one of the deployerPrincipals (the GitOps / IaC pipeline) is tracked; any other change is out-of-band and turns ChangesTracked False until it is acknowledged with a change record reference. Break-glass use (spec.breakGlassIdentities) is acknowledged the same way.
+   * Step 10 of the A.5.23 checklist (change management): network and firewall changes (security groups, network ACLs, route tables, VPCs / virtual networks) are read from the audit trail's delivered log files (AWS) or the subscription's Activity Log (Azure). A change made by one of the deployerPrincipals (the GitOps / IaC pipeline) is tracked; any other change is out-of-band and turns ChangesTracked False until it is acknowledged with a change record reference. Break-glass use (spec.breakGlassIdentities) is acknowledged the same way.
    */
   changeManagement?: ChangeManagement;
   /**
@@ -583,15 +583,15 @@ export interface LogVault {
 }
 
 /**
- * Step 10 of the A.5.23 checklist (change management): network and firewall changes (security groups, network ACLs, route tables, VPCs) are read from the audit trail's delivered log files. A change made by one of the deployerPrincipals (the GitOps / IaC pipeline) is tracked; any other change is out-of-band and turns ChangesTracked False until it is acknowledged with a change record reference. Break-glass use (spec.breakGlassIdentities) is acknowledged the same way.
+ * Step 10 of the A.5.23 checklist (change management): network and firewall changes (security groups, network ACLs, route tables, VPCs / virtual networks) are read from the audit trail's delivered log files (AWS) or the subscription's Activity Log (Azure). A change made by one of the deployerPrincipals (the GitOps / IaC pipeline) is tracked; any other change is out-of-band and turns ChangesTracked False until it is acknowledged with a change record reference. Break-glass use (spec.breakGlassIdentities) is acknowledged the same way.
  */
 export interface ChangeManagement {
   /**
-   * ARN patterns of the principals whose changes are tracked by construction (the pipeline applies reviewed code), e.g. "arn:aws:iam::123456789012:role/github-deploy". "*" matches any run of characters. An assumed-role session matches through its role ARN.
+   * Patterns of the principals whose changes are tracked by construction (the pipeline applies reviewed code): AWS ARNs, e.g. "arn:aws:iam::123456789012:role/github-deploy" (an assumed-role session matches through its role ARN); for Azure the Activity Log's caller, a service principal's application id or a user's UPN. "*" matches any run of characters.
    *
    * @maxItems 32
    *
-   * Items: An IAM ARN or ARN pattern with "*" wildcards.
+   * Items: An IAM ARN, an Azure application id or UPN, or a pattern with "*" wildcards.
    */
   deployerPrincipals?: string[];
   /**
@@ -960,7 +960,7 @@ export interface ExitDrillFailure {
  */
 export interface ChangeLogStatus {
   /**
-   * Where the log files are read from, e.g. s3://org-log-vault/AWSLogs/123456789012/CloudTrail/.
+   * Where the log is read from, e.g. s3://org-log-vault/AWSLogs/123456789012/CloudTrail/ or azure-activity-log:/subscriptions/<id>.
    */
   source?: string;
   /**
@@ -972,7 +972,7 @@ export interface ChangeLogStatus {
    */
   lastReadAt?: string;
   /**
-   * Log files read in the last pass.
+   * Log files (AWS) or Activity Log result pages (Azure) read in the last pass.
    */
   filesRead?: number;
   /**

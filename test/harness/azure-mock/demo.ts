@@ -5,6 +5,7 @@
 import path from 'node:path';
 
 import {
+  activityEvents,
   activityLogSetting,
   allowedLocationsAssignment,
   disk,
@@ -16,6 +17,7 @@ import {
   storageAccount,
   user,
   userRoleAssignment,
+  uuidFor,
   type AzureFixture,
 } from './fixture.js';
 import { startAzureMock } from './server.js';
@@ -24,6 +26,8 @@ import { startAzureMock } from './server.js';
 export const DEMO_TENANT_ID = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 export const DEMO_SUBSCRIPTION_ID = '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e';
 export const DEMO_CLIENT_ID = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+/** spec.changeManagement.deployerPrincipals of the sample: the pipeline's service principal. */
+export const DEMO_DEPLOYER_APP_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
 /** spec.logVault of the sample. */
 export const DEMO_LOG_VAULT_SUBSCRIPTION_ID = '3d2c1b0a-9f8e-4d7c-a6b5-4c3d2e1f0a9b';
 /** A dummy value the local token endpoint accepts; not a real secret anywhere. */
@@ -42,6 +46,9 @@ const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
  *   has a live SAS export URL usable from any network; no policy denies public blob access.
  * - AuditLogging: the activity log goes to the declared vault (acmeauditvault in the
  *   vault subscription): off-platform, as required.
+ * - ChangesTracked: in the last hours the pipeline changed an NSG rule (tracked),
+ *   it-ops@ opened RDP from the internet by hand (out of band), and breakglass1@ made
+ *   a role assignment (break-glass use).
  */
 export function demoFixture(): AzureFixture {
   const sub = DEMO_SUBSCRIPTION_ID;
@@ -113,6 +120,14 @@ export function demoFixture(): AzureFixture {
     activityLogSetting(sub, 'activity-log-to-vault', {
       storageAccountId: `/subscriptions/${DEMO_LOG_VAULT_SUBSCRIPTION_ID}/resourceGroups/rg-log-vault/providers/Microsoft.Storage/storageAccounts/acmeauditvault`,
     }),
+  ];
+  const nsg = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkSecurityGroups/nsg-workplace`;
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  f.activityLog = [
+    ...activityEvents(sub, { operation: 'Microsoft.Network/networkSecurityGroups/securityRules/write', resourceId: `${nsg}/securityRules/allow-https-branch`, caller: DEMO_DEPLOYER_APP_ID, at: ago(320) }),
+    ...activityEvents(sub, { operation: 'Microsoft.Network/networkSecurityGroups/securityRules/write', resourceId: `${nsg}/securityRules/allow-rdp-any`, caller: 'it-ops@example.com', at: ago(140) }),
+    ...activityEvents(sub, { operation: 'Microsoft.Compute/virtualMachines/restart/action', resourceId: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-print-weu`, caller: 'jane.doe@example.com', at: ago(75) }),
+    ...activityEvents(sub, { operation: 'Microsoft.Authorization/roleAssignments/write', resourceId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments/${uuidFor('demo-bg-assignment')}`, caller: 'breakglass1@example.onmicrosoft.com', at: ago(35) }),
   ];
   return f;
 }
