@@ -6,7 +6,7 @@
 
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ChangeReadResult } from '../../operator/src/providers/types.js';
-import { activityEvents } from '../harness/azure-mock/fixture.js';
+import { activityEvents, signIn } from '../harness/azure-mock/fixture.js';
 import { CLIENT_ID, CLIENT_SECRET, SUBSCRIPTION_ID, TENANT_ID, compliantFixture } from '../harness/azure-mock/scenarios.js';
 import { azureTarget, useAzureMock } from '../harness/azure-mock/suite.js';
 import { createTestNamespace, deleteTestNamespace, kubectlOk, loadTestKubeConfig, waitFor } from '../harness/kube.js';
@@ -29,6 +29,11 @@ function fixtureWithHistory() {
     ...activityEvents(sub, { operation: 'Microsoft.Network/routeTables/routes/delete', resourceId: `${NSG}-rt/routes/old`, caller: 'helpdesk@contoso.example', at: minutesAgo(60 * 30) }),
     ...activityEvents(sub, { operation: 'Microsoft.Compute/virtualMachines/write', resourceId: `/subscriptions/${sub}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app`, caller: 'admin@contoso.example', at: minutesAgo(45) }),
     ...activityEvents(sub, { operation: 'Microsoft.Authorization/roleAssignments/write', resourceId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments/7`, caller: BREAK_GLASS, at: minutesAgo(30) }),
+  ];
+  f.signIns = [
+    signIn(BREAK_GLASS, minutesAgo(33)),
+    signIn(BREAK_GLASS, minutesAgo(60 * 40), { errorCode: 50126 }), // before the window
+    signIn('admin@contoso.example', minutesAgo(20)),
   ];
   return f;
 }
@@ -62,9 +67,25 @@ describe('Azure Activity Log reader (collector)', () => {
     const result = await read([BREAK_GLASS]);
     if (!result.ok) throw new Error(result.failure.message);
     expect(result.records.map((r) => r.action)).toContain('Microsoft.Authorization/roleAssignments/write');
-    expect(result.records.find((r) => r.actor === BREAK_GLASS)).toMatchObject({ kind: 'activity' });
+    expect(result.records.find((r) => r.actor === BREAK_GLASS && r.kind === 'activity')).toMatchObject({ action: 'Microsoft.Authorization/roleAssignments/write' });
     expect(result.records.some((r) => r.action === 'Microsoft.Compute/virtualMachines/write')).toBe(false);
     expect(azure.mock.count('arm.activityLogs')).toBe(2);
+    // ... and its sign-ins in the window, from Entra ID's sign-in log (one query per identity).
+    expect(result.records.filter((r) => r.kind === 'sign-in').map((r) => [r.actor, r.resource, r.errorCode])).toEqual([[BREAK_GLASS, 'Azure Portal', undefined]]);
+    expect(azure.mock.count('graph.signIns')).toBe(1);
+  });
+
+  it('reads no sign-ins when no break-glass identity is declared', async () => {
+    await read();
+    expect(azure.mock.count('graph.signIns')).toBe(0);
+  });
+
+  it('leaves the change log undecided when the tenant has no sign-in logs (no Entra ID P1/P2)', async () => {
+    const f = fixtureWithHistory();
+    f.premium = false;
+    azure.mock.setFixture(f);
+    const result = await read([BREAK_GLASS]);
+    expect(result).toMatchObject({ ok: false, failure: { reason: 'LicenseRequired', message: expect.stringContaining('P1 or P2') } });
   });
 
   it('follows nextLink across pages and reads from the watermark on', async () => {
@@ -140,7 +161,12 @@ describe('ChangesTracked for an Azure service (operator on the real control plan
     const manual = entries.find((c) => c.actor === 'helpdesk@contoso.example');
     expect(manual).toMatchObject({ kind: 'network-change', tracked: false, acknowledged: false });
     expect(entries.find((c) => c.actor === DEPLOYER)).toMatchObject({ tracked: true });
-    expect(entries.find((c) => c.actor === BREAK_GLASS)).toMatchObject({ breakGlass: true });
+    expect(entries.filter((c) => c.actor === BREAK_GLASS).map((c) => [c.kind, c.breakGlass])).toEqual(
+      expect.arrayContaining([
+        ['activity', true],
+        ['sign-in', true],
+      ]),
+    );
     expect(svc.status?.changeLog).toMatchObject({ source: `azure-activity-log:/subscriptions/${SUBSCRIPTION_ID}`, complete: true });
     const events = await waitFor(
       async () => {

@@ -1,5 +1,11 @@
-import { changeRecordFromActivityEvent, isNetworkChangeOperation, type ActivityLogEvent } from '../../operator/src/providers/azure/activity-log.js';
-import { activityEvents } from '../harness/azure-mock/fixture.js';
+import {
+  changeRecordFromActivityEvent,
+  changeRecordFromSignIn,
+  isNetworkChangeOperation,
+  signInFilter,
+  type ActivityLogEvent,
+} from '../../operator/src/providers/azure/activity-log.js';
+import { activityEvents, signIn } from '../harness/azure-mock/fixture.js';
 
 const SUB = '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e';
 const NSG = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-app`;
@@ -69,5 +75,33 @@ describe('Activity Log events as change records', () => {
     expect(changeRecordFromActivityEvent({ ...ok!, eventDataId: undefined })).toBeUndefined();
     expect(changeRecordFromActivityEvent({ ...ok!, eventTimestamp: 'not a time' })).toBeUndefined();
     expect(changeRecordFromActivityEvent({ ...ok!, operationName: {} })).toBeUndefined();
+  });
+});
+
+describe('break-glass sign-ins', () => {
+  const since = new Date('2026-11-19T10:00:00.123Z');
+
+  it('queries by UPN or object id, and skips entries that name no user', () => {
+    expect(signInFilter('bg1@example.onmicrosoft.com', since)).toBe("createdDateTime ge 2026-11-19T10:00:00Z and userPrincipalName eq 'bg1@example.onmicrosoft.com'");
+    expect(signInFilter('8f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f', since)).toBe("createdDateTime ge 2026-11-19T10:00:00Z and userId eq '8f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f'");
+    expect(signInFilter('Break glass 1', since)).toBeUndefined();
+    expect(signInFilter("o'brien@example.com", since)).toBeUndefined();
+  });
+
+  it('maps a sign-in to a sign-in record; a failed one carries its error code', () => {
+    const ok = signIn('bg1@example.onmicrosoft.com', AT);
+    expect(changeRecordFromSignIn(ok)).toEqual({
+      id: ok.id,
+      time: '2026-11-20T10:00:00Z',
+      actor: 'bg1@example.onmicrosoft.com',
+      userName: 'bg1@example.onmicrosoft.com',
+      action: 'SignIn',
+      source: 'login.microsoftonline.com',
+      resource: 'Azure Portal',
+      region: '',
+      kind: 'sign-in',
+    });
+    expect(changeRecordFromSignIn(signIn('bg1@example.onmicrosoft.com', AT, { errorCode: 50126 }))).toMatchObject({ errorCode: 'SignInError50126' });
+    expect(changeRecordFromSignIn({ id: 'x' })).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import {
   genericResource,
   ROLE,
   servicePrincipalRoleAssignment,
+  signIn,
   snapshot,
   storageAccount,
   user,
@@ -47,8 +48,8 @@ const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
  * - AuditLogging: the activity log goes to the declared vault (acmeauditvault in the
  *   vault subscription): off-platform, as required.
  * - ChangesTracked: in the last hours the pipeline changed an NSG rule (tracked),
- *   it-ops@ opened RDP from the internet by hand (out of band), and breakglass1@ made
- *   a role assignment (break-glass use).
+ *   it-ops@ opened RDP from the internet by hand (out of band), and breakglass1@ signed
+ *   in and made a role assignment (break-glass use).
  */
 export function demoFixture(): AzureFixture {
   const sub = DEMO_SUBSCRIPTION_ID;
@@ -129,6 +130,7 @@ export function demoFixture(): AzureFixture {
     ...activityEvents(sub, { operation: 'Microsoft.Compute/virtualMachines/restart/action', resourceId: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-print-weu`, caller: 'jane.doe@example.com', at: ago(75) }),
     ...activityEvents(sub, { operation: 'Microsoft.Authorization/roleAssignments/write', resourceId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments/${uuidFor('demo-bg-assignment')}`, caller: 'breakglass1@example.onmicrosoft.com', at: ago(35) }),
   ];
+  f.signIns = [signIn('breakglass1@example.onmicrosoft.com', ago(38)), signIn('jane.doe@example.com', ago(90))];
   return f;
 }
 

@@ -41,6 +41,8 @@ export interface AzureFixture {
   diagnosticSettings: Json[];
   /** Activity Log events (EventData), served by eventtypes/management/values. */
   activityLog: Json[];
+  /** GET /v1.0/auditLogs/signIns items (Entra ID P1/P2 only). */
+  signIns: Json[];
 }
 
 /** A stable UUID derived from a seed (fixtures are deterministic). */
@@ -66,6 +68,7 @@ export function emptyFixture(tenantId: string, subscriptionId: string, apps: Moc
     policySetDefinitions: [],
     diagnosticSettings: [],
     activityLog: [],
+    signIns: [],
   };
 }
 
@@ -465,4 +468,23 @@ export function activityEvents(subscriptionId: string, o: ActivityEventOptions):
   });
   const final = o.status ?? 'Succeeded';
   return [event('Started', o.at), event(final, new Date(o.at.getTime() + 3_000), final === 'Failed' ? (o.subStatus ?? 'Conflict') : 'OK')];
+}
+
+/** One interactive sign-in as Graph's sign-in log shows it (errorCode 0: success). */
+export function signIn(userPrincipalName: string, at: Date, o: { app?: string; errorCode?: number; country?: string } = {}): Json {
+  const errorCode = o.errorCode ?? 0;
+  return {
+    id: uuidFor(`signin|${userPrincipalName}|${at.toISOString()}`),
+    createdDateTime: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    userDisplayName: userPrincipalName.split('@')[0],
+    userPrincipalName,
+    userId: uuidFor(`user|${userPrincipalName}`),
+    appId: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c',
+    appDisplayName: o.app ?? 'Azure Portal',
+    ipAddress: '203.0.113.24',
+    clientAppUsed: 'Browser',
+    isInteractive: true,
+    status: { errorCode, failureReason: errorCode === 0 ? null : 'Invalid username or password or Invalid on-premise username or password.', additionalDetails: null },
+    location: { city: 'Dublin', state: 'Dublin', countryOrRegion: o.country ?? 'IE' },
+  };
 }

@@ -39,6 +39,7 @@ export type MockRoute =
   | 'graph.userRegistrationDetails'
   | 'graph.roleDefinitions'
   | 'graph.roleAssignments'
+  | 'graph.signIns'
   | 'unknown';
 
 export interface Fault {
@@ -97,7 +98,7 @@ interface IssuedToken {
   expiresAt: number;
 }
 
-const GRAPH_COLLECTIONS: Record<string, { route: MockRoute; key: 'users' | 'roleDefinitions' | 'roleAssignments'; context: string }> = {
+const GRAPH_COLLECTIONS: Record<string, { route: MockRoute; key: 'users' | 'roleDefinitions' | 'roleAssignments' | 'signIns'; context: string }> = {
   '/v1.0/reports/authenticationmethods/userregistrationdetails': {
     route: 'graph.userRegistrationDetails',
     key: 'users',
@@ -105,6 +106,7 @@ const GRAPH_COLLECTIONS: Record<string, { route: MockRoute; key: 'users' | 'role
   },
   '/v1.0/rolemanagement/directory/roledefinitions': { route: 'graph.roleDefinitions', key: 'roleDefinitions', context: 'roleManagement/directory/roleDefinitions' },
   '/v1.0/rolemanagement/directory/roleassignments': { route: 'graph.roleAssignments', key: 'roleAssignments', context: 'roleManagement/directory/roleAssignments' },
+  '/v1.0/auditlogs/signins': { route: 'graph.signIns', key: 'signIns', context: 'auditLogs/signIns' },
 };
 
 function listen(server: Server): Promise<number> {
@@ -425,11 +427,21 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       send(res, 400, graphErrorBody('BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop()}'.`));
       return [route, 400];
     }
-    if (collection.key === 'users' && !fixture.premium) {
+    if ((collection.key === 'users' || collection.key === 'signIns') && !fixture.premium) {
       send(res, 403, graphErrorBody('Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Tenant does not have a SKU required for this operation.'));
       return [route, 403];
     }
     let items = fixture[collection.key];
+    if (collection.key === 'signIns') {
+      const query = signInQuery(url.searchParams.get('$filter'));
+      if (!query) {
+        send(res, 400, graphErrorBody('BadRequest', "Invalid filter clause: expected createdDateTime ge <time> and userPrincipalName eq '...' or userId eq '...'."));
+        return [route, 400];
+      }
+      items = items
+        .filter((e) => Date.parse(String(e.createdDateTime)) >= query.from && String(e[query.field]).toLowerCase() === query.value.toLowerCase())
+        .sort((a, b) => Date.parse(String(b.createdDateTime)) - Date.parse(String(a.createdDateTime)));
+    }
     if (collection.key === 'roleAssignments' && !/(^|,)\s*principal\s*(,|$)/i.test(url.searchParams.get('$expand') ?? '')) {
       items = items.map((a) => {
         const { principal: _principal, ...rest } = a;
@@ -511,4 +523,13 @@ function activityLogQuery(filter: string | null): { from: number; to: number; pr
   if (!from || !to || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) return undefined;
   const provider = /resourceProvider eq '([^']+)'/i.exec(filter)?.[1];
   return { from: Date.parse(from), to: Date.parse(to), ...(provider ? { provider } : {}) };
+}
+
+/** The sign-in log filter the operator sends: a start time and one user. */
+function signInQuery(filter: string | null): { from: number; field: 'userPrincipalName' | 'userId'; value: string } | undefined {
+  if (!filter) return undefined;
+  const from = /createdDateTime ge (\S+)/i.exec(filter)?.[1];
+  const user = /(userPrincipalName|userId) eq '([^']*)'/i.exec(filter);
+  if (!from || Number.isNaN(Date.parse(from)) || !user) return undefined;
+  return { from: Date.parse(from), field: user[1]!.toLowerCase() === 'userid' ? 'userId' : 'userPrincipalName', value: user[2]! };
 }

@@ -7,6 +7,7 @@
 // break-glass identities are declared, a second query over the whole subscription finds
 // their calls (filtered here by caller). A write shows up as several events (Started,
 // Accepted, Succeeded or Failed, one operationId): only the final one is a record.
+// Break-glass sign-ins come from Entra ID's sign-in log (end of this file).
 
 import type { MonitorClient } from '@azure/arm-monitor';
 
@@ -127,4 +128,50 @@ export async function readActivityLogChanges(options: ReadActivityLogOptions): P
     const reason = c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason;
     return { ok: false, failure: { reason, message: `reading the Activity Log of subscription ${subscriptionId}: ${c.code}: ${c.message}` } };
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Break-glass sign-ins: the Activity Log records API calls, not sign-ins. Those are in
+// Entra ID's sign-in logs (Graph /auditLogs/signIns, AuditLog.Read.All, Entra ID P1/P2),
+// read for each declared break-glass identity that names a user (UPN or object id).
+
+/** The fields of a Graph signIn that make a change record. */
+export interface SignInEvent {
+  id?: string;
+  createdDateTime?: string;
+  userPrincipalName?: string;
+  userId?: string;
+  appDisplayName?: string;
+  status?: { errorCode?: number; failureReason?: string };
+}
+
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Graph $filter for one identity's sign-ins since `since`; undefined when the entry names no user. */
+export function signInFilter(identity: string, since: Date): string | undefined {
+  const entry = identity.trim();
+  const from = `createdDateTime ge ${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+  if (OBJECT_ID.test(entry)) return `${from} and userId eq '${entry}'`;
+  if (/^[^@\s']+@[^@\s']+$/.test(entry)) return `${from} and userPrincipalName eq '${entry}'`;
+  return undefined;
+}
+
+export function changeRecordFromSignIn(signIn: SignInEvent): ChangeRecord | undefined {
+  const time = isoSeconds(signIn.createdDateTime);
+  const actor = signIn.userPrincipalName ?? signIn.userId;
+  if (!signIn.id || !time || !actor) return undefined;
+  const record: ChangeRecord = {
+    id: signIn.id,
+    time,
+    actor,
+    userName: actor,
+    action: 'SignIn',
+    source: 'login.microsoftonline.com',
+    resource: signIn.appDisplayName ?? 'Microsoft Entra ID',
+    region: '',
+    kind: 'sign-in',
+  };
+  const code = signIn.status?.errorCode ?? 0;
+  if (code !== 0) record.errorCode = `SignInError${code}`;
+  return record;
 }

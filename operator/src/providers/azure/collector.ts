@@ -21,7 +21,7 @@ import type {
   Resource,
 } from '../../inventory/types.js';
 import type { ApiCallHook, ChangeReadResult, CollectTarget, InventoryCollector } from '../types.js';
-import { readActivityLogChanges } from './activity-log.js';
+import { changeRecordFromSignIn, readActivityLogChanges, signInFilter, type SignInEvent } from './activity-log.js';
 import { ApiCallRecorder, GapLog } from '../collection-log.js';
 import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
@@ -249,15 +249,54 @@ export class AzureCollector implements InventoryCollector {
       counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
       ...this.retryOptions(),
     });
-    return readActivityLogChanges({
+    const watched = query.watchedIdentities ?? [];
+    const read = await readActivityLogChanges({
       monitor: arm.monitor,
       subscriptionId: azure.subscriptionId,
       since: query.since,
       now: query.now,
-      watchedIdentities: query.watchedIdentities ?? [],
+      watchedIdentities: watched,
       secrets,
       ...(query.signal ? { signal: query.signal } : {}),
     });
+    const filters = watched.flatMap((identity) => signInFilter(identity, query.since) ?? []);
+    if (!read.ok || filters.length === 0) return read;
+
+    // Break-glass sign-ins: a read that fails leaves ChangesTracked undecided (no "no use" claim).
+    let graphEndpoint: string;
+    try {
+      graphEndpoint = resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
+    } catch (err) {
+      return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
+    }
+    const signal = query.signal ?? new AbortController().signal;
+    const graph = new GraphReader({
+      endpoint: graphEndpoint,
+      credential,
+      scope: defaultScope(new URL(graphEndpoint).origin),
+      record: (op, code) => recorder.record(op, code),
+      signal,
+      ...this.retryOptions(),
+      ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+      reportGate: (s) => this.reportGate.acquire(azure.tenantId.toLowerCase(), s),
+    });
+    const records = [...read.records];
+    try {
+      for (const filter of filters) {
+        const signIns = await graph.list<SignInEvent>(`/auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, 'Graph:signIns', { report: true });
+        for (const signIn of signIns) {
+          const record = changeRecordFromSignIn(signIn);
+          if (record && Date.parse(record.time) <= query.now.getTime()) records.push(record);
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const c = classifyAzureError(err, secrets);
+      const hint = c.reason === 'LicenseRequired' ? ' (sign-in logs need Microsoft Entra ID P1 or P2)' : '';
+      return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason, message: `reading break-glass sign-ins: ${c.code}: ${c.message}${hint}` } };
+    }
+    records.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+    return { ...read, records, filesRead: read.filesRead + filters.length };
   }
 
   async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
