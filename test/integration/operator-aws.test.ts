@@ -97,7 +97,11 @@ describe('operator against moto (AWS)', () => {
     expect(resources.some((r) => r.includes(':user/dave'))).toBe(true);
     expect(svc.status?.summary?.privilegedWithoutMFA).toBeGreaterThanOrEqual(2);
 
-    const { body } = await operator.metrics.render();
+    // The status GET can see the write a moment before the operator publishes its metrics.
+    const { body } = await waitFor(async () => {
+      const rendered = await operator.metrics.render();
+      return rendered.body.includes('cloudposture_mfa_coverage_ratio{namespace') && rendered.body.includes('service="noncompliant"') ? rendered : undefined;
+    });
     const series = (name: string) => body.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes('service="noncompliant"'));
     expect(series('cloudposture_region_violations').some((l) => l.includes('region="us-east-1"'))).toBe(true);
     expect(series('cloudposture_mfa_coverage_ratio').length).toBe(1);
@@ -148,7 +152,7 @@ describe('operator against moto (AWS)', () => {
     expect(svc.status?.summary?.driftedResources).toBeGreaterThanOrEqual(1);
     const drift = (svc.status?.findings ?? []).filter((f) => f.condition === 'InSync');
     expect(drift.some((f) => f.resource?.endsWith(`volume/${volumeId}`))).toBe(true);
-    const { body } = await operator.metrics.render();
-    expect(body).toMatch(new RegExp(`cloudposture_drift_resources\\{namespace="${ns}",service="iac",provider="aws",kind="unmanaged"\\} [1-9]`));
+    const unmanaged = new RegExp(`cloudposture_drift_resources\\{namespace="${ns}",service="iac",provider="aws",kind="unmanaged"\\} [1-9]`);
+    await waitFor(async () => unmanaged.test((await operator.metrics.render()).body), { description: 'iac: unmanaged drift in the metrics' });
   });
 });

@@ -58,6 +58,16 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     const { body } = await operator.metrics.render();
     return body.split('\n').filter((l) => l.startsWith(`${metric}{`) && l.includes(`namespace="${ns}"`) && l.includes(`service="${name}"`));
   };
+  /**
+   * Waits until the metrics show the service's `type` condition at `status`: the status
+   * GET can see a write before the operator has published the metrics of that reconcile.
+   */
+  const published = (name: string, type: string, status: string) =>
+    waitFor(
+      async () =>
+        (await series('cloudposture_condition', name)).some((l) => l.includes(`type="${type}"`) && l.includes(`status="${status}"`) && l.endsWith(' 1')),
+      { timeoutMs: 15_000, description: `${name}: ${type}=${status} in the metrics` },
+    );
   const breakGlassEvents = async (name: string) =>
     (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items.filter((e) => e.reason === 'BreakGlassUsed');
   /** One CloudTrail log file in eu-west-1 (or `region`) per call. */
@@ -298,6 +308,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     expect(cond(ok, 'ExitPlanReady')).toMatchObject({ status: 'True' });
     expect((ok.status?.findings ?? []).filter((f) => f.condition === 'ExitPlanReady')).toEqual([]);
     const lastSuccess = Math.floor(Date.parse(drill?.lastSuccessAt ?? '') / 1000);
+    await published('drill-ok', 'ExitPlanReady', 'True');
     expect(await series('cloudposture_exit_drill_last_success_timestamp_seconds', 'drill-ok')).toEqual([
       `cloudposture_exit_drill_last_success_timestamp_seconds{namespace="${ns}",service="drill-ok",provider="aws"} ${lastSuccess}`,
     ]);
@@ -308,6 +319,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     expect(empty.status?.exitDrill?.lastSuccessAt).toBeUndefined();
     expect(cond(empty, 'ExitPlanReady')).toMatchObject({ status: 'False', reason: 'ExitDrillNoData' });
     expect((empty.status?.findings ?? []).map((f) => f.control)).toContain('A523-07-EXIT-DRILL-VERIFIED');
+    await published('drill-empty', 'ExitPlanReady', 'False');
     expect(await series('cloudposture_exit_drill_last_success_timestamp_seconds', 'drill-empty')).toEqual([]);
 
     // The bucket does not exist: the run could not happen (Unknown, not a finding).
@@ -317,6 +329,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
     expect(cond(missing, 'ExitPlanReady')?.status).toBe('Unknown');
     expect(cond(missing, 'ExitPlanReady')?.reason).toBe(missing.status?.exitDrill?.reason);
     expect((missing.status?.findings ?? []).map((f) => f.control)).not.toContain('A523-07-EXIT-DRILL-VERIFIED');
+    await published('drill-missing', 'ExitPlanReady', 'Unknown');
     expect(await series('cloudposture_exit_drill_last_success_timestamp_seconds', 'drill-missing')).toEqual([]);
   });
 

@@ -119,13 +119,15 @@ export class ServiceReconciler {
           return { kind: 'retry', reason: 'StatusWriteFailed' };
         }
       }
-      const transitions = written ? conditionTransitions(current.status?.conditions, outcome.status.conditions ?? []) : [];
-      await this.recordEvents(current, transitions, log);
-      if (written && evidence) await this.recordBreakGlassUses(current, evidence, log);
+      // Metrics first: they follow the status just written and need no API call, while
+      // Events may wait on the API server.
       this.deps.metrics.publishService(
         { namespace, service: name, provider: current.spec.provider },
         snapshot({ ...current, status: outcome.status }, outcome.evaluation, inventory, outcome.mfaScope, outcome.input, outcome.now),
       );
+      const transitions = written ? conditionTransitions(current.status?.conditions, outcome.status.conditions ?? []) : [];
+      await this.recordEvents(current, transitions, log);
+      if (written && evidence) await this.recordBreakGlassUses(current, evidence, log);
       log.info('reconciled', {
         generation: current.metadata.generation,
         outcome: outcome.ready,
