@@ -639,7 +639,11 @@ describe("the chart's RBAC is what the operator needs", () => {
     );
     const lease = await kubectlOk(['-n', ns, 'get', 'lease', `${release}-cloud-posture-operator`, '-o', 'jsonpath={.spec.holderIdentity}']);
     expect(lease).toBe(`test-${ns}`);
-    const events = await kubectlOk(['-n', ns, 'get', 'events', '--field-selector', 'involvedObject.name=payments', '-o', 'name']);
+    // Events are recorded after the status write: wait for one (creating it needs the RBAC under test).
+    const events = await waitFor(async () => {
+      const names = await kubectlOk(['-n', ns, 'get', 'events', '--field-selector', 'involvedObject.name=payments', '-o', 'name']);
+      return names.trim() !== '' ? names : undefined;
+    }, { timeoutMs: 15_000, description: 'an Event recorded as the chart ServiceAccount' });
     expect(events.trim()).not.toBe('');
     // By status code and reason, not by text: a random audit id can contain "403".
     const forbidden = operator.logs.filter((l) => l.code === 403 || l.reason === 'Forbidden');

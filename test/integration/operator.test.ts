@@ -147,8 +147,13 @@ describe('operator on a real control plane', () => {
     expect(condition(svc, 'Ready')?.status).toBe('True');
     expect(svc.status?.lastCheckedAt).toBeDefined();
 
-    const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=payments' });
-    expect(events.items.map((e) => e.reason)).toContain('Evaluated');
+    // Events are recorded after the status write: wait for them rather than race them.
+    const reasons = await waitFor(async () => {
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=payments' });
+      const found = events.items.map((e) => e.reason);
+      return found.includes('Evaluated') ? found : undefined;
+    }, { description: 'the Evaluated Event' });
+    expect(reasons).toContain('Evaluated');
   });
 
   it('a spec edit moves observedGeneration and flips exactly the right condition, with an Event', async () => {
