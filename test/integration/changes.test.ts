@@ -6,8 +6,8 @@
 
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
-import { breakGlassUsed, breakGlassUses, changeRecordsFromStatus, changeStatusEntries, mergeChangeRecords, networkChangesTracked } from '../../operator/src/controls/changes.js';
-import { changeLogLocation, changeLogSince, readCloudTrailChanges } from '../../operator/src/providers/aws/cloudtrail-changes.js';
+import { breakGlassUsed, breakGlassUses, changeLogSince, changeRecordsFromStatus, changeStatusEntries, mergeChangeRecords, networkChangesTracked } from '../../operator/src/controls/changes.js';
+import { changeLogLocation, readCloudTrailChanges } from '../../operator/src/providers/aws/cloudtrail-changes.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from '../harness/cloudtrail-logs.js';
 import { kubectl } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';

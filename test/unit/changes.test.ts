@@ -8,6 +8,7 @@ import {
   breakGlassIdentityOf,
   breakGlassUsed,
   breakGlassUses,
+  changeLogSince,
   changeRecordsFromStatus,
   changeStatusEntries,
   mergeChangeRecords,
@@ -19,7 +20,6 @@ import { evaluateService } from '../../operator/src/controls/evaluate.js';
 import { CATALOG } from '../../operator/src/controls/catalog.js';
 import {
   changeLogLocation,
-  changeLogSince,
   cloudTrailBase,
   fileStamp,
   fileTime,

@@ -9,6 +9,7 @@ import type { CloudService, CloudServiceStatus } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import {
   breakGlassUses,
+  changeLogSince,
   changeRecordsFromStatus,
   changeStatusEntries,
   mergeChangeRecords,
@@ -26,7 +27,7 @@ import { canonical } from '../kube/merge-patch.js';
 import type { InventoryResult } from '../inventory/types.js';
 import { AwsClients, buildCredentials } from '../providers/aws/clients.js';
 import { ApiCallRecorder } from '../providers/collection-log.js';
-import { changeLogLocation, changeLogSince, readCloudTrailChanges } from '../providers/aws/cloudtrail-changes.js';
+import { changeLogLocation, readCloudTrailChanges } from '../providers/aws/cloudtrail-changes.js';
 import type { ChangeQuery } from '../providers/azure/collector.js';
 import type { ApiCallHook, ChangeReadResult, StaticCredentials } from '../providers/types.js';
 
@@ -112,10 +113,11 @@ export function createEvidenceSource(
       ...(previous?.changesOmitted ? { changesOmitted: previous.changesOmitted } : {}),
       ...(previous?.changeLog ? { changeLog: previous.changeLog } : {}),
     };
+    const since = changeLogSince(spec, previous?.changeLog?.readUntil, now);
     if (spec.provider === 'azure' && spec.account.azure && options.azureChanges) {
       const evidence: Evidence = { status: { ...carried }, newBreakGlassUses: [] };
       const read = await options.azureChanges(service, {
-        since: changeLogSince(spec, previous?.changeLog?.readUntil, now),
+        since,
         now,
         watchedIdentities: spec.breakGlassIdentities ?? [],
         signal,
@@ -157,7 +159,7 @@ export function createEvidenceSource(
         const read = await readCloudTrailChanges({
           s3: clients.s3(location.region),
           source: location,
-          since: changeLogSince(spec, previous?.changeLog?.readUntil, now),
+          since,
           now,
           watchedIdentities: spec.breakGlassIdentities ?? [],
           signal,

@@ -16,6 +16,7 @@ import type { ChangeEntry, CloudServiceSpec } from '../api/types.js';
 import type { Control, ControlFinding, ControlInput, ControlOutcome } from './types.js';
 import { fail, pass, unknown } from './outcome.js';
 import { compareText, listSome, plural, truncate } from './text.js';
+import { parseDuration } from '../duration.js';
 
 /** network-change: security group, NACL, route table, VPC, gateway; sign-in: ConsoleLogin; activity: anything else. */
 export type ChangeKind = 'network-change' | 'sign-in' | 'activity';
@@ -358,4 +359,17 @@ export function changeStatusEntries(
     return e;
   });
   return { changes, changesOmitted: Math.max(0, judged.length - kept.length) };
+}
+
+/** Where the next read of the audit log starts (any provider): status.changeLog.readUntil, else now - spec.changeManagement.lookback (default 24h). */
+export function changeLogSince(spec: CloudServiceSpec, readUntil: string | undefined, now: Date): Date {
+  const at = readUntil ? Date.parse(readUntil) : Number.NaN;
+  if (!Number.isNaN(at)) return new Date(Math.min(at, now.getTime()));
+  let lookbackMs = 24 * 3_600_000;
+  try {
+    lookbackMs = parseDuration(spec.changeManagement?.lookback ?? '24h');
+  } catch {
+    // admission validates the pattern; keep the default
+  }
+  return new Date(now.getTime() - lookbackMs);
 }

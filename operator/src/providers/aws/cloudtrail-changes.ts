@@ -24,7 +24,6 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { CloudServiceSpec } from '../../api/types.js';
 import type { ChangeKind, ChangeRecord } from '../../controls/changes.js';
 import { breakGlassIdentityOf } from '../../controls/changes.js';
-import { parseDuration } from '../../duration.js';
 import { mapLimit } from './concurrency.js';
 import { classifyAwsError } from './errors.js';
 import type { ChangeReadResult } from '../types.js';
@@ -402,17 +401,4 @@ export function changeLogLocation(
     return location;
   }
   return undefined;
-}
-
-/** Where the next read starts: status.changeLog.readUntil, else now - spec.changeManagement.lookback (default 24h). */
-export function changeLogSince(spec: CloudServiceSpec, readUntil: string | undefined, now: Date): Date {
-  const at = readUntil ? Date.parse(readUntil) : Number.NaN;
-  if (!Number.isNaN(at)) return new Date(Math.min(at, now.getTime()));
-  let lookbackMs = 24 * 3_600_000;
-  try {
-    lookbackMs = parseDuration(spec.changeManagement?.lookback ?? '24h');
-  } catch {
-    // admission validates the pattern; keep the default
-  }
-  return new Date(now.getTime() - lookbackMs);
 }
