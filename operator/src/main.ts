@@ -3,9 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
-import { createDeclaredStateSource } from './controller/declared-source.js';
-import { createEvidenceSource } from './controller/evidence-source.js';
-import { createAzureChangeReader, createCredentialResolver, createInventorySource } from './controller/inventory-source.js';
+import { createSources } from './controller/sources.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import { createReportHandler } from './report/endpoint.js';
@@ -22,19 +20,7 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     config,
     metrics,
     log,
-    inventory: createInventorySource({ config, kubeConfig, metrics, log }),
-    declared: createDeclaredStateSource(config, kubeConfig),
-    evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
-      metrics.cloudApiCalls.inc({ provider, operation, code }),
-      {
-        onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
-        azureChanges: createAzureChangeReader({
-          config,
-          kubeConfig,
-          onApiCall: (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code }),
-        }),
-      },
-    ),
+    ...createSources({ config, kubeConfig, metrics, log }),
     // As controller-runtime does: a replica that lost its Lease exits and restarts clean.
     onLostLeadership: () => {
       log.error('leadership lost: exiting');

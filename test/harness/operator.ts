@@ -6,9 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig, type OperatorConfig } from '../../operator/src/config.js';
 import { Manager } from '../../operator/src/controller/manager.js';
 import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
-import { createDeclaredStateSource } from '../../operator/src/controller/declared-source.js';
-import { createEvidenceSource } from '../../operator/src/controller/evidence-source.js';
-import { createAzureChangeReader, createCredentialResolver, createInventorySource } from '../../operator/src/controller/inventory-source.js';
+import { createSources } from '../../operator/src/controller/sources.js';
 import type { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
@@ -58,19 +56,8 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
     config,
     metrics,
     log,
-    inventory: options.inventory ?? createInventorySource({ config, kubeConfig, metrics, log }),
-    declared: createDeclaredStateSource(config, kubeConfig),
-    evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), (provider, operation, code) =>
-      metrics.cloudApiCalls.inc({ provider, operation, code }),
-      {
-        onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
-        azureChanges: createAzureChangeReader({
-          config,
-          kubeConfig,
-          onApiCall: (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code }),
-        }),
-      },
-    ),
+    ...createSources({ config, kubeConfig, metrics, log }),
+    ...(options.inventory ? { inventory: options.inventory } : {}),
     api: options.api?.(kubeConfig, config),
   });
   await manager.start();
