@@ -216,6 +216,33 @@ export class AzureCollector implements InventoryCollector {
     return resolveEndpoint(this.opts.resourceManagerEndpoint, this.env, AZURE_RESOURCE_MANAGER_ENDPOINT_ENV, DEFAULT_RESOURCE_MANAGER_ENDPOINT);
   }
 
+  private graphEndpoint(): string {
+    return resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
+  }
+
+  /** Resource Manager clients that count every attempt with `recorder`. */
+  private armClients(credential: TokenCredential, subscriptionId: string, endpoint: string, recorder: ApiCallRecorder): ArmClients {
+    return createArmClients(credential, subscriptionId, {
+      endpoint,
+      counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
+      ...this.retryOptions(),
+    });
+  }
+
+  /** A Graph reader for the tenant: counted with `recorder`, reports paced per tenant. */
+  private graphReader(credential: TokenCredential, endpoint: string, tenantId: string, recorder: ApiCallRecorder, signal: AbortSignal): GraphReader {
+    return new GraphReader({
+      endpoint,
+      credential,
+      scope: defaultScope(new URL(endpoint).origin),
+      record: (op, code) => recorder.record(op, code),
+      signal,
+      ...this.retryOptions(),
+      ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+      reportGate: (s) => this.reportGate.acquire(tenantId.toLowerCase(), s),
+    });
+  }
+
   private retryOptions(): { maxRetries: number; retryDelayMs: number; maxRetryDelayMs: number } {
     return {
       maxRetries: this.opts.maxRetries ?? 3,
@@ -244,11 +271,7 @@ export class AzureCollector implements InventoryCollector {
       return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'CredentialsInvalid' : c.reason, message: c.message } };
     }
     const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
-    const arm = createArmClients(credential, azure.subscriptionId, {
-      endpoint: armEndpoint,
-      counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
-      ...this.retryOptions(),
-    });
+    const arm = this.armClients(credential, azure.subscriptionId, armEndpoint, recorder);
     const watched = query.watchedIdentities ?? [];
     const read = await readActivityLogChanges({
       monitor: arm.monitor,
@@ -265,21 +288,12 @@ export class AzureCollector implements InventoryCollector {
     // Break-glass sign-ins: a read that fails leaves ChangesTracked undecided (no "no use" claim).
     let graphEndpoint: string;
     try {
-      graphEndpoint = resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
+      graphEndpoint = this.graphEndpoint();
     } catch (err) {
       return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
     }
     const signal = query.signal ?? new AbortController().signal;
-    const graph = new GraphReader({
-      endpoint: graphEndpoint,
-      credential,
-      scope: defaultScope(new URL(graphEndpoint).origin),
-      record: (op, code) => recorder.record(op, code),
-      signal,
-      ...this.retryOptions(),
-      ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
-      reportGate: (s) => this.reportGate.acquire(azure.tenantId.toLowerCase(), s),
-    });
+    const graph = this.graphReader(credential, graphEndpoint, azure.tenantId, recorder, signal);
     const records = [...read.records];
     try {
       for (const filter of filters) {
@@ -307,7 +321,7 @@ export class AzureCollector implements InventoryCollector {
     let graphEndpoint: string;
     try {
       armEndpoint = this.armEndpoint();
-      graphEndpoint = resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
+      graphEndpoint = this.graphEndpoint();
     } catch (err) {
       return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
     }
@@ -344,22 +358,8 @@ export class AzureCollector implements InventoryCollector {
         throw new FatalCollection({ reason: c.reason, message });
       }
 
-      const retry = this.retryOptions();
-      const arm = createArmClients(credential, azure.subscriptionId, {
-        endpoint: armEndpoint,
-        counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
-        ...retry,
-      });
-      const graph = new GraphReader({
-        endpoint: graphEndpoint,
-        credential,
-        scope: defaultScope(new URL(graphEndpoint).origin),
-        record: (op, code) => recorder.record(op, code),
-        signal: ctl.signal,
-        ...retry,
-        ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
-        reportGate: (s) => this.reportGate.acquire(azure.tenantId.toLowerCase(), s),
-      });
+      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint, recorder);
+      const graph = this.graphReader(credential, graphEndpoint, azure.tenantId, recorder, ctl.signal);
       const o = { abortSignal: ctl.signal };
 
       // 2. every area at once
