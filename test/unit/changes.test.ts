@@ -3,8 +3,8 @@
 
 import { gzipSync } from 'node:zlib';
 
+import { arnPatternMatches, type ChangeRecord } from '../../operator/src/inventory/changes.js';
 import {
-  arnPatternMatches,
   breakGlassIdentityOf,
   breakGlassUsed,
   breakGlassUses,
@@ -14,7 +14,6 @@ import {
   mergeChangeRecords,
   networkChangesTracked,
   newBreakGlassUses,
-  type ChangeRecord,
 } from '../../operator/src/controls/changes.js';
 import { evaluateService } from '../../operator/src/controls/evaluate.js';
 import { CATALOG } from '../../operator/src/controls/catalog.js';

@@ -15,9 +15,8 @@ import {
   mergeChangeRecords,
   newBreakGlassUses,
   type BreakGlassUse,
-  type ChangeFeed,
-  type ChangeRecord,
 } from '../controls/changes.js';
+import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { EffectivePolicy } from '../controls/types.js';
 import { runExitDrill } from '../exitdrill/drill.js';
 import { ExitDrillRunner } from '../exitdrill/runner.js';

@@ -13,94 +13,25 @@
 // Pure: no I/O, no clock.
 
 import type { ChangeEntry, CloudServiceSpec } from '../api/types.js';
+import { arnPatternMatches, identityNamedBy, type ChangeKind, type ChangeRecord } from '../inventory/changes.js';
 import type { Control, ControlFinding, ControlInput, ControlOutcome } from './types.js';
 import { fail, pass, unknown } from './outcome.js';
 import { compareText, listSome, plural, truncate } from './text.js';
 import { parseDuration } from '../duration.js';
-
-/** network-change: security group, NACL, route table, VPC, gateway; sign-in: ConsoleLogin; activity: anything else. */
-export type ChangeKind = 'network-change' | 'sign-in' | 'activity';
-
-/** One event of the audit trail (a CloudTrail record), provider-neutral. */
-export interface ChangeRecord {
-  /** CloudTrail eventID. */
-  id: string;
-  /** eventTime, RFC 3339. */
-  time: string;
-  /** ARN of the caller (userIdentity.arn; the root ARN for Root; the service for AWSService). */
-  actor: string;
-  /** For assumed-role sessions: the role ARN (sessionContext.sessionIssuer.arn). */
-  principal?: string;
-  /** IAM user name (or the role name of a session), when the log names one. */
-  userName?: string;
-  /** eventName, e.g. AuthorizeSecurityGroupIngress. */
-  action: string;
-  /** eventSource, e.g. ec2.amazonaws.com. */
-  source?: string;
-  /** The resource changed, e.g. sg-0123..., or "console" for a sign-in. */
-  resource: string;
-  region: string;
-  kind: ChangeKind;
-  /** Set when the call was refused (errorCode) or the sign-in failed: not a change. */
-  errorCode?: string;
-}
-
-export interface ChangeFeedFailure {
-  failure: { reason: string; message: string };
-}
-
-/** What the controls read: the records (fresh and kept), or why the log could not be read. */
-export type ChangeFeed = ChangeRecord[] | ChangeFeedFailure;
 
 /** Bound of status.changes (the CRD's maxItems). */
 export const STATUS_CHANGES_MAX = 50;
 
 const MESSAGE_DETAIL_MAX = 200;
 
-/** `*` matches any run of characters; everything else literally; the whole string must match. */
-export function arnPatternMatches(pattern: string, arn: string | undefined): boolean {
-  if (arn === undefined || arn === '') return false;
-  const trimmed = pattern.trim();
-  if (!trimmed.includes('*')) return trimmed === arn;
-  const regex = new RegExp(`^${trimmed.split('*').map(escapeRegExp).join('.*')}$`);
-  return regex.test(arn);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Made by a declared deployer: the caller's ARN or, for a role session, the role's ARN matches a pattern. */
 export function isDeployerChange(record: ChangeRecord, patterns: readonly string[]): boolean {
   return patterns.some((p) => arnPatternMatches(p, record.actor) || arnPatternMatches(p, record.principal));
 }
 
-/** Last path segment of an IAM ARN: user/ops/alice -> alice; assumed-role/Role/session -> Role. */
-function nameOf(arn: string | undefined): string | undefined {
-  if (!arn) return undefined;
-  const resource = arn.split(':').slice(5).join(':');
-  if (resource.startsWith('assumed-role/')) return resource.split('/')[1];
-  const parts = resource.split('/');
-  return parts.length > 1 ? parts[parts.length - 1] : undefined;
-}
-
-/**
- * The declared break-glass identity behind a record, if any. An entry matches by ARN
- * (with `*` patterns), by user name, or by the role name of an assumed-role session;
- * "root" or "<root_account>" matches the root user.
- */
+/** The declared break-glass identity behind a record, if any (see identityNamedBy). */
 export function breakGlassIdentityOf(record: ChangeRecord, identities: readonly string[]): string | undefined {
-  for (const entry of identities) {
-    const e = entry.trim();
-    if (e === '') continue;
-    if (e.startsWith('arn:')) {
-      if (arnPatternMatches(e, record.actor) || arnPatternMatches(e, record.principal)) return entry;
-      continue;
-    }
-    if ((e === 'root' || e === '<root_account>') && /:root$/.test(record.actor)) return entry;
-    if (e === record.userName || e === nameOf(record.actor) || e === nameOf(record.principal)) return entry;
-  }
-  return undefined;
+  return identityNamedBy(record, identities);
 }
 
 export interface JudgedChange {

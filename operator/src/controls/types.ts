@@ -13,7 +13,7 @@ import type {
 import type { InventoryResult } from '../inventory/types.js';
 import type { DeclaredStateResult } from '../iac/types.js';
 import type { ExitDrillResult } from '../exitdrill/types.js';
-import type { ChangeFeed } from './changes.js';
+import type { ChangeFeed } from '../inventory/changes.js';
 
 /** One condition type per control family (True is good): the CRD's enum is the source. */
 export type ConditionType = ControlConditionType;

@@ -2,7 +2,7 @@
 // Inventory (inventory/types.ts). They never decide: controls do.
 
 import type { AccountRef, LogVault, Provider } from '../api/types.js';
-import type { ChangeRecord } from '../controls/changes.js';
+import type { ChangeRecord } from '../inventory/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 
 /**

@@ -8,7 +8,8 @@ import type { CloudService, CloudServiceSpec, CloudServiceStatus } from '../api/
 import { API_GROUP_VERSION } from '../api/types.js';
 import { buildStatus } from '../controller/status.js';
 import { CATALOG } from '../controls/catalog.js';
-import { CHANGE_CONTROLS, changeStatusEntries, type ChangeRecord } from '../controls/changes.js';
+import { CHANGE_CONTROLS, changeStatusEntries } from '../controls/changes.js';
+import type { ChangeRecord } from '../inventory/changes.js';
 import { evaluateService } from '../controls/evaluate.js';
 import { resolvePolicy } from '../controls/policy.js';
 import type { ExitDrillResult } from '../exitdrill/types.js';

@@ -22,8 +22,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 import type { CloudServiceSpec } from '../../api/types.js';
-import type { ChangeKind, ChangeRecord } from '../../controls/changes.js';
-import { breakGlassIdentityOf } from '../../controls/changes.js';
+import { identityNamedBy, type ChangeKind, type ChangeRecord } from '../../inventory/changes.js';
 import { mapLimit } from './concurrency.js';
 import { classifyAwsError } from './errors.js';
 import type { ChangeReadResult } from '../types.js';
@@ -195,7 +194,7 @@ export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly 
   const errorCode = str(record.errorCode) ?? (loginResult === 'Failure' ? 'ConsoleLoginFailure' : undefined);
   if (errorCode !== undefined) change.errorCode = errorCode;
   if (kind === 'network-change') return change;
-  return breakGlassIdentityOf(change, watchedIdentities) !== undefined ? change : undefined;
+  return identityNamedBy(change, watchedIdentities) !== undefined ? change : undefined;
 }
 
 function normaliseTime(time: string): string {

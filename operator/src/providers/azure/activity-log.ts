@@ -11,8 +11,7 @@
 
 import type { MonitorClient } from '@azure/arm-monitor';
 
-import type { ChangeRecord } from '../../controls/changes.js';
-import { breakGlassIdentityOf } from '../../controls/changes.js';
+import { identityNamedBy, type ChangeRecord } from '../../inventory/changes.js';
 import type { ChangeReadResult } from '../types.js';
 import { classifyAzureError } from './errors.js';
 
@@ -70,7 +69,7 @@ export function changeRecordFromActivityEvent(event: ActivityLogEvent, watchedId
   if (provider) record.source = provider;
   if (status === 'Failed') record.errorCode = event.subStatus?.value || 'Failed';
   if (kind === 'network-change') return record;
-  return breakGlassIdentityOf(record, watchedIdentities) !== undefined ? record : undefined;
+  return identityNamedBy(record, watchedIdentities) !== undefined ? record : undefined;
 }
 
 export interface ReadActivityLogOptions {
