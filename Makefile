@@ -1,6 +1,6 @@
 # Entry points for people and CI; the work is done by npm scripts.
 #   make demo          install everything, then the end-to-end demo
-#   make test          install everything, type-check, then all tests (unit + integration on a real kube-apiserver/etcd)
+#   make test          install everything, check the layering and types, then all tests (unit + integration on a real kube-apiserver/etcd)
 #   make install       npm packages, moto (AWS emulator), control plane binaries
 #   make controlplane  a local kube-apiserver + etcd in the foreground (DIR=... to keep its data)
 
@@ -37,8 +37,9 @@ moto:
 controlplane-binaries:
 	npm run controlplane:build
 
-# Types first (jest transpiles without checking them), then every test.
+# Layering rules (dependency-cruiser), types (jest transpiles without checking them), then every test.
 test: install
+	npm run check:deps
 	npm run typecheck
 	npm test
 

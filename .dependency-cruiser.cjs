@@ -1,0 +1,95 @@
+// The layering of DESIGN.md as rules that fail `make test` (npm run check:deps):
+// providers read, controls decide, the controller gathers, evaluates and publishes.
+// Paths are relative to the repository root; every rule is an error.
+
+const SRC = '^operator/src/';
+
+/** What a control may import: plain data and its own helpers, nothing that does I/O. */
+const PLAIN = [
+  `${SRC}(api|inventory|controls)/`,
+  `${SRC}iac/types\\.ts$`,
+  `${SRC}exitdrill/types\\.ts$`,
+  `${SRC}duration\\.ts$`,
+];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A module must not import itself through others: cycles hide the direction of a dependency.',
+      from: { path: SRC },
+      to: { circular: true },
+    },
+    {
+      name: 'no-circular-folders',
+      severity: 'error',
+      comment: 'Folders form a hierarchy too: no folder reaches back into a folder that imports it.',
+      scope: 'folder',
+      from: { path: SRC },
+      to: { circular: true },
+    },
+    {
+      name: 'api-and-inventory-are-leaves',
+      severity: 'error',
+      comment: 'api/ (CRD types) and inventory/ (provider-neutral plain data) import nothing else of the operator.',
+      from: { path: `${SRC}(api|inventory)/` },
+      to: { path: SRC, pathNot: `${SRC}(api|inventory)/` },
+    },
+    {
+      name: 'plain-type-modules-stay-plain',
+      severity: 'error',
+      comment: 'The declared-state and exit-drill types and duration.ts are shared with controls: they import only api/ and inventory/.',
+      from: { path: [`${SRC}iac/types\\.ts$`, `${SRC}exitdrill/types\\.ts$`, `${SRC}duration\\.ts$`] },
+      to: { path: SRC, pathNot: `${SRC}(api|inventory)/` },
+    },
+    {
+      name: 'controls-only-decide',
+      severity: 'error',
+      comment: 'Controls are pure functions over plain data: never providers, controller, kube, IaC readers or the drill runner.',
+      from: { path: `${SRC}controls/` },
+      to: { path: SRC, pathNot: PLAIN },
+    },
+    {
+      name: 'controls-do-no-io',
+      severity: 'error',
+      comment: 'Controls import no packages and no Node built-ins (no network, no files, no clock of their own).',
+      from: { path: `${SRC}controls/` },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'] },
+    },
+    {
+      name: 'providers-only-read',
+      severity: 'error',
+      comment: 'Providers read a cloud account into the inventory; they never import controls, the controller or the kube client.',
+      from: { path: `${SRC}providers/` },
+      to: { path: `${SRC}(controls|controller|kube|report|iac|exitdrill)/` },
+    },
+    {
+      name: 'kube-is-a-client',
+      severity: 'error',
+      comment: 'kube/ wraps the Kubernetes API: it knows the CRD types and the logger, not controls, providers or the controller.',
+      from: { path: `${SRC}kube/` },
+      to: { path: `${SRC}(controls|controller|providers|report|iac|exitdrill|inventory)/` },
+    },
+    {
+      name: 'nothing-reaches-the-controller',
+      severity: 'error',
+      comment: 'The controller is the shell: only the process entry points (main, cli, server) import it.',
+      from: { path: SRC, pathNot: [`${SRC}controller/`, `${SRC}(main|cli|server)\\.ts$`] },
+      to: { path: `${SRC}controller/` },
+    },
+    {
+      name: 'no-test-code-in-the-operator',
+      severity: 'error',
+      from: { path: SRC },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['node_modules', '\\.d\\.ts$'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
