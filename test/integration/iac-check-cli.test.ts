@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { GateResult } from '../../operator/src/iac/gate.js';
+import type { GateResult } from '../../operator/src/iac/gate-types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'operator/src/cli.ts');

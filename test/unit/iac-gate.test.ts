@@ -1,7 +1,9 @@
 // The hardening gate over captured resources (what `pulumi.runtime.setMocks` hands the
 // mocks: type tokens and resolved inputs; provider inputs arrive as strings).
 // The real programs under test/fixtures/pulumi are run by test/integration/iac-check-cli.test.ts.
-import { type CapturedProgram, type CapturedResource, type GateOptions, checkProgram, formatGateText } from '../../operator/src/iac/gate.js';
+import { checkProgram } from '../../operator/src/iac/gate.js';
+import { formatGateText } from '../../operator/src/iac/gate-text.js';
+import type { CapturedProgram, CapturedResource, GateOptions } from '../../operator/src/iac/gate-types.js';
 
 const STACK = 'ci';
 const PROJECT = 'payments';

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { CLASSIFICATION_VALUES, type Classification } from '../api/types.js';
 import { CaptureError, captureProgram } from './capture.js';
-import { checkProgram, formatGateText } from './gate.js';
+import { checkProgram } from './gate.js';
+import { formatGateText } from './gate-text.js';
 
 export interface CommandIO {
   stdout: (text: string) => void;

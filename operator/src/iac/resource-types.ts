@@ -1,8 +1,8 @@
 // What the Pulumi type tokens of @pulumi/aws (v6/v7) and @pulumi/azure-native (v2/v3)
-// mean for the posture checks. Shared by the state parser (checkpoint.ts, which reads
-// the outputs of deployed resources) and the hardening gate (gate.ts, which reads the
-// inputs a program declares under mocks): one place knows that a bucket's public
-// access block is a separate resource linked by bucket name.
+// mean for the posture checks. Shared by the state parser (checkpoint.ts and
+// declared-facts.ts, which read the outputs of deployed resources) and the hardening
+// gate (gate*.ts, which reads the inputs a program declares under mocks): one place
+// knows that a bucket's public access block is a separate resource linked by bucket name.
 
 import type { ResourceKind } from '../inventory/types.js';
 
@@ -139,6 +139,16 @@ export function asArray(value: unknown): unknown[] {
     }
   }
   return [];
+}
+
+/** A JSON document given as text (a bucket policy) parsed; other values as they are, unparseable text undefined. */
+export function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** String-valued tags from a `tags` map. */
