@@ -8,8 +8,8 @@ import {
   parseDeclaredState,
   parseDeclaredStateText,
   plainValue,
-  stackOfUrn,
 } from '../../operator/src/iac/checkpoint.js';
+import { stackOfUrn } from '../../operator/src/iac/urn.js';
 import type { DeclaredResource, DeclaredState, DeclaredStateResult } from '../../operator/src/iac/types.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/pulumi/state/${name}`, import.meta.url), 'utf8');

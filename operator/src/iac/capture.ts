@@ -19,8 +19,8 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type * as PulumiSdk from '@pulumi/pulumi';
-import type { CapturedProgram, CapturedResource } from './gate.js';
-import { providerUrnOf } from './checkpoint.js';
+import type { CapturedProgram, CapturedResource } from './gate-types.js';
+import { providerUrnOf } from './urn.js';
 import { AWS_BUCKET_TYPES, asString, cloudOfType, isProviderType, isRecord, moduleOfType } from './resource-types.js';
 
 /** Why a capture failed: `usage` (bad directory / stack / project) or `program` (the program threw). */
