@@ -59,10 +59,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import type {
   AuditTrail,
-  CollectionFailure,
   CollectionGap,
   Identity,
-  Inventory,
   InventoryArea,
   InventoryResult,
   RegionRestriction,
@@ -70,6 +68,7 @@ import type {
 } from '../../inventory/types.js';
 import type { CollectTarget, InventoryCollector } from '../types.js';
 import { ApiCallRecorder, GapLog } from '../collection-log.js';
+import { assembleInventory, FatalCollection, runCollection, settleAreas } from '../collection.js';
 import {
   AwsClients,
   AWS_HOME_REGION_ENV,
@@ -80,7 +79,7 @@ import {
 } from './clients.js';
 import { mapLimit, sleep } from './concurrency.js';
 import { accessKeysOf, parseCredentialReport, type CredentialReportRow } from './credential-report.js';
-import { classifyAwsError, errorCode, gapReason, type AwsFailureReason, type ClassifiedError } from './errors.js';
+import { classifyAwsError, errorCode, gapReason, type ClassifiedError } from './errors.js';
 import { decidePrivileges, type AuthorizationDetails } from './privilege.js';
 import { allFlags, bucketExposure, publicAclReason, publicPolicyReason, type PabFlags } from './s3-exposure.js';
 import { intersectRegions, regionRestrictionOf } from './scp.js';
@@ -98,13 +97,6 @@ export interface AwsCollectorOptions extends AwsClientOptions {
   reportTimeoutMs?: number;
   /** Injected clock. */
   now?: () => Date;
-}
-
-/** A failure that ends the whole collection (no inventory). */
-class FatalCollection extends Error {
-  constructor(readonly failure: CollectionFailure) {
-    super(failure.message);
-  }
 }
 
 const MAX_PAGES = 10_000;
@@ -205,9 +197,7 @@ class Run {
   }
 
   fatal(err: unknown, context: string): FatalCollection {
-    if (err instanceof FatalCollection) return err;
-    const c = this.classify(err);
-    return new FatalCollection({ reason: c.reason, message: `${context}: ${c.code}: ${c.message}` });
+    return err instanceof FatalCollection ? err : FatalCollection.of(context, this.classify(err));
   }
 
   arn(service: string, region: string, resource: string): string {
@@ -853,19 +843,15 @@ export class AwsInventoryCollector implements InventoryCollector {
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
     const recorder = new ApiCallRecorder('aws', this.opts.onApiCall);
-    const ctl = new AbortController();
-    const onAbort = (): void => ctl.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
     const secrets = [target.credentials?.accessKeyId, target.credentials?.secretAccessKey, target.credentials?.sessionToken];
-
     const clients = new AwsClients(this.credentialsFor(target, recorder), this.opts, recorder);
-    const run = new Run(clients, target, this.opts, ctl.signal, secrets);
-    try {
+    const classify = (err: unknown): ClassifiedError => classifyAwsError(err, secrets);
+    return runCollection({ signal, classify, cleanup: () => clients.destroy() }, async (control) => {
+      const run = new Run(clients, target, this.opts, control.signal, secrets);
       // 1. who are we? (also proves the credentials)
       let caller;
       try {
-        caller = await clients.sts().send(new GetCallerIdentityCommand({}), { abortSignal: ctl.signal });
+        caller = await clients.sts().send(new GetCallerIdentityCommand({}), { abortSignal: control.signal });
       } catch (err) {
         throw run.fatal(err, 'sts:GetCallerIdentity');
       }
@@ -878,51 +864,28 @@ export class AwsInventoryCollector implements InventoryCollector {
       run.accountId = aws.accountId;
       run.partition = caller.Arn?.split(':')[1] || 'aws';
 
-      // 2. every area at once; a fatal failure in one aborts the others
-      const guard = <T>(p: Promise<T>): Promise<T> =>
-        p.catch((err: unknown) => {
-          if (err instanceof FatalCollection) ctl.abort(err);
-          throw err;
-        });
-      const identitiesP = guard(run.identities());
-      const regionsP = guard(
+      // 2. every area at once; a fatal failure in one stops the others (their requests
+      // are cancelled and their clients destroyed by the cleanup)
+      const [ids, , , regionRestriction] = await settleAreas(control, [
+        run.identities(),
         (async () => {
           const regions = await run.regions();
           await mapLimit(regions, this.opts.regionConcurrency ?? 8, (r) => run.region(r));
           return regions;
         })(),
-      );
-      const bucketsP = guard(run.buckets());
-      const guardrailsP = guard(run.regionRestriction());
-      // stop waiting as soon as one area fails the whole collection (or the caller aborts):
-      // the other areas' requests are cancelled and their clients destroyed below
-      const stopped = new Promise<never>((_, reject) => {
-        const onStop = (): void => reject(ctl.signal.reason);
-        if (ctl.signal.aborted) onStop();
-        else ctl.signal.addEventListener('abort', onStop, { once: true });
-      });
-      stopped.catch(() => undefined);
-      const settled = await Promise.race([Promise.allSettled([identitiesP, regionsP, bucketsP, guardrailsP]), stopped]);
-      const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (rejected) throw rejected.reason;
-      const ids = await identitiesP;
-      const regionRestriction = await guardrailsP;
+        run.buckets(),
+        run.regionRestriction(),
+      ] as const);
       const auditTrails = await run.auditTrails();
 
-      const inventory: Inventory = {
+      return assembleInventory({
         provider: 'aws',
         accountId: aws.accountId,
+        startedAt,
         collectedAt: now().toISOString(),
-        evidenceTimes: {
-          ...(ids.generatedAt ? { identities: ids.generatedAt } : {}),
-          resources: startedAt,
-          guardrails: startedAt,
-          auditTrails: startedAt,
-          exposure: startedAt,
-          encryption: startedAt,
-        },
+        identitiesAt: ids.generatedAt,
         identities: ids.identities,
-        ...(ids.rootMfaEnabled !== undefined ? { rootMfaEnabled: ids.rootMfaEnabled } : {}),
+        rootMfaEnabled: ids.rootMfaEnabled,
         resources: run.resources.sort((a, b) => (a.kind + a.id).localeCompare(b.kind + b.id)),
         guardrails: {
           ...(regionRestriction !== undefined ? { regionRestriction } : {}),
@@ -932,18 +895,8 @@ export class AwsInventoryCollector implements InventoryCollector {
         auditTrails: auditTrails.sort((a, b) => a.id.localeCompare(b.id)),
         gaps: run.gaps(),
         apiCalls: recorder.total,
-      };
-      return { ok: true, inventory };
-    } catch (err) {
-      if (err instanceof FatalCollection) return { ok: false, failure: err.failure };
-      if (signal?.aborted) return { ok: false, failure: { reason: 'Aborted', message: 'collection cancelled' } };
-      const c = run.classify(err);
-      const reason: AwsFailureReason | string = c.reason;
-      return { ok: false, failure: { reason, message: `${c.code}: ${c.message}` } };
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      clients.destroy();
-    }
+      });
+    });
   }
 }
 

@@ -23,6 +23,7 @@ import type {
 import type { ApiCallHook, ChangeReadResult, CollectTarget, InventoryCollector } from '../types.js';
 import { changeRecordFromSignIn, readActivityLogChanges, signInFilter, type SignInEvent } from './activity-log.js';
 import { ApiCallRecorder, GapLog } from '../collection-log.js';
+import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
 import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
   AZURE_GRAPH_ENDPOINT_ENV,
@@ -89,13 +90,6 @@ export interface AzureCollectorOptions {
   maxPolicySetLookups?: number;
   /** Injected clock. */
   now?: () => Date;
-}
-
-/** A failure that ends the whole collection (no inventory). */
-class FatalCollection extends Error {
-  constructor(readonly failure: CollectionFailure) {
-    super(failure.message);
-  }
 }
 
 /** Reasons that make every read of the target fail: no inventory at all. */
@@ -328,28 +322,22 @@ export class AzureCollector implements InventoryCollector {
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
     const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
-    const ctl = new AbortController();
-    const onAbort = (): void => ctl.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-
     let credential: TokenCredential;
     let secrets: string[];
     try {
       ({ credential, secrets } = this.credentialFor(target));
     } catch (err) {
-      signal?.removeEventListener('abort', onAbort);
       const c = classifyAzureError(err);
       return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'CredentialsInvalid' : c.reason, message: c.message } };
     }
-    const run = new Run(ctl.signal, secrets);
-    try {
+    return runCollection({ signal, classify: (err) => classifyAzureError(err, secrets) }, async (control) => {
+      const run = new Run(control.signal, secrets);
       // 1. a Resource Manager token proves the credentials (like sts:GetCallerIdentity)
       try {
-        const token = await credential.getToken(defaultScope(armEndpoint), { abortSignal: ctl.signal });
+        const token = await credential.getToken(defaultScope(armEndpoint), { abortSignal: control.signal });
         if (!token?.token) throw Object.assign(new Error('the credential returned no token'), { name: 'AuthenticationError' });
       } catch (err) {
-        if (ctl.signal.aborted) throw err;
+        if (control.signal.aborted) throw err;
         const c = run.classify(err);
         const message =
           c.reason === 'CredentialsMissing'
@@ -359,8 +347,8 @@ export class AzureCollector implements InventoryCollector {
       }
 
       const arm = this.armClients(credential, azure.subscriptionId, armEndpoint, recorder);
-      const graph = this.graphReader(credential, graphEndpoint, azure.tenantId, recorder, ctl.signal);
-      const o = { abortSignal: ctl.signal };
+      const graph = this.graphReader(credential, graphEndpoint, azure.tenantId, recorder, control.signal);
+      const o = { abortSignal: control.signal };
 
       // 2. every area at once
       const [identities, generic, storage, disks, snapshots, policy, diagnostics] = await Promise.all([
@@ -379,13 +367,13 @@ export class AzureCollector implements InventoryCollector {
       // 3. failures that leave nothing to read end the collection
       const fatal = run.failures.find((f) => FATAL_REASONS.has(f.error.reason));
       if (fatal) {
-        throw new FatalCollection({ reason: fatal.error.reason, message: `${fatal.context}: ${fatal.error.code}: ${fatal.error.message}` });
+        throw FatalCollection.of(fatal.context, fatal.error);
       }
       const outcomes = [identities, generic, storage, disks, snapshots, policy, diagnostics];
       const failed = outcomes.filter((x): x is Extract<typeof x, { ok: false }> => !x.ok);
       if (failed.length === outcomes.length && new Set(failed.map((f) => f.error.reason)).size === 1) {
         const first = failed[0]!;
-        throw new FatalCollection({ reason: first.error.reason, message: `every read failed; ${first.context}: ${first.error.code}: ${first.error.message}` });
+        throw FatalCollection.of(`every read failed; ${first.context}`, first.error);
       }
 
       // 4. resources (generic list + detailed lists)
@@ -433,20 +421,14 @@ export class AzureCollector implements InventoryCollector {
       if (identities.ok) ids = identities.value;
       else run.gap(['identities'], identities);
 
-      const inventory: Inventory = {
+      return assembleInventory({
         provider: 'azure',
         accountId: azure.subscriptionId,
+        startedAt,
         collectedAt: now().toISOString(),
-        evidenceTimes: {
-          identities: ids.reportTime ?? startedAt,
-          resources: startedAt,
-          guardrails: startedAt,
-          auditTrails: startedAt,
-          exposure: startedAt,
-          encryption: startedAt,
-        },
+        identitiesAt: ids.reportTime ?? startedAt,
         identities: ids.identities,
-        ...(ids.rootMfaEnabled !== undefined ? { rootMfaEnabled: ids.rootMfaEnabled } : {}),
+        rootMfaEnabled: ids.rootMfaEnabled,
         resources,
         guardrails: {
           ...(regionRestriction !== undefined ? { regionRestriction } : {}),
@@ -456,16 +438,8 @@ export class AzureCollector implements InventoryCollector {
         auditTrails,
         gaps: run.gaps(),
         apiCalls: recorder.total,
-      };
-      return { ok: true, inventory };
-    } catch (err) {
-      if (err instanceof FatalCollection) return { ok: false, failure: err.failure };
-      if (signal?.aborted || ctl.signal.aborted) return { ok: false, failure: { reason: 'Aborted', message: 'collection cancelled' } };
-      const c = run.classify(err);
-      return { ok: false, failure: { reason: c.reason, message: `${c.code}: ${c.message}` } };
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+      });
+    });
   }
 
   /** Identities and MFA (report), privilege (role definitions + assignments with principals). */
