@@ -6,7 +6,8 @@
 
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
-import { breakGlassUsed, breakGlassUses, changeLogSince, changeRecordsFromStatus, changeStatusEntries, mergeChangeRecords, networkChangesTracked } from '../../operator/src/controls/changes.js';
+import { breakGlassUsed, breakGlassUses, changeStatusEntries, networkChangesTracked } from '../../operator/src/controls/changes.js';
+import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from '../../operator/src/controller/change-records.js';
 import { changeLogLocation, readCloudTrailChanges } from '../../operator/src/providers/aws/cloudtrail-changes.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from '../harness/cloudtrail-logs.js';
 import { kubectl } from '../harness/kube.js';

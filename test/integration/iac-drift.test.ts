@@ -13,7 +13,7 @@ import type { Inventory } from '../../operator/src/inventory/types.js';
 import type { CloudServiceSpec, PulumiStateRef } from '../../operator/src/api/types.js';
 import type { DeclaredState, DeclaredStateResult } from '../../operator/src/iac/types.js';
 import { createS3StateGetter, readDeclaredState } from '../../operator/src/iac/state-reader.js';
-import { compareDrift, driftCounts, driftedResources } from '../../operator/src/iac/drift.js';
+import { compareDrift, driftCounts, driftedResources } from '../../operator/src/controls/insync/drift.js';
 import { driftScopeFor, iacInSync } from '../../operator/src/controls/insync.js';
 import { aPolicy, aSpec, anInventory, NOW } from '../unit/builders.js';
 

@@ -8,13 +8,11 @@ import {
   breakGlassIdentityOf,
   breakGlassUsed,
   breakGlassUses,
-  changeLogSince,
-  changeRecordsFromStatus,
   changeStatusEntries,
-  mergeChangeRecords,
   networkChangesTracked,
   newBreakGlassUses,
 } from '../../operator/src/controls/changes.js';
+import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from '../../operator/src/controller/change-records.js';
 import { evaluateService } from '../../operator/src/controls/evaluate.js';
 import { CATALOG } from '../../operator/src/controls/catalog.js';
 import {

@@ -1,5 +1,5 @@
 // compareDrift: declared (Pulumi state) vs live (inventory), matched by resource id.
-import { compareDrift, declaredKeys, describeChange, driftCounts, driftedResources } from '../../operator/src/iac/drift.js';
+import { compareDrift, declaredKeys, describeChange, driftCounts, driftedResources } from '../../operator/src/controls/insync/drift.js';
 import type { DeclaredResource, DeclaredState } from '../../operator/src/iac/types.js';
 import type { Inventory, Resource } from '../../operator/src/inventory/types.js';
 import { ACCOUNT_ID, NOW, aResource, anInventory } from './builders.js';

@@ -9,7 +9,8 @@
 //
 // The records come from the audit trail (AWS: CloudTrail's delivered log files,
 // providers/aws/cloudtrail-changes.ts; Azure: the subscription's Activity Log,
-// providers/azure/activity-log.ts), merged with the ones kept in status.changes.
+// providers/azure/activity-log.ts), merged with the ones kept in status.changes
+// (controller/change-records.ts).
 // Pure: no I/O, no clock.
 
 import type { ChangeEntry, CloudServiceSpec } from '../api/types.js';
@@ -17,7 +18,6 @@ import { arnPatternMatches, identityNamedBy, type ChangeKind, type ChangeRecord 
 import type { Control, ControlFinding, ControlInput, ControlOutcome } from './types.js';
 import { fail, pass, unknown } from './outcome.js';
 import { compareText, listSome, plural, truncate } from './text.js';
-import { parseDuration } from '../duration.js';
 
 /** Bound of status.changes (the CRD's maxItems). */
 export const STATUS_CHANGES_MAX = 50;
@@ -222,41 +222,6 @@ export function newBreakGlassUses(uses: readonly BreakGlassUse[], previous: read
   return uses.filter((u) => !seen.has(u.id));
 }
 
-// ---------------------------------------------------------------------------------------
-// status.changes: records kept between reads of the log.
-
-const KINDS: readonly ChangeKind[] = ['network-change', 'sign-in', 'activity'];
-
-/** Records kept in status.changes, back as records (the verdicts are recomputed from the current spec). */
-export function changeRecordsFromStatus(entries: readonly ChangeEntry[] | undefined): ChangeRecord[] {
-  return (entries ?? []).map((e) => {
-    const kind = (KINDS as readonly string[]).includes(e.kind ?? '')
-      ? (e.kind as ChangeKind)
-      : e.action === 'ConsoleLogin'
-        ? 'sign-in'
-        : e.breakGlass === true
-          ? 'activity'
-          : 'network-change';
-    const r: ChangeRecord = {
-      id: e.id,
-      time: e.time,
-      actor: e.actor,
-      action: e.action,
-      resource: e.resource ?? '',
-      region: e.region ?? '',
-      kind,
-    };
-    if (e.principal) r.principal = e.principal;
-    if (e.failed === true) r.errorCode = 'Failed';
-    return r;
-  });
-}
-
-/** Kept records plus freshly read ones, by id (the fresh copy wins). */
-export function mergeChangeRecords(kept: readonly ChangeRecord[], fresh: readonly ChangeRecord[]): ChangeRecord[] {
-  return dedupe([...kept, ...fresh]);
-}
-
 /**
  * status.changes and status.changesOmitted: at most `limit` entries, open ones first
  * (unacknowledged out-of-band changes and break-glass uses, so they are never pushed out
@@ -290,17 +255,4 @@ export function changeStatusEntries(
     return e;
   });
   return { changes, changesOmitted: Math.max(0, judged.length - kept.length) };
-}
-
-/** Where the next read of the audit log starts (any provider): status.changeLog.readUntil, else now - spec.changeManagement.lookback (default 24h). */
-export function changeLogSince(spec: CloudServiceSpec, readUntil: string | undefined, now: Date): Date {
-  const at = readUntil ? Date.parse(readUntil) : Number.NaN;
-  if (!Number.isNaN(at)) return new Date(Math.min(at, now.getTime()));
-  let lookbackMs = 24 * 3_600_000;
-  try {
-    lookbackMs = parseDuration(spec.changeManagement?.lookback ?? '24h');
-  } catch {
-    // admission validates the pattern; keep the default
-  }
-  return new Date(now.getTime() - lookbackMs);
 }

@@ -13,7 +13,8 @@
 // - Findings come from False controls only (Unknown is never a finding), sorted by
 //   severity (critical first), then control id, resource and message.
 
-import { driftOf, driftedResources } from './insync.js';
+import { driftOf } from './insync.js';
+import { driftedResources } from './insync/drift.js';
 import type { ConditionStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
 import type { ConditionType, Control, ControlInput, ControlOutcome } from './types.js';
 import { CATALOG, evaluatedFamilies } from './catalog.js';

@@ -26,39 +26,13 @@ import type { ExitDrillResult } from '../exitdrill/types.js';
 import { parseDuration } from '../duration.js';
 import type { Control, ControlFinding, ControlOutcome, EffectivePolicy } from './types.js';
 import { fail, pass, unknown } from './outcome.js';
-import { plural } from './text.js';
+import { formatBytes, formatSeconds, plural } from './text.js';
 import { addDays, formatDay, isCurrent, parseTime } from './time.js';
 
 export interface ExitDrillContext {
   /** spec.exitPlan.drill; undefined: not configured. */
   drill: ExitDrill | undefined;
   now: Date;
-}
-
-/** "1.5 GiB", "320 KiB": for messages and the report. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
-}
-
-/** "3d 4h", "2h 5m", "40s": for messages and the report. */
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return 'unbounded';
-  if (seconds > 0 && seconds < 0.5) return 'under 1s';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3_600);
-  const m = Math.floor((s % 3_600) / 60);
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
-  return `${m}m`;
 }
 
 function rtoSecondsOf(drill: ExitDrill, result: ExitDrillResult): number {

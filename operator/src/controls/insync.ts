@@ -8,13 +8,11 @@
 // - Drift (changed, missing or unmanaged resources): False, one finding per resource.
 
 import type { CloudServiceSpec } from '../api/types.js';
-import { type DriftReport, type DriftScope, compareDrift, describeChange, driftedResources } from '../iac/drift.js';
+import { type DriftReport, type DriftScope, compareDrift, describeChange, driftedResources } from './insync/drift.js';
 import type { Control, ControlFinding, ControlInput } from './types.js';
 import { fail, pass, unknown } from './outcome.js';
 import { readLive } from './live.js';
 import { plural, truncate } from './text.js';
-
-export { driftCounts, driftedResources } from '../iac/drift.js';
 
 const DETAIL_MAX = 200;
 

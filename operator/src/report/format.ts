@@ -2,7 +2,7 @@
 // goes through here, so a missing value reads "—" and never "undefined" or "NaN".
 
 import type { ConditionStatus } from '../api/types.js';
-import { formatBytes, formatSeconds } from '../controls/exitdrill-live.js';
+import { formatBytes, formatSeconds } from '../controls/text.js';
 import type { StepStatus } from './model.js';
 
 export const DASH = '—';

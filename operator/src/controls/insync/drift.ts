@@ -1,4 +1,4 @@
-// Declared (Pulumi state) vs live (inventory): pure.
+// Declared (Pulumi state) vs live (inventory), the comparison behind InSync: pure.
 //
 // Matching is by resource id: the ARN when the state has one (buckets without one get
 // arn:aws:s3:::<name>), else the provider id read as the ARN's resource part
@@ -13,11 +13,10 @@
 //
 // A fact unread on either side (undefined) is never drift.
 
-import type { Inventory, Resource, ResourceKind } from '../inventory/types.js';
-import { normalizeRegion } from '../controls/regions.js';
-import { compareText } from '../controls/text.js';
-import type { DeclaredResource, DeclaredState } from './types.js';
-import { cloudOfType } from './resource-types.js';
+import type { Inventory, Resource, ResourceKind } from '../../inventory/types.js';
+import type { DeclaredResource, DeclaredState } from '../../iac/types.js';
+import { normalizeRegion } from '../regions.js';
+import { compareText } from '../text.js';
 
 export type DriftKind = 'changed' | 'missing' | 'unmanaged';
 export const DRIFT_KINDS: readonly DriftKind[] = ['changed', 'missing', 'unmanaged'];
@@ -81,6 +80,16 @@ export interface DriftScope {
    * backend's own state bucket, which belongs to the IaC tooling, not to the stack.
    */
   ignore?: readonly string[];
+}
+
+/**
+ * The cloud a Pulumi type token (or provider type) belongs to. The same prefixes as the
+ * IaC readers' cloudOfType (iac/resource-types.ts), which controls may not import.
+ */
+function cloudOfType(type: string): 'aws' | 'azure' | undefined {
+  if (type.startsWith('aws:') || type === 'pulumi:providers:aws') return 'aws';
+  if (type.startsWith('azure-native:') || type === 'pulumi:providers:azure-native') return 'azure';
+  return undefined;
 }
 
 /** "arn:aws:ec2:eu-west-1:123:volume/vol-1" -> "ec2:volume/vol-1" (partition, region, account dropped). */
