@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
 import { createSources } from './controller/sources.js';
+import { KubeApi } from './kube/api.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import { createReportHandler } from './report/endpoint.js';
@@ -15,12 +16,14 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const metrics = new OperatorMetrics();
+  const api = new KubeApi(kubeConfig, config.instanceName);
   const manager = new Manager({
     kubeConfig,
     config,
     metrics,
     log,
-    ...createSources({ config, kubeConfig, metrics, log }),
+    api,
+    sources: createSources({ config, kubeConfig, api, metrics, log }),
     // As controller-runtime does: a replica that lost its Lease exits and restarts clean.
     onLostLeadership: () => {
       log.error('leadership lost: exiting');

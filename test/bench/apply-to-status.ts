@@ -8,7 +8,9 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import type { CloudService } from '../../operator/src/api/types.js';
 import { loadConfig } from '../../operator/src/config.js';
+import { createTargetResolver } from '../../operator/src/controller/credentials.js';
 import { Manager } from '../../operator/src/controller/manager.js';
+import { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { repoRoot } from '../harness/binaries.js';
@@ -35,12 +37,17 @@ try {
   kc.loadFromFile(cp.kubeconfigPath);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const config = loadConfig({ CLOUDPOSTURE_WATCH_NAMESPACE: 'bench', CLOUDPOSTURE_LOG_LEVEL: 'error' });
+  const api = new KubeApi(kc, config.instanceName);
   const manager = new Manager({
     kubeConfig: kc,
     config,
     metrics: new OperatorMetrics({ defaultMetrics: false }),
     log: createLogger('error'),
-    inventory: async () => ({ ok: false, skipped: true, failure: { reason: 'LiveChecksDisabled', message: 'benchmark: spec side only' } }),
+    api,
+    sources: {
+      targets: createTargetResolver(api),
+      inventory: async () => ({ ok: false, skipped: true, failure: { reason: 'LiveChecksDisabled', message: 'benchmark: spec side only' } }),
+    },
   });
   await manager.start();
   const samples: number[] = [];

@@ -5,9 +5,9 @@ import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig, type OperatorConfig } from '../../operator/src/config.js';
 import { Manager } from '../../operator/src/controller/manager.js';
-import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
+import type { InventorySource } from '../../operator/src/controller/gather.js';
 import { createSources } from '../../operator/src/controller/sources.js';
-import type { KubeApi } from '../../operator/src/kube/api.js';
+import { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { join } from 'node:path';
@@ -51,14 +51,15 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
   const log = createLogger(config.logLevel, sink);
   const kubeConfig = options.kubeConfig ?? loadTestKubeConfig();
   const metrics = new OperatorMetrics({ defaultMetrics: false });
+  const api = options.api?.(kubeConfig, config) ?? new KubeApi(kubeConfig, config.instanceName);
+  const sources = createSources({ config, kubeConfig, api, metrics, log });
   const manager = new Manager({
     kubeConfig,
     config,
     metrics,
     log,
-    ...createSources({ config, kubeConfig, metrics, log }),
-    ...(options.inventory ? { inventory: options.inventory } : {}),
-    api: options.api?.(kubeConfig, config),
+    api,
+    sources: options.inventory ? { ...sources, inventory: options.inventory } : sources,
   });
   await manager.start();
   return { manager, metrics, config, logs, stop: () => manager.stop() };

@@ -6,7 +6,7 @@
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import type { CloudService } from '../../operator/src/api/types.js';
-import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
+import type { InventorySource } from '../../operator/src/controller/gather.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { aSpec } from '../unit/builders.js';

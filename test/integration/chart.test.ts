@@ -601,7 +601,7 @@ describe("the chart's RBAC is what the operator needs", () => {
         CLOUDPOSTURE_LEASE_NAME: `${release}-cloud-posture-operator`,
       },
       // No cloud access in this test: live checks are skipped, which is not what is tested here.
-      inventory: async (service) => ({
+      inventory: async ({ service }) => ({
         ok: false,
         skipped: true,
         failure: { reason: 'ProviderNotSupported', message: `live checks off in this test (${service.spec.provider})` },

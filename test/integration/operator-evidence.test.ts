@@ -12,8 +12,7 @@ import { Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { CloudService, CloudServiceSpec } from '../../operator/src/api/types.js';
-import { createEvidenceSource } from '../../operator/src/controller/evidence-source.js';
-import { createCredentialResolver } from '../../operator/src/controller/inventory-source.js';
+import { createSources } from '../../operator/src/controller/sources.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
@@ -360,15 +359,20 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
       const read = async () => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: raceNs, plural: 'cloudservices', name: 'race' })) as CloudService;
       const stale = await read();
       const metrics = new OperatorMetrics({ defaultMetrics: false });
+      const api = new KubeApi(kc, 'evidence-race-test');
+      const log = createLogger('error', new Writable({ write: (_c, _e, cb) => cb() }));
+      const sources = createSources({ config: operator.config, kubeConfig: kc, api, metrics, log });
       const reconciler = new ServiceReconciler({
-        api: new KubeApi(kc, 'evidence-race-test'),
+        api,
         services: { get: () => stale }, // never sees its own writes
         policies: { get: () => undefined },
         policyName: operator.config.policyName,
-        inventory: async () => ({ ok: false, failure: { reason: 'ProviderNotSupported', message: 'inventory not read in this test' }, skipped: true }),
-        evidence: createEvidenceSource(operator.config, createCredentialResolver(kc, 'evidence-race-test')),
+        sources: {
+          ...sources,
+          inventory: async () => ({ ok: false, failure: { reason: 'ProviderNotSupported', message: 'inventory not read in this test' }, skipped: true }),
+        },
         metrics,
-        log: createLogger('error', new Writable({ write: (_c, _e, cb) => cb() })),
+        log,
         defaultIntervalMs: 300_000,
       });
       const countNow = async () => (await metrics.breakGlassUse.get()).values.reduce((sum, v) => sum + v.value, 0);

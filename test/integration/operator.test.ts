@@ -6,7 +6,7 @@ import type { CloudSecurityPolicy, CloudService, CloudServiceSpec, Condition } f
 import { KubeApi } from '../../operator/src/kube/api.js';
 import { createTestNamespace, deleteTestNamespace, kubectl, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
-import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
+import type { InventorySource } from '../../operator/src/controller/gather.js';
 
 /** These tests are about the Kubernetes side: no live account is read. */
 const noLiveAccount: InventorySource = async () => ({

@@ -9,7 +9,7 @@ import { startControlPlane, type ControlPlane } from '../harness/controlplane.js
 import { waitFor } from '../harness/kube.js';
 import { startTestOperator, type TestOperator } from '../harness/operator.js';
 import { aSpec } from '../unit/builders.js';
-import type { InventorySource } from '../../operator/src/controller/service-reconciler.js';
+import type { InventorySource } from '../../operator/src/controller/gather.js';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/binaries.js';
 

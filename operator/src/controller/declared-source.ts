@@ -5,7 +5,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { OperatorConfig } from '../config.js';
 import { createS3StateGetter, kubeStateReaders, readDeclaredState } from '../iac/state-reader.js';
-import type { DeclaredStateSource } from './service-reconciler.js';
+import type { DeclaredStateSource } from './gather.js';
 
 export function createDeclaredStateSource(config: OperatorConfig, kubeConfig: KubeConfig): DeclaredStateSource {
   const s3 = createS3StateGetter(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {});

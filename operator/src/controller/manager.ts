@@ -9,21 +9,17 @@ import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { ServiceReconciler, type DeclaredStateSource, type InventorySource } from './service-reconciler.js';
+import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
 import { WorkQueue } from './workqueue.js';
-import type { EvidenceSource } from './evidence-source.js';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
   config: OperatorConfig;
   metrics: OperatorMetrics;
   log: Logger;
-  inventory: InventorySource;
-  /** Declared IaC state for the InSync control. */
-  declared?: DeclaredStateSource;
-  /** Change log, break-glass uses and exit drill. */
-  evidence?: EvidenceSource;
-  /** Injected in tests; built from kubeConfig otherwise. */
+  /** Account targets, inventory, declared state, change log and exit drills (controller/sources.ts). */
+  sources: ReadSources & { stop?: () => Promise<void> };
+  /** The process's one Kubernetes client (shared with the sources); built from kubeConfig when absent. */
   api?: KubeApi;
   /** Leadership lost: reconciling has stopped; the process should exit and restart. */
   onLostLeadership?: () => void;
@@ -87,9 +83,7 @@ export class Manager {
       services: this.services,
       policies: this.policies,
       policyName: config.policyName,
-      inventory: options.inventory,
-      declared: options.declared,
-      evidence: options.evidence,
+      sources: options.sources,
       requeue: (key) => this.queue.add(key),
       metrics,
       log,
@@ -141,7 +135,7 @@ export class Manager {
     this.services.stop();
     this.policies.stop();
     await this.queue.shutdown(graceMs);
-    await this.options.evidence?.stop?.();
+    await this.options.sources.stop?.();
     // Release only after in-flight writes ended, so the next leader starts clean.
     await this.elector?.stop();
     this.working = false;

@@ -1,38 +1,84 @@
-// The three read sides of a reconcile (live inventory, declared IaC state, evidence),
-// wired to one config, kube client, metrics and logger: the same for the operator
-// process and the in-process test operator.
+// The read side of a reconcile wired to one config, one Kubernetes client, metrics and
+// logger: one collector per provider (inventory and change log, so each Azure tenant has
+// one Graph pacing gate), one shared per-account inventory cache per provider, the
+// declared-state reader and the exit-drill runner. The same for the operator process
+// and the in-process test operator.
 
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Provider } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
+import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
-import type { ApiCallHook } from '../providers/types.js';
+import { createAwsCollector } from '../providers/aws/collector.js';
+import { createAzureCollector } from '../providers/azure/collector.js';
+import { SharedInventoryCache } from '../providers/cache.js';
+import type { ApiCallHook, CloudProvider } from '../providers/types.js';
+import { createChangeLogGather } from './change-log.js';
+import { createTargetResolver } from './credentials.js';
 import { createDeclaredStateSource } from './declared-source.js';
-import { createEvidenceSource, type EvidenceSource } from './evidence-source.js';
-import { createAzureChangeReader, createCredentialResolver, createInventorySource } from './inventory-source.js';
-import type { DeclaredStateSource, InventorySource } from './service-reconciler.js';
+import { createExitDrillGather, type ExitDrillGather } from './exit-drill.js';
+import type { InventorySource } from './gather.js';
+import type { ReadSources } from './service-reconciler.js';
 
 export interface SourceDeps {
   config: OperatorConfig;
   kubeConfig: KubeConfig;
+  /** The one Kubernetes client of the process (the manager uses the same). */
+  api: KubeApi;
   metrics: OperatorMetrics;
   log: Logger;
+  /** Replace a provider's reader (tests). */
+  providers?: Partial<Record<Provider, CloudProvider>>;
 }
 
-export interface Sources {
-  inventory: InventorySource;
-  declared: DeclaredStateSource;
-  evidence: EvidenceSource;
+export interface Sources extends ReadSources {
+  exitDrills: ExitDrillGather;
+  /** Ends background work (exit drills in flight) and aborts collections. */
+  stop(): Promise<void>;
 }
 
-export function createSources({ config, kubeConfig, metrics, log }: SourceDeps): Sources {
+export function createSources({ config, kubeConfig, api, metrics, log, providers }: SourceDeps): Sources {
   const onApiCall: ApiCallHook = (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code });
+  const aws = createAwsCollector({
+    endpoint: config.awsEndpoint || undefined,
+    onApiCall,
+    requestTimeoutMs: config.cloudRequestTimeoutMs,
+    maxAttempts: config.cloudMaxAttempts,
+  });
+  const readers: Record<Provider, CloudProvider> = {
+    aws: providers?.aws ?? aws,
+    azure:
+      providers?.azure ??
+      createAzureCollector({
+        resourceManagerEndpoint: config.azureResourceManagerEndpoint || undefined,
+        graphEndpoint: config.azureGraphEndpoint || undefined,
+        onApiCall,
+        requestTimeoutMs: config.cloudRequestTimeoutMs,
+        maxRetries: config.cloudMaxAttempts - 1,
+      }),
+  };
+  const backoff = { failureTtlMs: config.accountBackoffBaseMs, maxFailureTtlMs: config.accountBackoffMaxMs };
+  const caches: Record<Provider, SharedInventoryCache> = {
+    aws: new SharedInventoryCache(readers.aws, backoff),
+    azure: new SharedInventoryCache(readers.azure, backoff),
+  };
+  const inventory: InventorySource = ({ target, intervalMs }, signal) => caches[target.provider].get(target, intervalMs, signal);
+  const exitDrills = createExitDrillGather({
+    openObjectStore: (target) => aws.openObjectStore(target),
+    ...(config.exitDrillDir ? { workDir: config.exitDrillDir } : {}),
+    onError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
+  });
   return {
-    inventory: createInventorySource({ config, kubeConfig, metrics, log }),
+    targets: createTargetResolver(api),
+    inventory,
     declared: createDeclaredStateSource(config, kubeConfig),
-    evidence: createEvidenceSource(config, createCredentialResolver(kubeConfig, config.instanceName), onApiCall, {
-      onDrillError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
-      azureChanges: createAzureChangeReader({ config, kubeConfig, onApiCall }),
-    }),
+    changeLog: createChangeLogGather(readers),
+    exitDrills,
+    async stop() {
+      caches.aws.close();
+      caches.azure.close();
+      await exitDrills.stop();
+    },
   };
 }

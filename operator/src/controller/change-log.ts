@@ -1,0 +1,80 @@
+// Gathers a service's change log (ChangesTracked, checklist steps 8 and 10): where the
+// last read stopped (status.changeLog), one read through the provider's change-log
+// reader (AWS CloudTrail files, the Azure Activity Log), merged with the records kept
+// in status.changes. A failed read keeps the kept records and the old watermark.
+
+import type { CloudService, CloudServiceStatus, Provider } from '../api/types.js';
+import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
+import type { InventoryResult } from '../inventory/types.js';
+import type { ChangeLogReader } from '../providers/types.js';
+import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from './change-records.js';
+import type { TargetResult } from './credentials.js';
+
+export type ChangeLogStatus = NonNullable<CloudServiceStatus['changeLog']>;
+
+export interface ChangeLogRequest {
+  service: CloudService;
+  target: TargetResult;
+  /** The AWS reader finds the trail's delivery bucket among the inventory's trails. */
+  inventory: InventoryResult;
+  now: Date;
+  signal: AbortSignal;
+}
+
+export interface ChangeLogRead {
+  feed: ChangeFeed;
+  records: ChangeRecord[];
+  /** status.changeLog to write: the new watermark, or the previous one when the read failed. */
+  status?: ChangeLogStatus;
+}
+
+export interface ChangeLogGather {
+  read(request: ChangeLogRequest): Promise<ChangeLogRead>;
+}
+
+function accountDeclared(service: CloudService): boolean {
+  const account = service.spec.account;
+  return service.spec.provider === 'aws' ? account.aws !== undefined : account.azure !== undefined;
+}
+
+export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLogReader>>): ChangeLogGather {
+  return {
+    async read({ service, target, inventory, now, signal }) {
+      const previous = service.status;
+      const kept = changeRecordsFromStatus(previous?.changes);
+      const carried = previous?.changeLog ? { status: previous.changeLog } : {};
+      const failed = (reason: string, message: string): ChangeLogRead => ({ feed: { failure: { reason, message } }, records: kept, ...carried });
+      const reader = readers[service.spec.provider];
+      if (!reader || !accountDeclared(service)) {
+        return failed('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
+      }
+      if (!target.ok) return failed(target.failure.reason, target.failure.message);
+      let read;
+      try {
+        read = await reader.readChanges(target.target, {
+          since: changeLogSince(service.spec, previous?.changeLog?.readUntil, now),
+          now,
+          watchedIdentities: service.spec.breakGlassIdentities ?? [],
+          auditTrails: inventory.ok ? inventory.inventory.auditTrails : [],
+          signal,
+        });
+      } catch (error) {
+        // Readers map cloud errors themselves; anything else is still not a finding.
+        return failed('ChangeLogUnreadable', error instanceof Error ? error.message : String(error));
+      }
+      if (!read.ok) return failed(read.failure.reason, read.failure.message);
+      const records = mergeChangeRecords(kept, read.records);
+      return {
+        feed: records,
+        records,
+        status: {
+          source: read.source,
+          readUntil: read.readUntil,
+          lastReadAt: now.toISOString(),
+          filesRead: read.filesRead,
+          complete: read.complete,
+        },
+      };
+    },
+  };
+}
