@@ -1,4 +1,4 @@
-import { buildStatus, conditionTransitions, MAX_STATUS_FINDINGS, statusNeedsWrite } from '../../operator/src/controller/status.js';
+import { buildStatus, conditionTransitions, MAX_STATUS_FINDINGS, statusNeedsWrite } from '../../operator/src/kube/status.js';
 import type { Finding } from '../../operator/src/api/types.js';
 
 const now = new Date('2026-11-23T08:00:00Z');

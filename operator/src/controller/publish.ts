@@ -10,7 +10,7 @@ import { apiErrorDetail, statusCode, type KubeApi } from '../kube/api.js';
 import { createMergePatch, type Json } from '../kube/merge-patch.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { statusNeedsWrite, type Transition } from './status.js';
+import { statusNeedsWrite, type Transition } from '../kube/status.js';
 
 export type StatusWrite =
   | { kind: 'written' }

@@ -14,7 +14,7 @@ import type { TargetResolver } from './credentials.js';
 import type { ExitDrillGather } from './exit-drill.js';
 import { Gatherer, type DeclaredStateSource, type Gathered, type InventorySource, type ObjectStore } from './gather.js';
 import { Publisher } from './publish.js';
-import { buildStatus, conditionTransitions } from './status.js';
+import { buildStatus, conditionTransitions } from '../kube/status.js';
 import type { ReconcileResult } from './workqueue.js';
 
 /** The read side a reconciler is wired to (controller/sources.ts builds the real ones). */

@@ -1,9 +1,10 @@
-// Pure status assembly: from an evaluation to the CloudService status, keeping
-// lastTransitionTime for conditions that did not flip.
+// CloudService status assembly (pure), following the Kubernetes conventions of
+// conditions.ts: lastTransitionTime kept for conditions that did not flip, findings
+// bounded, and whether a write is due at all.
 
 import type { CloudServiceStatus, Condition, ConditionStatus, Finding, ServiceSummary } from '../api/types.js';
-import { canonical } from '../kube/merge-patch.js';
-import { rfc3339, setStatusCondition, type ConditionUpdate } from '../kube/conditions.js';
+import { canonical } from './merge-patch.js';
+import { rfc3339, setStatusCondition, type ConditionUpdate } from './conditions.js';
 
 /** Status keeps at most this many findings; the rest are counted in findingsOmitted. */
 export const MAX_STATUS_FINDINGS = 50;

@@ -6,7 +6,7 @@
 
 import type { CloudService, CloudServiceSpec, CloudServiceStatus } from '../api/types.js';
 import { API_GROUP_VERSION } from '../api/types.js';
-import { buildStatus } from '../controller/status.js';
+import { buildStatus } from '../kube/status.js';
 import { CATALOG } from '../controls/catalog.js';
 import { CHANGE_CONTROLS, changeStatusEntries } from '../controls/changes.js';
 import type { ChangeRecord } from '../inventory/changes.js';
