@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { buildReportModel } from '../../operator/src/report/model.js';
+import { buildReportModel } from '../../operator/src/report/build-model.js';
 import { CHROMIUM_ENV, dumpDom, htmlToPdf, screenshotHtml } from '../../operator/src/report/pdf.js';
 import { renderHtml } from '../../operator/src/report/render-html.js';
 import { renderMarkdown } from '../../operator/src/report/render-markdown.js';

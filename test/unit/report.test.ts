@@ -4,7 +4,9 @@
 
 import type { CloudService } from '../../operator/src/api/types.js';
 import { bearerToken } from '../../operator/src/report/endpoint.js';
-import { CHECKLIST, buildReportModel, reportControls, stepOfControl, type ReportModel } from '../../operator/src/report/model.js';
+import { buildReportModel } from '../../operator/src/report/build-model.js';
+import { CHECKLIST, reportControls, stepOfControl } from '../../operator/src/report/checklist.js';
+import type { ReportModel } from '../../operator/src/report/model.js';
 import { parseReportArgs, renderReport } from '../../operator/src/report/cli.js';
 import { renderHtml } from '../../operator/src/report/render-html.js';
 import { renderMarkdown } from '../../operator/src/report/render-markdown.js';

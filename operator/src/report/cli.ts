@@ -11,7 +11,8 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
 import type { CloudSecurityPolicy, CloudSecurityPolicySpec, CloudService } from '../api/types.js';
 import { API_GROUP, API_VERSION } from '../api/types.js';
-import { buildReportModel, type ReportModel } from './model.js';
+import { buildReportModel } from './build-model.js';
+import type { ReportModel } from './model.js';
 import { htmlToPdf } from './pdf.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';

@@ -22,7 +22,7 @@ import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kuber
 
 import type { CloudSecurityPolicySpec, CloudService } from '../api/types.js';
 import { API_GROUP } from '../api/types.js';
-import { buildReportModel } from './model.js';
+import { buildReportModel } from './build-model.js';
 import { renderReport } from './cli.js';
 
 export interface ReportHandlerOptions {
