@@ -7,7 +7,10 @@ import { iamActionFor } from '../../operator/src/providers/aws/iam-actions.js';
 import { READ_ONLY_VERB } from '../../operator/src/providers/aws/privilege.js';
 
 const policyPath = new URL('../../charts/cloud-posture-operator/files/aws-readonly-policy.json', import.meta.url);
-const collectorPath = new URL('../../operator/src/providers/aws/collector.ts', import.meta.url);
+/** The collector and its service modules: every SDK command of a collection is imported by one of them. */
+const collectorPaths = ['collector', 'iam', 'ec2', 'rds', 's3', 'cloudtrail', 'organizations'].map(
+  (module) => new URL(`../../operator/src/providers/aws/${module}.ts`, import.meta.url),
+);
 
 const SERVICE_OF_PACKAGE: Record<string, string> = {
   'client-iam': 'IAM',
@@ -30,7 +33,7 @@ function policyActions(): string[] {
 
 /** `<Service>:<Operation>` for every SDK command the collector imports. */
 function operationsImportedByCollector(): string[] {
-  const src = readFileSync(collectorPath, 'utf8');
+  const src = collectorPaths.map((path) => readFileSync(path, 'utf8')).join('\n');
   const ops: string[] = [];
   for (const m of src.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g)) {
     const service = SERVICE_OF_PACKAGE[m[2] as string];
