@@ -12,15 +12,9 @@ import { CATALOG, controlsByFamily } from '../../operator/src/controls/catalog.j
 import { evaluateService } from '../../operator/src/controls/evaluate.js';
 import { exitDrillOutcome, exitDrillVerified } from '../../operator/src/controls/exitdrill-live.js';
 import { formatBytes, formatSeconds } from '../../operator/src/controls/text.js';
-import {
-  crc32Base64,
-  downloadFailure,
-  hashFile,
-  multipartEtag,
-  pickSample,
-  sampleHash,
-  sampleSeed,
-} from '../../operator/src/exitdrill/drill.js';
+import { crc32Base64, hashFile, multipartEtag } from '../../operator/src/exitdrill/checksums.js';
+import { downloadFailure } from '../../operator/src/exitdrill/failures.js';
+import { pickSample, sampleHash, sampleSeed } from '../../operator/src/exitdrill/sample.js';
 import {
   exitDrillLastSuccessSeconds,
   exitDrillResultFromStatus,

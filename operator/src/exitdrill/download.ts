@@ -1,0 +1,62 @@
+// Downloads one sampled object to local storage, counting the bytes that arrive and
+// keeping what the store recorded about it (size, ETag, encryption, checksums) for the
+// verification. A failed download becomes a failure, never an exception, unless the
+// drill was aborted.
+
+import { createWriteStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+import { downloadFailure } from './failures.js';
+import { removeScratch } from './scratch.js';
+import type { ExitDrillObjectFailure } from './types.js';
+
+/** A local copy and what the store announced for it. */
+export interface Downloaded {
+  key: string;
+  path: string;
+  bytes: number;
+  contentLength?: number;
+  etag?: string;
+  sse?: string;
+  sseCustomer?: string;
+  sha256?: string;
+  crc32?: string;
+}
+
+export type DownloadOutcome = { ok: true; file: Downloaded } | { ok: false; failure: ExitDrillObjectFailure };
+
+/** GETs `key` (ChecksumMode ENABLED) into `path`; a partial file is removed on failure. */
+export async function downloadObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<DownloadOutcome> {
+  try {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: signal });
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    await pipeline(got.Body as Readable, counter, createWriteStream(path), { signal });
+    const file: Downloaded = { key, path, bytes };
+    if (got.ContentLength !== undefined) file.contentLength = got.ContentLength;
+    if (got.ETag !== undefined) file.etag = got.ETag;
+    if (got.ServerSideEncryption !== undefined) file.sse = got.ServerSideEncryption;
+    if (got.SSECustomerAlgorithm !== undefined) file.sseCustomer = got.SSECustomerAlgorithm;
+    if (got.ChecksumSHA256) file.sha256 = got.ChecksumSHA256;
+    if (got.ChecksumCRC32) file.crc32 = got.ChecksumCRC32;
+    return { ok: true, file };
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    await removeScratch(path);
+    return { ok: false, failure: downloadFailure(key, err) };
+  }
+}
