@@ -1,4 +1,5 @@
-// /metrics, /healthz and /readyz on one small HTTP server.
+// /metrics, /healthz, /readyz and, when enabled, the evidence report (/report, TLS only)
+// on one small HTTP server.
 
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -9,8 +9,9 @@
 //      (verify.ts), deleting each copy after its check;
 //   5. extrapolate the full export time from the sample.
 //
-// The runner only reads and measures; `exitDrillOutcome` (controls/exitdrill-live.ts)
-// decides. It never throws for S3 errors: a run that cannot happen returns `error`.
+// The drill only reads and measures; `exitDrillOutcome`
+// (controls/exit-plan/exit-drill-verified.ts) decides. It never throws for S3 errors: a
+// run that cannot happen returns `error`.
 
 import type { S3Client } from '@aws-sdk/client-s3';
 

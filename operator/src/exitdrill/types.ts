@@ -1,6 +1,7 @@
 // The facts an automated exit drill produces (spec.exitPlan.drill, checklist step 7).
-// Plain data, no I/O: the runner (drill.ts) fills it, the control
-// (controls/exitdrill-live.ts) decides on it, status.exitDrill persists it between runs.
+// Plain data, no I/O: the drill (drill.ts) fills it, the control
+// (controls/exit-plan/exit-drill-verified.ts) decides on it, status.exitDrill persists
+// it between runs.
 
 /** Why one sampled object did not pass. */
 export type ExitDrillFailureReason =
