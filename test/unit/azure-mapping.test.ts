@@ -1,23 +1,22 @@
 // Pure Azure mapping: ARM / Graph shapes -> Inventory facts.
 
+import { trailsFromDiagnosticSettings } from '../../operator/src/providers/azure/diagnostics.js';
 import {
-  guardrailsFromPolicy,
   identitiesFromGraph,
   isReadOnlyRole,
   maskKeyId,
-  mergeResources,
-  resourceFromDisk,
-  resourceFromGeneric,
-  resourcesFromStorageAccount,
-  subscriptionOf,
-  trailsFromDiagnosticSettings,
-  ALLOWED_LOCATIONS_DEFINITION_ID,
-  STORAGE_PUBLIC_ACCESS_DEFINITION_ID,
-  type ArmPolicyAssignment,
   type DirectoryRoleAssignment,
   type DirectoryRoleDefinition,
   type UserRegistrationDetails,
-} from '../../operator/src/providers/azure/mapping.js';
+} from '../../operator/src/providers/azure/identities.js';
+import { subscriptionOf } from '../../operator/src/providers/azure/ids.js';
+import {
+  guardrailsFromPolicy,
+  ALLOWED_LOCATIONS_DEFINITION_ID,
+  STORAGE_PUBLIC_ACCESS_DEFINITION_ID,
+  type ArmPolicyAssignment,
+} from '../../operator/src/providers/azure/policy.js';
+import { mergeResources, resourceFromDisk, resourceFromGeneric, resourcesFromStorageAccount } from '../../operator/src/providers/azure/resources.js';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';

@@ -14,6 +14,7 @@ import type { MonitorClient } from '@azure/arm-monitor';
 import { identityNamedBy, type ChangeRecord } from '../../inventory/changes.js';
 import type { ChangeReadResult } from '../types.js';
 import { classifyAzureError } from './errors.js';
+import type { GraphReader } from './graph.js';
 
 /** Resource types whose write / delete changes the virtual network or its firewall rules. */
 const NETWORK_CHANGE_OPERATION =
@@ -173,4 +174,17 @@ export function changeRecordFromSignIn(signIn: SignInEvent): ChangeRecord | unde
   const code = signIn.status?.errorCode ?? 0;
   if (code !== 0) record.errorCode = `SignInError${code}`;
   return record;
+}
+
+/** The sign-ins matching each filter (one paced report query each) up to `now`. Rejects on a Graph error. */
+export async function readSignIns(graph: Pick<GraphReader, 'list'>, filters: readonly string[], now: Date): Promise<ChangeRecord[]> {
+  const records: ChangeRecord[] = [];
+  for (const filter of filters) {
+    const signIns = await graph.list<SignInEvent>(`/auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, 'Graph:signIns', { report: true });
+    for (const signIn of signIns) {
+      const record = changeRecordFromSignIn(signIn);
+      if (record && Date.parse(record.time) <= now.getTime()) records.push(record);
+    }
+  }
+  return records;
 }

@@ -1,5 +1,7 @@
 // The Azure / Microsoft Entra ID collector: reads one subscription and its tenant
-// (read-only) into the provider-neutral Inventory. It never decides compliance.
+// (read-only) into the provider-neutral Inventory, one module per area (identities via
+// Graph, resources, policy, diagnostic settings), and the subscription's Activity Log
+// for ChangesTracked (activity-log.ts). It never decides compliance.
 //
 // Cost model: a fixed set of list calls whatever the number of users or resources,
 // each followed through its nextLink pages:
@@ -8,22 +10,16 @@
 //          policyAssignments.list($filter=atScope()), subscription diagnosticSettings.list,
 //          plus one policySetDefinitions get per distinct initiative assigned (capped)
 // Tokens come from the credential's cache (about one token request per hour and audience).
+// Graph's identity and access reports are paced per tenant by one gate per collector:
+// use one collector for every collection and change-log read.
 
 import type { TokenCredential } from '@azure/identity';
 
-import type {
-  AuditTrail,
-  CollectionFailure,
-  CollectionGap,
-  Inventory,
-  InventoryArea,
-  InventoryResult,
-  Resource,
-} from '../../inventory/types.js';
-import type { ApiCallHook, ChangeReadResult, CollectTarget, InventoryCollector } from '../types.js';
-import { changeRecordFromSignIn, readActivityLogChanges, signInFilter, type SignInEvent } from './activity-log.js';
-import { ApiCallRecorder, GapLog } from '../collection-log.js';
+import type { CollectionFailure, InventoryResult } from '../../inventory/types.js';
+import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
+import type { ApiCallHook, ChangeReadResult, CollectTarget, InventoryCollector } from '../types.js';
+import { readActivityLogChanges, readSignIns, signInFilter } from './activity-log.js';
 import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
   AZURE_GRAPH_ENDPOINT_ENV,
@@ -35,28 +31,14 @@ import {
   resolveEndpoint,
   type ArmClients,
 } from './clients.js';
+import { AzureCollection, FATAL_REASONS } from './context.js';
 import { CredentialCache, SharedTokenCredential } from './credentials.js';
-import { classifyAzureError, azureGapReason, type AzureFailureReason, type ClassifiedAzureError } from './errors.js';
+import { readDiagnosticSettings, trailsFromRead } from './diagnostics.js';
+import { classifyAzureError } from './errors.js';
 import { GraphReader, SlidingWindowGate } from './graph.js';
-import {
-  guardrailsFromPolicy,
-  identitiesFromGraph,
-  idKey,
-  isPolicySetId,
-  mergeResources,
-  resourceFromDisk,
-  resourceFromGeneric,
-  resourcesFromStorageAccount,
-  trailsFromDiagnosticSettings,
-  type ArmDiagnosticSetting,
-  type ArmPolicyAssignment,
-  type ArmPolicySetDefinition,
-  type DirectoryRoleAssignment,
-  type DirectoryRoleDefinition,
-  type DirectoryRoles,
-  type IdentityFacts,
-  type UserRegistrationDetails,
-} from './mapping.js';
+import { readIdentities, type IdentityFacts } from './identities.js';
+import { guardrailsFromRead, readPolicy } from './policy.js';
+import { readResourceLists, resourcesFromLists } from './resources.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -92,55 +74,9 @@ export interface AzureCollectorOptions {
   now?: () => Date;
 }
 
-/** Reasons that make every read of the target fail: no inventory at all. */
-const FATAL_REASONS = new Set<AzureFailureReason>(['CredentialsMissing', 'CredentialsInvalid', 'AccountNotFound']);
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function collectAll<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-/** One area's outcome: a value, or the classified error. */
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: ClassifiedAzureError; context: string };
-
-/** State of one collection run. */
-class Run {
-  private readonly gapLog = new GapLog();
-  readonly failures: Array<{ error: ClassifiedAzureError; context: string }> = [];
-
-  constructor(
-    readonly signal: AbortSignal,
-    readonly secrets: readonly string[],
-  ) {}
-
-  classify(err: unknown): ClassifiedAzureError {
-    return classifyAzureError(err, this.secrets);
-  }
-
-  async area<T>(context: string, fn: () => Promise<T>): Promise<Outcome<T>> {
-    try {
-      return { ok: true, value: await fn() };
-    } catch (err) {
-      if (this.signal.aborted) throw this.signal.reason ?? err;
-      const error = this.classify(err);
-      this.failures.push({ error, context });
-      return { ok: false, error, context };
-    }
-  }
-
-  gap(areas: readonly InventoryArea[], outcome: { error: ClassifiedAzureError; context: string }): void {
-    const reason = azureGapReason(outcome.error.reason);
-    const detail = `${outcome.context}: ${outcome.error.code}${outcome.error.reason === 'LicenseRequired' ? ' (Microsoft Entra ID P1 or P2 required)' : ''}`;
-    for (const area of areas) this.gapLog.add(area, reason, detail);
-  }
-
-  gaps(): CollectionGap[] {
-    return this.gapLog.list();
-  }
-}
+type AzureAccount = NonNullable<CollectTarget['account']['azure']>;
 
 /** The window and identities of one change-log read. */
 export interface ChangeQuery {
@@ -150,11 +86,10 @@ export interface ChangeQuery {
   signal?: AbortSignal;
 }
 
-type AzureAccount = NonNullable<CollectTarget['account']['azure']>;
-
 export class AzureCollector implements InventoryCollector {
   private readonly env: Env;
   private readonly credentials = new CredentialCache();
+  /** Graph report requests, per tenant (about 5 per 10 s are allowed). */
   private readonly reportGate: SlidingWindowGate;
   private readonly tokenPolicy;
   private readonly injected: TokenCredential | undefined;
@@ -167,7 +102,7 @@ export class AzureCollector implements InventoryCollector {
   }
 
   /** The credential for a target and the secrets to redact. */
-  private credentialFor(target: CollectTarget): { credential: TokenCredential; secrets: string[] } {
+  private credentialOf(target: CollectTarget): { credential: TokenCredential; secrets: string[] } {
     const azure = target.account.azure!;
     if (target.azureCredentials) {
       return this.credentials.resolve({
@@ -188,6 +123,16 @@ export class AzureCollector implements InventoryCollector {
     });
   }
 
+  /** The target's credential, or why there is none (never throws). */
+  private credentialFor(target: CollectTarget): { ok: true; credential: TokenCredential; secrets: string[] } | { ok: false; failure: CollectionFailure } {
+    try {
+      return { ok: true, ...this.credentialOf(target) };
+    } catch (err) {
+      const c = classifyAzureError(err);
+      return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'CredentialsInvalid' : c.reason, message: c.message } };
+    }
+  }
+
   private checkTarget(target: CollectTarget): { ok: true; azure: AzureAccount } | { ok: false; failure: CollectionFailure } {
     const azure = target.account.azure;
     if (target.provider !== 'azure' || !azure) {
@@ -206,12 +151,17 @@ export class AzureCollector implements InventoryCollector {
     return { ok: true, azure };
   }
 
-  private armEndpoint(): string {
-    return resolveEndpoint(this.opts.resourceManagerEndpoint, this.env, AZURE_RESOURCE_MANAGER_ENDPOINT_ENV, DEFAULT_RESOURCE_MANAGER_ENDPOINT);
-  }
-
-  private graphEndpoint(): string {
-    return resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
+  /** The Resource Manager or Graph endpoint (explicit option, else environment, else the public cloud). */
+  private endpoint(kind: 'arm' | 'graph'): { ok: true; endpoint: string } | { ok: false; failure: CollectionFailure } {
+    try {
+      const endpoint =
+        kind === 'arm'
+          ? resolveEndpoint(this.opts.resourceManagerEndpoint, this.env, AZURE_RESOURCE_MANAGER_ENDPOINT_ENV, DEFAULT_RESOURCE_MANAGER_ENDPOINT)
+          : resolveEndpoint(this.opts.graphEndpoint, this.env, AZURE_GRAPH_ENDPOINT_ENV, DEFAULT_GRAPH_ENDPOINT);
+      return { ok: true, endpoint };
+    } catch (err) {
+      return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
+    }
   }
 
   /** Resource Manager clients that count every attempt with `recorder`. */
@@ -250,25 +200,15 @@ export class AzureCollector implements InventoryCollector {
     const checked = this.checkTarget(target);
     if (!checked.ok) return checked;
     const azure = checked.azure;
-    let armEndpoint: string;
-    try {
-      armEndpoint = this.armEndpoint();
-    } catch (err) {
-      return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
-    }
-    let credential: TokenCredential;
-    let secrets: string[];
-    try {
-      ({ credential, secrets } = this.credentialFor(target));
-    } catch (err) {
-      const c = classifyAzureError(err);
-      return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'CredentialsInvalid' : c.reason, message: c.message } };
-    }
+    const arm = this.endpoint('arm');
+    if (!arm.ok) return arm;
+    const resolved = this.credentialFor(target);
+    if (!resolved.ok) return resolved;
+    const { credential, secrets } = resolved;
     const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
-    const arm = this.armClients(credential, azure.subscriptionId, armEndpoint, recorder);
     const watched = query.watchedIdentities ?? [];
     const read = await readActivityLogChanges({
-      monitor: arm.monitor,
+      monitor: this.armClients(credential, azure.subscriptionId, arm.endpoint, recorder).monitor,
       subscriptionId: azure.subscriptionId,
       since: query.since,
       now: query.now,
@@ -280,30 +220,20 @@ export class AzureCollector implements InventoryCollector {
     if (!read.ok || filters.length === 0) return read;
 
     // Break-glass sign-ins: a read that fails leaves ChangesTracked undecided (no "no use" claim).
-    let graphEndpoint: string;
-    try {
-      graphEndpoint = this.graphEndpoint();
-    } catch (err) {
-      return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
-    }
+    const graphEndpoint = this.endpoint('graph');
+    if (!graphEndpoint.ok) return graphEndpoint;
     const signal = query.signal ?? new AbortController().signal;
-    const graph = this.graphReader(credential, graphEndpoint, azure.tenantId, recorder, signal);
-    const records = [...read.records];
+    const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, signal);
+    let signIns;
     try {
-      for (const filter of filters) {
-        const signIns = await graph.list<SignInEvent>(`/auditLogs/signIns?$filter=${encodeURIComponent(filter)}`, 'Graph:signIns', { report: true });
-        for (const signIn of signIns) {
-          const record = changeRecordFromSignIn(signIn);
-          if (record && Date.parse(record.time) <= query.now.getTime()) records.push(record);
-        }
-      }
+      signIns = await readSignIns(graph, filters, query.now);
     } catch (err) {
       if (signal.aborted) throw err;
       const c = classifyAzureError(err, secrets);
       const hint = c.reason === 'LicenseRequired' ? ' (sign-in logs need Microsoft Entra ID P1 or P2)' : '';
       return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason, message: `reading break-glass sign-ins: ${c.code}: ${c.message}${hint}` } };
     }
-    records.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+    const records = [...read.records, ...signIns].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
     return { ...read, records, filesRead: read.filesRead + filters.length };
   }
 
@@ -311,115 +241,60 @@ export class AzureCollector implements InventoryCollector {
     const checked = this.checkTarget(target);
     if (!checked.ok) return checked;
     const azure = checked.azure;
-    let armEndpoint: string;
-    let graphEndpoint: string;
-    try {
-      armEndpoint = this.armEndpoint();
-      graphEndpoint = this.graphEndpoint();
-    } catch (err) {
-      return { ok: false, failure: { reason: 'InvalidConfiguration', message: (err as Error).message } };
-    }
+    const armEndpoint = this.endpoint('arm');
+    if (!armEndpoint.ok) return armEndpoint;
+    const graphEndpoint = this.endpoint('graph');
+    if (!graphEndpoint.ok) return graphEndpoint;
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
     const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
-    let credential: TokenCredential;
-    let secrets: string[];
-    try {
-      ({ credential, secrets } = this.credentialFor(target));
-    } catch (err) {
-      const c = classifyAzureError(err);
-      return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'CredentialsInvalid' : c.reason, message: c.message } };
-    }
+    const resolved = this.credentialFor(target);
+    if (!resolved.ok) return resolved;
+    const { credential, secrets } = resolved;
     return runCollection({ signal, classify: (err) => classifyAzureError(err, secrets) }, async (control) => {
-      const run = new Run(control.signal, secrets);
+      const c = new AzureCollection(control.signal, secrets);
       // 1. a Resource Manager token proves the credentials (like sts:GetCallerIdentity)
       try {
-        const token = await credential.getToken(defaultScope(armEndpoint), { abortSignal: control.signal });
+        const token = await credential.getToken(defaultScope(armEndpoint.endpoint), c.o);
         if (!token?.token) throw Object.assign(new Error('the credential returned no token'), { name: 'AuthenticationError' });
       } catch (err) {
         if (control.signal.aborted) throw err;
-        const c = run.classify(err);
+        const e = c.classify(err);
         const message =
-          c.reason === 'CredentialsMissing'
+          e.reason === 'CredentialsMissing'
             ? 'no Azure credential available: configure workload identity (AZURE_FEDERATED_TOKEN_FILE), spec.account.credentialsSecretRef or a managed identity'
-            : `Microsoft Entra ID token: ${c.code}: ${c.message}`;
-        throw new FatalCollection({ reason: c.reason, message });
+            : `Microsoft Entra ID token: ${e.code}: ${e.message}`;
+        throw new FatalCollection({ reason: e.reason, message });
       }
 
-      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint, recorder);
-      const graph = this.graphReader(credential, graphEndpoint, azure.tenantId, recorder, control.signal);
-      const o = { abortSignal: control.signal };
+      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint.endpoint, recorder);
+      const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, control.signal);
 
       // 2. every area at once
-      const [identities, generic, storage, disks, snapshots, policy, diagnostics] = await Promise.all([
-        run.area('Graph:userRegistrationDetails', () => this.identities(graph, run, now())),
-        run.area('ARM:resources.list', () => collectAll(arm.resources.resources.list(o))),
-        run.area('ARM:storageAccounts.list', () => collectAll(arm.storage.storageAccounts.list(o))),
-        run.area('ARM:disks.list', () => collectAll(arm.compute.disks.list(o))),
-        run.area('ARM:snapshots.list', () => collectAll(arm.compute.snapshots.list(o))),
-        run.area('ARM:policyAssignments.list', () => this.policy(arm, azure.subscriptionId, run)),
-        run.area('ARM:subscriptionDiagnosticSettings.list', async () => {
-          const r = await arm.monitor.diagnosticSettings.list(`subscriptions/${azure.subscriptionId}`, o);
-          return (r.value ?? []) as ArmDiagnosticSetting[];
-        }),
+      const [identities, lists, policy, diagnostics] = await Promise.all([
+        c.area('Graph:userRegistrationDetails', () => readIdentities(graph, c, now())),
+        readResourceLists(c, arm),
+        c.area('ARM:policyAssignments.list', () => readPolicy(c, arm.policy, azure.subscriptionId, this.opts.maxPolicySetLookups ?? 20)),
+        c.area('ARM:subscriptionDiagnosticSettings.list', () => readDiagnosticSettings(c, arm.monitor, azure.subscriptionId)),
       ]);
 
       // 3. failures that leave nothing to read end the collection
-      const fatal = run.failures.find((f) => FATAL_REASONS.has(f.error.reason));
-      if (fatal) {
-        throw FatalCollection.of(fatal.context, fatal.error);
-      }
-      const outcomes = [identities, generic, storage, disks, snapshots, policy, diagnostics];
+      const fatal = c.failures.find((f) => FATAL_REASONS.has(f.error.reason));
+      if (fatal) throw FatalCollection.of(fatal.context, fatal.error);
+      const outcomes = [identities, lists.generic, lists.storage, lists.disks, lists.snapshots, policy, diagnostics];
       const failed = outcomes.filter((x): x is Extract<typeof x, { ok: false }> => !x.ok);
       if (failed.length === outcomes.length && new Set(failed.map((f) => f.error.reason)).size === 1) {
         const first = failed[0]!;
         throw FatalCollection.of(`every read failed; ${first.context}`, first.error);
       }
 
-      // 4. resources (generic list + detailed lists)
-      const detailed: Resource[] = [];
-      if (storage.ok) detailed.push(...storage.value.flatMap((a) => resourcesFromStorageAccount(a)));
-      else run.gap(['encryption', 'exposure'], storage);
-      if (disks.ok) detailed.push(...disks.value.flatMap((d) => resourceFromDisk(d, 'volume') ?? []));
-      else run.gap(['encryption', 'exposure'], disks);
-      if (snapshots.ok) detailed.push(...snapshots.value.flatMap((s) => resourceFromDisk(s, 'snapshot') ?? []));
-      else run.gap(['encryption', 'exposure'], snapshots);
-      if (!generic.ok) run.gap(['resources'], generic);
-      const genericResources = generic.ok ? generic.value.flatMap((r) => resourceFromGeneric(r) ?? []) : [];
-      const resources = mergeResources(genericResources, detailed);
-
-      // where things are, for log destinations held in this subscription
-      const locations = new Map<string, string>();
-      for (const r of generic.ok ? generic.value : []) if (r.id && r.location) locations.set(idKey(r.id), r.location);
-      for (const r of resources) if (!r.sourceId) locations.set(idKey(r.id), r.region);
-
-      // 5. guardrails
-      let regionRestriction: Inventory['guardrails']['regionRestriction'];
-      let accountPublicAccessBlock: boolean | undefined;
-      if (policy.ok) {
-        const g = guardrailsFromPolicy(policy.value.assignments, policy.value.sets);
-        regionRestriction = g.regionRestriction;
-        accountPublicAccessBlock = g.publicAccessBlocked;
-        for (const error of policy.value.unreadable) run.gap(['guardrails'], { error, context: 'ARM:policySetDefinitions.get' });
-      } else {
-        run.gap(['guardrails'], policy);
-      }
-      // Managed disks are always encrypted at rest (server-side encryption cannot be turned off).
-      const defaultVolumeEncryption: Record<string, boolean> = {};
-      for (const r of resources) if (r.region && r.region !== 'global') defaultVolumeEncryption[r.region.toLowerCase().replace(/\s+/g, '')] = true;
-
-      // 6. audit trails
-      let auditTrails: AuditTrail[] = [];
-      if (diagnostics.ok) {
-        auditTrails = trailsFromDiagnosticSettings(diagnostics.value, azure.subscriptionId, (id) => locations.get(idKey(id)));
-      } else {
-        run.gap(['auditTrails'], diagnostics);
-      }
-
-      // 7. identities
+      // 4. every area mapped; a failed one leaves its gaps
+      const resources = resourcesFromLists(c, lists);
+      const guardrails = guardrailsFromRead(c, policy);
+      const auditTrails = trailsFromRead(c, diagnostics, azure.subscriptionId, resources.locate);
       let ids: IdentityFacts = { identities: [] };
       if (identities.ok) ids = identities.value;
-      else run.gap(['identities'], identities);
+      else c.gap(['identities'], identities);
 
       return assembleInventory({
         provider: 'azure',
@@ -429,96 +304,17 @@ export class AzureCollector implements InventoryCollector {
         identitiesAt: ids.reportTime ?? startedAt,
         identities: ids.identities,
         rootMfaEnabled: ids.rootMfaEnabled,
-        resources,
+        resources: resources.resources,
         guardrails: {
-          ...(regionRestriction !== undefined ? { regionRestriction } : {}),
-          ...(accountPublicAccessBlock !== undefined ? { accountPublicAccessBlock } : {}),
-          ...(generic.ok ? { defaultVolumeEncryption } : {}),
+          ...(guardrails?.regionRestriction !== undefined ? { regionRestriction: guardrails.regionRestriction } : {}),
+          ...(guardrails?.publicAccessBlocked !== undefined ? { accountPublicAccessBlock: guardrails.publicAccessBlocked } : {}),
+          ...(resources.defaultVolumeEncryption ? { defaultVolumeEncryption: resources.defaultVolumeEncryption } : {}),
         },
         auditTrails,
-        gaps: run.gaps(),
+        gaps: c.gaps(),
         apiCalls: recorder.total,
       });
     });
-  }
-
-  /** Identities and MFA (report), privilege (role definitions + assignments with principals). */
-  private async identities(graph: GraphReader, run: Run, now: Date): Promise<IdentityFacts> {
-    const rolesRead = Promise.all([
-      graph.list<DirectoryRoleDefinition>('/roleManagement/directory/roleDefinitions', 'Graph:roleDefinitions'),
-      graph.list<DirectoryRoleAssignment>('/roleManagement/directory/roleAssignments?$expand=principal', 'Graph:roleAssignments'),
-    ]).then(
-      ([definitions, assignments]): DirectoryRoles => ({ definitions, assignments }),
-      (err: unknown) => {
-        // Privilege is a refinement: when it cannot be read, isAdmin from the report
-        // stands in (the failed calls are in the API-call metrics); credentials
-        // problems still end the collection.
-        if (run.signal.aborted || FATAL_REASONS.has(run.classify(err).reason)) throw err;
-        return undefined;
-      },
-    );
-    const details = await graph.list<UserRegistrationDetails>(
-      '/reports/authenticationMethods/userRegistrationDetails',
-      'Graph:userRegistrationDetails',
-      { report: true },
-    ).catch(async (err: unknown) => {
-      await rolesRead.catch(() => undefined); // never leave a rejection unobserved
-      throw err;
-    });
-    return identitiesFromGraph(details, await rolesRead, now);
-  }
-
-  /** Assignments that apply at the subscription, and the initiatives among them. */
-  private async policy(
-    arm: ArmClients,
-    subscriptionId: string,
-    run: Run,
-  ): Promise<{
-    assignments: ArmPolicyAssignment[];
-    sets: Map<string, ArmPolicySetDefinition | undefined>;
-    unreadable: ClassifiedAzureError[];
-  }> {
-    const o = { abortSignal: run.signal };
-    const assignments = (await collectAll(arm.policy.policyAssignments.list({ ...o, filter: 'atScope()' }))) as ArmPolicyAssignment[];
-    const setIds = [
-      ...new Set(
-        assignments
-          .filter((a) => (a.enforcementMode ?? '').toLowerCase() !== 'donotenforce' && isPolicySetId(a.policyDefinitionId))
-          .map((a) => (a.policyDefinitionId ?? '').toLowerCase()),
-      ),
-    ].slice(0, this.opts.maxPolicySetLookups ?? 20);
-    const sets = new Map<string, ArmPolicySetDefinition | undefined>();
-    const unreadable: ClassifiedAzureError[] = [];
-    await Promise.all(
-      setIds.map(async (id) => {
-        try {
-          const set = (await this.policySet(arm, subscriptionId, id, o)) as ArmPolicySetDefinition | undefined;
-          if (set === undefined) {
-            unreadable.push({ reason: 'AccessDenied', code: 'OtherSubscription', message: 'initiative defined in another subscription' });
-          }
-          sets.set(id, set);
-        } catch (err) {
-          if (run.signal.aborted) throw err;
-          const c = run.classify(err);
-          if (FATAL_REASONS.has(c.reason)) throw err;
-          unreadable.push(c);
-          sets.set(id, undefined); // unreadable: the guardrail stays undecided unless found elsewhere
-        }
-      }),
-    );
-    return { assignments, sets, unreadable };
-  }
-
-  private async policySet(arm: ArmClients, subscriptionId: string, id: string, o: { abortSignal: AbortSignal }): Promise<unknown> {
-    const name = id.split('/').pop() ?? '';
-    const mg = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.exec(id);
-    if (mg?.[1]) return arm.policy.policySetDefinitions.getAtManagementGroup(mg[1], name, o);
-    const sub = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i.exec(id);
-    if (sub?.[1]) {
-      if (sub[1].toLowerCase() !== subscriptionId.toLowerCase()) return undefined;
-      return arm.policy.policySetDefinitions.get(name, o);
-    }
-    return arm.policy.policySetDefinitions.getBuiltIn(name, o);
   }
 }
 
