@@ -17,11 +17,8 @@ import { exitDrillResultFromStatus, exitDrillSchedule, exitDrillStatus } from '.
 import type { ExitDrillResult } from '../exitdrill/types.js';
 import { canonical } from '../kube/merge-patch.js';
 import type { InventoryResult } from '../inventory/types.js';
-import { AwsClients, buildCredentials } from '../providers/aws/clients.js';
-import { ApiCallRecorder } from '../providers/collection-log.js';
-import { changeLogLocation, readCloudTrailChanges } from '../providers/aws/cloudtrail-changes.js';
-import type { ChangeQuery } from '../providers/azure/collector.js';
-import type { ApiCallHook, ChangeReadResult, StaticCredentials } from '../providers/types.js';
+import { AwsInventoryCollector } from '../providers/aws/collector.js';
+import type { ApiCallHook, ChangeQuery, ChangeReadResult, CollectTarget, StaticCredentials } from '../providers/types.js';
 
 /** What the reconciler adds to the control input and to status. */
 export interface Evidence {
@@ -96,6 +93,7 @@ export function createEvidenceSource(
   options: EvidenceSourceOptions = {},
 ): EvidenceSource {
   const drills = new ExitDrillRunner({ concurrency: options.drillConcurrency, onError: options.onDrillError });
+  const awsCollector = new AwsInventoryCollector({ endpoint: config.awsEndpoint || undefined, maxAttempts: 3, ...(onApiCall ? { onApiCall } : {}) });
   const source: EvidenceSource = async ({ service, inventory, policy, now, signal, wake }) => {
     const spec = service.spec;
     const previous = service.status;
@@ -125,73 +123,56 @@ export function createEvidenceSource(
       };
     }
     const credentials = await credentialsFor(service);
-    const aws = spec.account.aws;
-    const newClients = () => {
-      const recorder = new ApiCallRecorder('aws', onApiCall);
-      return new AwsClients(
-        buildCredentials(
-          { roleArn: aws.roleArn, externalId: aws.externalId, staticCredentials: credentials },
-          { endpoint: config.awsEndpoint || undefined, homeRegion: 'us-east-1', maxAttempts: 3 },
-          recorder,
-        ),
-        { endpoint: config.awsEndpoint || undefined, maxAttempts: 3 },
-        recorder,
-      );
+    const target: CollectTarget = {
+      provider: 'aws',
+      account: spec.account,
+      allowedRegions: spec.allowedRegions,
+      ...(spec.logVault ? { logVault: spec.logVault } : {}),
+      ...(spec.changeManagement?.logSource ? { changeLogSource: spec.changeManagement.logSource } : {}),
+      ...(credentials ? { credentials } : {}),
     };
-    const clients = newClients();
-    try {
-      const evidence: Evidence = { status: { ...carried }, newBreakGlassUses: [] };
+    const evidence: Evidence = { status: { ...carried }, newBreakGlassUses: [] };
 
-      // Change log: read from the watermark on, merged with the records kept in status.
-      const location = changeLogLocation(spec, inventory.ok ? inventory.inventory.auditTrails : []);
-      let records = changeRecordsFromStatus(previous?.changes);
-      if (!location) {
-        evidence.changes = { failure: { reason: 'NoChangeLogSource', message: 'no trail delivery bucket, log vault or spec.changeManagement.logSource to read' } };
-      } else {
-        const read = await readCloudTrailChanges({
-          s3: clients.s3(location.region),
-          source: location,
-          since,
-          now,
-          watchedIdentities: spec.breakGlassIdentities ?? [],
-          signal,
-        });
-        records = applyChangeRead(evidence, read, records, now);
-      }
-      finishChanges(evidence, records, service);
+    // Change log: read from the watermark on, merged with the records kept in status.
+    const read = await awsCollector.readChanges(target, {
+      since,
+      now,
+      watchedIdentities: spec.breakGlassIdentities ?? [],
+      auditTrails: inventory.ok ? inventory.inventory.auditTrails : [],
+      signal,
+    });
+    const records = applyChangeRead(evidence, read, changeRecordsFromStatus(previous?.changes), now);
+    finishChanges(evidence, records, service);
 
-      // Exit drill: only when due (it downloads a sample of the data), in the background.
-      const schedule = exitDrillSchedule(spec, previous?.exitDrill, now);
-      const drill = spec.exitPlan?.drill;
-      if (schedule && drill) {
-        let drillStatus = previous?.exitDrill;
-        let nextDrillAt: Date | undefined = schedule.at;
-        if (schedule.due) {
-          const job = async (stop: AbortSignal) => {
-            const own = newClients(); // outlives this reconcile
-            try {
-              return await runExitDrill(drill, (region) => own.s3(region), config.exitDrillDir || undefined, new Date(), { signal: stop });
-            } finally {
-              own.destroy();
-            }
-          };
-          const key = `${service.metadata.namespace}/${service.metadata.name}`;
-          const outcome = drills.request(key, canonical(drill), job, wake ?? (() => undefined));
-          if (outcome.state === 'finished') {
-            drillStatus = exitDrillStatus(previous?.exitDrill, outcome.result, drill, policy, new Date());
-            nextDrillAt = exitDrillSchedule(spec, drillStatus, now)?.at;
-          } else {
-            nextDrillAt = undefined;
+    // Exit drill: only when due (it downloads a sample of the data), in the background.
+    const schedule = exitDrillSchedule(spec, previous?.exitDrill, now);
+    const drill = spec.exitPlan?.drill;
+    if (schedule && drill) {
+      let drillStatus = previous?.exitDrill;
+      let nextDrillAt: Date | undefined = schedule.at;
+      if (schedule.due) {
+        const job = async (stop: AbortSignal) => {
+          const store = awsCollector.openObjectStore(target); // outlives this reconcile
+          try {
+            return await runExitDrill(drill, (region) => store.s3(region), config.exitDrillDir || undefined, new Date(), { signal: stop });
+          } finally {
+            store.destroy();
           }
+        };
+        const key = `${service.metadata.namespace}/${service.metadata.name}`;
+        const outcome = drills.request(key, canonical(drill), job, wake ?? (() => undefined));
+        if (outcome.state === 'finished') {
+          drillStatus = exitDrillStatus(previous?.exitDrill, outcome.result, drill, policy, new Date());
+          nextDrillAt = exitDrillSchedule(spec, drillStatus, now)?.at;
+        } else {
+          nextDrillAt = undefined;
         }
-        if (drillStatus) evidence.status.exitDrill = drillStatus;
-        evidence.exitDrill = exitDrillResultFromStatus(drillStatus);
-        if (nextDrillAt) evidence.nextDrillAt = nextDrillAt;
       }
-      return evidence;
-    } finally {
-      clients.destroy();
+      if (drillStatus) evidence.status.exitDrill = drillStatus;
+      evidence.exitDrill = exitDrillResultFromStatus(drillStatus);
+      if (nextDrillAt) evidence.nextDrillAt = nextDrillAt;
     }
+    return evidence;
   };
   source.stop = () => drills.stop();
   return source;

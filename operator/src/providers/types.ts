@@ -1,9 +1,10 @@
-// The collector interface: providers read a live account into the provider-neutral
-// Inventory (inventory/types.ts). They never decide: controls do.
+// What a cloud provider offers the operator: a collector that reads a live account into
+// the provider-neutral Inventory (inventory/types.ts), and a change-log reader for
+// ChangesTracked. Providers only read; controls decide.
 
-import type { AccountRef, LogVault, Provider } from '../api/types.js';
+import type { AccountRef, ChangeLogSource, LogVault, Provider } from '../api/types.js';
 import type { ChangeRecord } from '../inventory/changes.js';
-import type { InventoryResult } from '../inventory/types.js';
+import type { AuditTrail, InventoryResult } from '../inventory/types.js';
 
 /**
  * Static credentials resolved by the controller from the Secret named in
@@ -24,6 +25,8 @@ export interface CollectTarget {
   allowedRegions: string[];
   /** Declared off-platform log vault: lets a collector name the owner of a trail destination it cannot list. */
   logVault?: LogVault;
+  /** spec.changeManagement.logSource: where the AWS change-log reader reads the CloudTrail files (before the vault and the trails). */
+  changeLogSource?: ChangeLogSource;
   /** Resolved static credentials (fallback). */
   credentials?: StaticCredentials;
   /**
@@ -49,6 +52,26 @@ export interface InventoryCollector {
   /** Never rejects: failures come back as `{ ok: false, failure }`. */
   collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult>;
 }
+
+/** The window and identities of one change-log read. */
+export interface ChangeQuery {
+  /** Watermark (status.changeLog.readUntil, else now - spec.changeManagement.lookback). */
+  since: Date;
+  now: Date;
+  /** Declared break-glass identities: every call (and, on Azure, sign-in) of theirs is kept. */
+  watchedIdentities?: readonly string[];
+  /** The inventory's trails: the AWS reader reads the bucket a logging trail delivers to. */
+  auditTrails?: readonly AuditTrail[];
+  signal?: AbortSignal;
+}
+
+export interface ChangeLogReader {
+  /** Never rejects for cloud errors: they come back as `{ ok: false, failure }` (an abort may reject). */
+  readChanges(target: CollectTarget, query: ChangeQuery): Promise<ChangeReadResult>;
+}
+
+/** One provider: its collector and its change-log reader, one instance for both (one pacing state per account / tenant). */
+export type CloudProvider = InventoryCollector & ChangeLogReader;
 
 /** One pass over an account's audit log for ChangesTracked (AWS CloudTrail files, Azure Activity Log). */
 export type ChangeReadResult =

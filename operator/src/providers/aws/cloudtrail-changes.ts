@@ -15,78 +15,18 @@
 // are named when created and land minutes later), at most `maxFiles` per pass, oldest
 // first, so `readUntil` only ever moves forward and nothing is skipped when a pass stops
 // at the bound. Records repeated by the overlap are merged by eventID downstream.
-// A provider only reads: which changes are tracked is decided in controls/changes.ts.
+// A provider only reads: which changes are tracked is decided by the controls.
 
 import { gunzipSync } from 'node:zlib';
 
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-import type { CloudServiceSpec } from '../../api/types.js';
 import { identityNamedBy, type ChangeKind, type ChangeRecord } from '../../inventory/changes.js';
+import type { AuditTrail } from '../../inventory/types.js';
+import type { ChangeReadResult, CollectTarget } from '../types.js';
 import { mapLimit } from './concurrency.js';
 import { classifyAwsError } from './errors.js';
-import type { ChangeReadResult } from '../types.js';
-
-/** EC2 API calls that change the virtual network or its firewall rules. */
-export const NETWORK_CHANGE_EVENTS: ReadonlySet<string> = new Set([
-  // security groups
-  'CreateSecurityGroup',
-  'DeleteSecurityGroup',
-  'AuthorizeSecurityGroupIngress',
-  'AuthorizeSecurityGroupEgress',
-  'RevokeSecurityGroupIngress',
-  'RevokeSecurityGroupEgress',
-  'ModifySecurityGroupRules',
-  'UpdateSecurityGroupRuleDescriptionsIngress',
-  'UpdateSecurityGroupRuleDescriptionsEgress',
-  // network ACLs
-  'CreateNetworkAcl',
-  'DeleteNetworkAcl',
-  'CreateNetworkAclEntry',
-  'ReplaceNetworkAclEntry',
-  'DeleteNetworkAclEntry',
-  'ReplaceNetworkAclAssociation',
-  // route tables
-  'CreateRoute',
-  'ReplaceRoute',
-  'DeleteRoute',
-  'CreateRouteTable',
-  'DeleteRouteTable',
-  'AssociateRouteTable',
-  'DisassociateRouteTable',
-  'ReplaceRouteTableAssociation',
-  // VPCs and subnets
-  'CreateVpc',
-  'DeleteVpc',
-  'ModifyVpcAttribute',
-  'AssociateVpcCidrBlock',
-  'DisassociateVpcCidrBlock',
-  'CreateSubnet',
-  'DeleteSubnet',
-  'ModifySubnetAttribute',
-  // peering, gateways, endpoints, VPN
-  'CreateVpcPeeringConnection',
-  'AcceptVpcPeeringConnection',
-  'DeleteVpcPeeringConnection',
-  'ModifyVpcPeeringConnectionOptions',
-  'CreateInternetGateway',
-  'DeleteInternetGateway',
-  'AttachInternetGateway',
-  'DetachInternetGateway',
-  'CreateEgressOnlyInternetGateway',
-  'DeleteEgressOnlyInternetGateway',
-  'CreateNatGateway',
-  'DeleteNatGateway',
-  'CreateVpcEndpoint',
-  'ModifyVpcEndpoint',
-  'DeleteVpcEndpoints',
-  'CreateVpnConnection',
-  'DeleteVpnConnection',
-  'CreateCustomerGateway',
-  'DeleteCustomerGateway',
-  'AttachVpnGateway',
-  'DetachVpnGateway',
-]);
+import { NETWORK_CHANGE_EVENTS } from './network-change-events.js';
 
 /** Request / response fields naming the resource changed, most specific first. */
 const RESOURCE_FIELDS = [
@@ -267,8 +207,6 @@ export interface ReadChangesOptions {
   signal?: AbortSignal;
 }
 
-export type { ChangeReadResult } from '../types.js';
-
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
@@ -360,25 +298,29 @@ export async function readCloudTrailChanges(options: ReadChangesOptions): Promis
 }
 
 // ---------------------------------------------------------------------------------------
-// Where to read from, and from when: for the reconciler.
+// Where to read from: for the collector's readChanges.
 
 export interface ChangeLogLocation extends CloudTrailLogSource {
   /** Region of the bucket (undefined: the operator's home region; S3 follows redirects). */
   region?: string;
 }
 
+/** What of a target says where its log files are. */
+export type ChangeLogTarget = Pick<CollectTarget, 'provider' | 'account' | 'logVault' | 'changeLogSource'>;
+
 /**
- * The log files to read for an AWS service: spec.changeManagement.logSource, else the
- * off-platform vault bucket (spec.logVault.bucket), else the bucket a logging trail
- * delivers to (from the inventory). Undefined when none is known or the service is not AWS.
+ * The log files to read for an AWS target: its changeLogSource
+ * (spec.changeManagement.logSource), else the off-platform vault bucket
+ * (spec.logVault.bucket), else the bucket a logging trail delivers to (from the
+ * inventory). Undefined when none is known or the target is not AWS.
  */
 export function changeLogLocation(
-  spec: CloudServiceSpec,
-  trails: ReadonlyArray<{ destination?: string; destinationRegion?: string; logging: boolean; multiRegion: boolean }> = [],
+  target: ChangeLogTarget,
+  trails: ReadonlyArray<Pick<AuditTrail, 'destination' | 'destinationRegion' | 'logging' | 'multiRegion'>> = [],
 ): ChangeLogLocation | undefined {
-  const accountId = spec.account.aws?.accountId;
-  if (spec.provider !== 'aws' || accountId === undefined) return undefined;
-  const explicit = spec.changeManagement?.logSource;
+  const accountId = target.account.aws?.accountId;
+  if (target.provider !== 'aws' || accountId === undefined) return undefined;
+  const explicit = target.changeLogSource;
   if (explicit !== undefined) {
     const location: ChangeLogLocation = { bucket: explicit.bucket, accountId };
     if (explicit.keyPrefix) location.keyPrefix = explicit.keyPrefix;
@@ -386,7 +328,7 @@ export function changeLogLocation(
     if (explicit.region) location.region = explicit.region;
     return location;
   }
-  const vault = spec.logVault?.bucket;
+  const vault = target.logVault?.bucket;
   const trail =
     [...trails].sort((a, b) => Number(b.multiRegion) - Number(a.multiRegion)).find((t) => t.logging && t.destination) ?? undefined;
   if (vault) {

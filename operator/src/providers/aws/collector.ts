@@ -1,18 +1,20 @@
-// The AWS collector: reads one live account (read-only) into the provider-neutral
-// Inventory. It proves who it is (STS), then reads every service module at once (iam,
-// ec2 + rds + the trails per region, s3, organizations), then the trails' status; it
-// never decides compliance, the controls do.
+// The AWS provider: reads one live account (read-only) into the provider-neutral
+// Inventory (it proves who it is with STS, then reads every service module at once:
+// iam, ec2 + rds + the trails per region, s3, organizations; then the trails' status),
+// reads the delivered CloudTrail files for ChangesTracked (cloudtrail-changes.ts), and
+// opens S3 with the same credentials for exit drills. It never decides compliance.
 //
 // Cost model (see README.md): the number of API calls does not grow with the number
 // of identities (iam.ts); resources cost a fixed number of list calls per region, plus
 // per-bucket and per-own-snapshot reads.
 
+import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import type { InventoryResult, Resource } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection, settleAreas } from '../collection.js';
-import type { CollectTarget, InventoryCollector } from '../types.js';
+import type { ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import {
   AwsClients,
   AWS_HOME_REGION_ENV,
@@ -21,6 +23,7 @@ import {
   type AwsClientOptions,
   type AwsCredentialProvider,
 } from './clients.js';
+import { changeLogLocation, readCloudTrailChanges } from './cloudtrail-changes.js';
 import { describeTrails, readAuditTrails, type TrailsSeen } from './cloudtrail.js';
 import { mapLimit } from './concurrency.js';
 import { AwsCollection, fatalFrom, type AwsCollectionLimits } from './context.js';
@@ -37,6 +40,10 @@ export interface AwsCollectorOptions extends AwsClientOptions, AwsCollectionLimi
   now?: () => Date;
 }
 
+function notAws(): { ok: false; failure: { reason: string; message: string } } {
+  return { ok: false, failure: { reason: 'ProviderNotSupported', message: 'target is not an AWS account' } };
+}
+
 /** Every region's resources, default volume encryption and trails. */
 async function readRegional(c: AwsCollection, trails: TrailsSeen): Promise<{ resources: Resource[]; defaultVolumeEncryption: Record<string, boolean> }> {
   const regions = await readRegions(c);
@@ -50,11 +57,18 @@ async function readRegional(c: AwsCollection, trails: TrailsSeen): Promise<{ res
   return { resources, defaultVolumeEncryption };
 }
 
+/** S3 clients with a target's credentials (exit drills); `destroy()` closes their sockets. */
+export interface ObjectStore {
+  /** A client for the region (default: the home region; S3 follows region redirects). */
+  s3(region?: string): S3Client;
+  destroy(): void;
+}
+
 /**
- * Reads an AWS account into an Inventory. Construct once per operator; `collect` is
- * safe to call concurrently (each call has its own clients and sockets).
+ * Reads AWS accounts. Construct once per operator; every method is safe to call
+ * concurrently (each call has its own clients and sockets).
  */
-export class AwsInventoryCollector implements InventoryCollector {
+export class AwsInventoryCollector implements CloudProvider {
   constructor(private readonly opts: AwsCollectorOptions = {}) {}
 
   /**
@@ -85,11 +99,44 @@ export class AwsInventoryCollector implements InventoryCollector {
     return new AwsClients(this.credentialsFor(target, recorder), this.opts, recorder);
   }
 
+  /**
+   * S3 with the target's credentials (role, external id, static credentials; calls
+   * counted with `onApiCall`), for reads beside a collection such as an exit drill.
+   */
+  openObjectStore(target: CollectTarget): ObjectStore {
+    const clients = this.clientsFor(target);
+    return { s3: (region) => clients.s3(region), destroy: () => clients.destroy() };
+  }
+
+  /**
+   * ChangesTracked evidence: the CloudTrail files delivered since `query.since`, from the
+   * target's changeLogSource, else its log vault, else a logging trail's bucket among
+   * `query.auditTrails`. Never rejects for AWS errors.
+   */
+  async readChanges(target: CollectTarget, query: ChangeQuery): Promise<ChangeReadResult> {
+    if (target.provider !== 'aws' || !target.account.aws) return notAws();
+    const location = changeLogLocation(target, query.auditTrails ?? []);
+    if (!location) {
+      return { ok: false, failure: { reason: 'NoChangeLogSource', message: 'no trail delivery bucket, log vault or spec.changeManagement.logSource to read' } };
+    }
+    const clients = this.clientsFor(target);
+    try {
+      return await readCloudTrailChanges({
+        s3: clients.s3(location.region),
+        source: location,
+        since: query.since,
+        now: query.now,
+        watchedIdentities: query.watchedIdentities ?? [],
+        ...(query.signal ? { signal: query.signal } : {}),
+      });
+    } finally {
+      clients.destroy();
+    }
+  }
+
   async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
     const aws = target.account.aws;
-    if (target.provider !== 'aws' || !aws) {
-      return { ok: false, failure: { reason: 'ProviderNotSupported', message: 'target is not an AWS account' } };
-    }
+    if (target.provider !== 'aws' || !aws) return notAws();
     if (!/^\d{12}$/.test(aws.accountId)) {
       return { ok: false, failure: { reason: 'InvalidAccount', message: 'spec account id must be 12 digits' } };
     }

@@ -18,7 +18,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { CollectionFailure, InventoryResult } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
-import type { ApiCallHook, ChangeReadResult, CollectTarget, InventoryCollector } from '../types.js';
+import type { ApiCallHook, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import { readActivityLogChanges, readSignIns, signInFilter } from './activity-log.js';
 import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
@@ -78,15 +78,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type AzureAccount = NonNullable<CollectTarget['account']['azure']>;
 
-/** The window and identities of one change-log read. */
-export interface ChangeQuery {
-  since: Date;
-  now: Date;
-  watchedIdentities?: readonly string[];
-  signal?: AbortSignal;
-}
-
-export class AzureCollector implements InventoryCollector {
+/**
+ * Reads Azure subscriptions and their tenants. Construct once per operator and use the
+ * same instance for collect and readChanges: the Graph report pacing is per tenant
+ * inside it.
+ */
+export class AzureCollector implements CloudProvider {
   private readonly env: Env;
   private readonly credentials = new CredentialCache();
   /** Graph report requests, per tenant (about 5 per 10 s are allowed). */

@@ -1,0 +1,63 @@
+// The EC2 API calls that count as network or firewall changes for ChangesTracked
+// (checklist step 10), by CloudTrail eventName (eventSource ec2.amazonaws.com).
+
+/** EC2 API calls that change the virtual network or its firewall rules. */
+export const NETWORK_CHANGE_EVENTS: ReadonlySet<string> = new Set([
+  // security groups
+  'CreateSecurityGroup',
+  'DeleteSecurityGroup',
+  'AuthorizeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'RevokeSecurityGroupIngress',
+  'RevokeSecurityGroupEgress',
+  'ModifySecurityGroupRules',
+  'UpdateSecurityGroupRuleDescriptionsIngress',
+  'UpdateSecurityGroupRuleDescriptionsEgress',
+  // network ACLs
+  'CreateNetworkAcl',
+  'DeleteNetworkAcl',
+  'CreateNetworkAclEntry',
+  'ReplaceNetworkAclEntry',
+  'DeleteNetworkAclEntry',
+  'ReplaceNetworkAclAssociation',
+  // route tables
+  'CreateRoute',
+  'ReplaceRoute',
+  'DeleteRoute',
+  'CreateRouteTable',
+  'DeleteRouteTable',
+  'AssociateRouteTable',
+  'DisassociateRouteTable',
+  'ReplaceRouteTableAssociation',
+  // VPCs and subnets
+  'CreateVpc',
+  'DeleteVpc',
+  'ModifyVpcAttribute',
+  'AssociateVpcCidrBlock',
+  'DisassociateVpcCidrBlock',
+  'CreateSubnet',
+  'DeleteSubnet',
+  'ModifySubnetAttribute',
+  // peering, gateways, endpoints, VPN
+  'CreateVpcPeeringConnection',
+  'AcceptVpcPeeringConnection',
+  'DeleteVpcPeeringConnection',
+  'ModifyVpcPeeringConnectionOptions',
+  'CreateInternetGateway',
+  'DeleteInternetGateway',
+  'AttachInternetGateway',
+  'DetachInternetGateway',
+  'CreateEgressOnlyInternetGateway',
+  'DeleteEgressOnlyInternetGateway',
+  'CreateNatGateway',
+  'DeleteNatGateway',
+  'CreateVpcEndpoint',
+  'ModifyVpcEndpoint',
+  'DeleteVpcEndpoints',
+  'CreateVpnConnection',
+  'DeleteVpnConnection',
+  'CreateCustomerGateway',
+  'DeleteCustomerGateway',
+  'AttachVpnGateway',
+  'DetachVpnGateway',
+]);
