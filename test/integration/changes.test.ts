@@ -6,7 +6,9 @@
 
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
-import { breakGlassUsed, breakGlassUses, changeStatusEntries, networkChangesTracked } from '../../operator/src/controls/changes.js';
+import { breakGlassUsed } from '../../operator/src/controls/changes/break-glass-used.js';
+import { breakGlassUses, changeStatusEntries } from '../../operator/src/controls/changes/ledger.js';
+import { networkChangesTracked } from '../../operator/src/controls/changes/network-changes-tracked.js';
 import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from '../../operator/src/controller/change-records.js';
 import { changeLogLocation, readCloudTrailChanges } from '../../operator/src/providers/aws/cloudtrail-changes.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from '../harness/cloudtrail-logs.js';

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 
 import type { ExitDrill } from '../../operator/src/api/types.js';
-import { exitDrillOutcome } from '../../operator/src/controls/exitdrill-live.js';
+import { exitDrillOutcome } from '../../operator/src/controls/exit-plan/exit-drill-verified.js';
 import { runExitDrill, type S3ClientFactory } from '../../operator/src/exitdrill/drill.js';
 import { exitDrillStatus } from '../../operator/src/exitdrill/status.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';

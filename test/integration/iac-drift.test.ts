@@ -14,7 +14,8 @@ import type { CloudServiceSpec, PulumiStateRef } from '../../operator/src/api/ty
 import type { DeclaredState, DeclaredStateResult } from '../../operator/src/iac/types.js';
 import { createS3StateGetter, readDeclaredState } from '../../operator/src/iac/state-reader.js';
 import { compareDrift, driftCounts, driftedResources } from '../../operator/src/controls/insync/drift.js';
-import { driftScopeFor, iacInSync } from '../../operator/src/controls/insync.js';
+import { driftScopeFor } from '../../operator/src/controls/insync/drift-report.js';
+import { iacInSync } from '../../operator/src/controls/insync/iac-in-sync.js';
 import { aPolicy, aSpec, anInventory, NOW } from '../unit/builders.js';
 
 const FIXTURES = new URL('../fixtures/pulumi/state/', import.meta.url);

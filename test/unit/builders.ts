@@ -23,7 +23,7 @@ import type {
 } from '../../operator/src/inventory/types.js';
 import type { ControlInput, EffectivePolicy } from '../../operator/src/controls/types.js';
 import { resolvePolicy } from '../../operator/src/controls/policy.js';
-import { REQUIRED_AREAS, CUSTOMER_RETAINED_AREAS } from '../../operator/src/controls/responsibility.js';
+import { REQUIRED_AREAS, CUSTOMER_RETAINED_AREAS } from '../../operator/src/controls/responsibility/matrix.js';
 import { DAY_MS, HOUR_MS } from '../../operator/src/controls/time.js';
 import type { ExitDrillResult } from '../../operator/src/exitdrill/types.js';
 

@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
 import type { ExitDrill } from '../../operator/src/api/types.js';
 import { CATALOG, controlsByFamily } from '../../operator/src/controls/catalog.js';
 import { evaluateService } from '../../operator/src/controls/evaluate.js';
-import { exitDrillOutcome, exitDrillVerified } from '../../operator/src/controls/exitdrill-live.js';
+import { exitDrillOutcome, exitDrillVerified } from '../../operator/src/controls/exit-plan/exit-drill-verified.js';
 import { formatBytes, formatSeconds } from '../../operator/src/controls/text.js';
 import { crc32Base64, hashFile, multipartEtag } from '../../operator/src/exitdrill/checksums.js';
 import { downloadFailure } from '../../operator/src/exitdrill/failures.js';

@@ -4,7 +4,7 @@
 // the records are the ChangesTracked controls' (controls/changes/).
 
 import type { ChangeEntry, CloudServiceSpec } from '../api/types.js';
-import { dedupe } from '../controls/changes.js';
+import { dedupe } from '../controls/changes/judge.js';
 import { parseDuration } from '../duration.js';
 import type { ChangeKind, ChangeRecord } from '../inventory/changes.js';
 

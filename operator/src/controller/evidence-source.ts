@@ -7,7 +7,7 @@
 
 import type { CloudService, CloudServiceStatus } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
-import { breakGlassUses, changeStatusEntries, newBreakGlassUses, type BreakGlassUse } from '../controls/changes.js';
+import { breakGlassUses, changeStatusEntries, newBreakGlassUses, type BreakGlassUse } from '../controls/changes/ledger.js';
 import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from './change-records.js';
 import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { EffectivePolicy } from '../controls/types.js';

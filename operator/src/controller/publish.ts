@@ -4,7 +4,7 @@
 // evaluation returned and derives nothing itself.
 
 import type { CloudService, CloudServiceStatus } from '../api/types.js';
-import type { BreakGlassUse } from '../controls/changes.js';
+import type { BreakGlassUse } from '../controls/changes/ledger.js';
 import type { ServiceMetricValues } from '../controls/metric-values.js';
 import { apiErrorDetail, statusCode, type KubeApi } from '../kube/api.js';
 import { createMergePatch, type Json } from '../kube/merge-patch.js';

@@ -2,8 +2,7 @@
 // conditions, findings, summary and next requeue out. No I/O, no clock: `input.now`.
 //
 // - One condition per family that has at least one control in the catalog (see
-//   `evaluatedFamilies`); ChangesTracked and InSync are not published until they have
-//   evaluators.
+//   `evaluatedFamilies`): every family with the real catalog.
 // - Family status is the worst of its controls (False beats Unknown beats True); the
 //   reason is the first control (catalog order) at that status; the message joins one
 //   sentence per control at that status, bounded to FAMILY_MESSAGE_MAX characters.
@@ -12,15 +11,17 @@
 //   their own condition and findings; they only stop counting towards Compliant.
 // - Findings come from False controls only (Unknown is never a finding), sorted by
 //   severity (critical first), then control id, resource and message.
+// - Facts several controls and the summary share (judged changes, the drift report,
+//   region placement) are computed once per input (memo.ts).
 
-import { driftOf } from './insync.js';
-import { driftedResources } from './insync/drift.js';
 import type { ConditionStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
 import type { ConditionType, Control, ControlInput, ControlOutcome } from './types.js';
 import { CATALOG, evaluatedFamilies } from './catalog.js';
-import { mfaSummary } from './mfa.js';
+import { driftedResources } from './insync/drift.js';
+import { driftOf } from './insync/drift-report.js';
+import { mfaSummary } from './mfa/mfa-summary.js';
 import { unknown, worstStatus } from './outcome.js';
-import { regionViolations } from './residency.js';
+import { regionViolationsOf } from './residency/placement.js';
 import { compareText, sentence, truncate } from './text.js';
 
 export const COMPLIANT_CONDITION = 'Compliant';
@@ -174,11 +175,10 @@ function summarise(input: ControlInput, findings: number): ServiceSummary {
       summary.identities = mfa.identities;
       summary.privilegedWithoutMFA = mfa.privilegedWithoutMFA;
     }
-    if (!gapIn('resources', 'auditTrails')) {
-      const counts = Object.values(regionViolations(inventory, input.spec.allowedRegions));
-      summary.regionViolations = counts.reduce((sum, n) => sum + n, 0);
-    }
   }
+  // Defined exactly when the inventory was read without a gap in resources or audit trails.
+  const violations = regionViolationsOf(input);
+  if (violations) summary.regionViolations = Object.values(violations).reduce((sum, n) => sum + n, 0);
   const drift = driftOf(input);
   if (drift) summary.driftedResources = driftedResources(drift);
   summary.findings = findings;

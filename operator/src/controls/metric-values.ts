@@ -3,9 +3,9 @@
 // per bounded label (condition type, control id, scope, region, drift kind, evidence kind).
 
 import type { ConditionStatus, ExitDrillStatus } from '../api/types.js';
-import { driftOf } from './insync.js';
 import { driftCounts } from './insync/drift.js';
-import { regionViolations } from './residency.js';
+import { driftOf } from './insync/drift-report.js';
+import { regionViolations } from './residency/placement.js';
 import { parseTime } from './time.js';
 import type { ControlInput } from './types.js';
 

@@ -5,7 +5,7 @@
 // status.exitDrill (`exitDrillResultFromStatus`).
 
 import type { CloudServiceSpec, ExitDrill, ExitDrillStatus } from '../api/types.js';
-import { exitDrillOutcome } from '../controls/exitdrill-live.js';
+import { exitDrillOutcome } from '../controls/exit-plan/exit-drill-verified.js';
 import type { EffectivePolicy } from '../controls/types.js';
 import { parseDuration } from '../duration.js';
 import { parseTime } from '../controls/time.js';

@@ -8,8 +8,7 @@
 // from status, the step is Unknown instead).
 
 import type { CloudService } from '../api/types.js';
-import { CATALOG } from '../controls/catalog.js';
-import { CHANGE_CONTROLS } from '../controls/changes.js';
+import { CATALOG, CHANGE_CONTROLS } from '../controls/catalog.js';
 import type { Control } from '../controls/types.js';
 import { ageInDays, parseTime } from '../controls/time.js';
 import { conditionOf, conditionRef } from './condition-ref.js';

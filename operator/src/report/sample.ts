@@ -7,8 +7,8 @@
 import type { CloudService, CloudServiceSpec, CloudServiceStatus } from '../api/types.js';
 import { API_GROUP_VERSION } from '../api/types.js';
 import { buildStatus } from '../kube/status.js';
-import { CATALOG } from '../controls/catalog.js';
-import { CHANGE_CONTROLS, changeStatusEntries } from '../controls/changes.js';
+import { CATALOG, CHANGE_CONTROLS } from '../controls/catalog.js';
+import { changeStatusEntries } from '../controls/changes/ledger.js';
 import type { ChangeRecord } from '../inventory/changes.js';
 import { evaluateService } from '../controls/evaluate.js';
 import { resolvePolicy } from '../controls/policy.js';

@@ -4,8 +4,8 @@
 // assurance, the exit plan and its drill, and the change ledger.
 
 import type { CloudServiceSpec, CloudServiceStatus, Finding, ResponsibilityArea, Severity } from '../api/types.js';
-import { exitPlanRequired } from '../controls/exitplan.js';
-import { REQUIRED_AREAS, isKnownModel } from '../controls/responsibility.js';
+import { exitPlanRequired } from '../controls/exit-plan/required.js';
+import { REQUIRED_AREAS, isKnownModel } from '../controls/responsibility/matrix.js';
 import type { Control, EffectivePolicy } from '../controls/types.js';
 import { compareText } from '../controls/text.js';
 import { ageInDays, parseTime } from '../controls/time.js';

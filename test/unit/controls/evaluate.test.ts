@@ -1,8 +1,13 @@
+// evaluateService: the families, findings, Compliant, summary and requeue of one input
+// (controls/evaluate.ts).
+
 import type { ConditionStatus } from '../../../operator/src/api/types.js';
 import type { ConditionType, Control, ControlOutcome } from '../../../operator/src/controls/types.js';
+import { CATALOG } from '../../../operator/src/controls/catalog.js';
 import { evaluateService, floorRatio } from '../../../operator/src/controls/evaluate.js';
 import { DAY_MS } from '../../../operator/src/controls/time.js';
 import { NOW, aPolicy, aResource, aSpec, aUser, anInput, anInventory, liveFailed, withGaps } from '../builders.js';
+import { DEPLOY_ROLE, record, specWith } from './changes/builders.js';
 
 /** A stand-in control with a fixed outcome, to test aggregation on its own. */
 function fixed(
@@ -288,5 +293,18 @@ describe('floorRatio', () => {
     [0, 0],
   ])('%p → %p', (value, expected) => {
     expect(floorRatio(value)).toBe(expected);
+  });
+});
+
+describe('evaluation with the change controls', () => {
+  it('publishes ChangesTracked once the controls are in the catalog it evaluates', () => {
+    const catalog = CATALOG; // the change controls are part of it
+    const spec = specWith();
+    const clean = evaluateService({ ...anInput({ spec }), changes: [record({ principal: DEPLOY_ROLE })] }, catalog);
+    expect(clean.families.find((f) => f.type === 'ChangesTracked')).toMatchObject({ status: 'True' });
+    const dirty = evaluateService({ ...anInput({ spec }), changes: [record()] }, catalog);
+    expect(dirty.families.find((f) => f.type === 'ChangesTracked')).toMatchObject({ status: 'False', reason: 'OutOfBandChanges' });
+    expect(dirty.findings.map((f) => f.control)).toEqual(['A523-10-NETWORK-CHANGES-TRACKED']);
+    expect(dirty.compliant.status).toBe('False');
   });
 });

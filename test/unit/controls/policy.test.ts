@@ -1,3 +1,6 @@
+// resolvePolicy (controls/policy.ts): the defaults per classification and how a
+// CloudSecurityPolicy overrides them.
+
 import type { Classification, CloudSecurityPolicySpec } from '../../../operator/src/api/types.js';
 import { DEFAULT_POLICY_NAME, DEFAULT_RULES, resolvePolicy } from '../../../operator/src/controls/policy.js';
 

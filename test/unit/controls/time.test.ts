@@ -1,3 +1,6 @@
+// Evidence-window arithmetic (controls/time.ts): which timestamps parse, and windows
+// that are current strictly before their expiry.
+
 import { DAY_MS, addDays, datedEvidence, earliest, isCurrent, parseTime } from '../../../operator/src/controls/time.js';
 import { NOW } from '../builders.js';
 
