@@ -5,7 +5,7 @@
 import type { ChangeEntry, CloudServiceSpec } from '../../api/types.js';
 import type { ChangeKind, ChangeRecord } from '../../inventory/changes.js';
 import { truncate } from '../text.js';
-import { describeRecord, judgeChanges, newestFirst } from './judge.js';
+import { type JudgedChange, describeRecord, judgeChanges, newestFirst } from './judge.js';
 
 /** Bound of status.changes (the CRD's maxItems). */
 export const STATUS_CHANGES_MAX = 50;
@@ -29,7 +29,12 @@ export interface BreakGlassUse {
 
 /** Every use of a declared break-glass identity among `records`, newest first. */
 export function breakGlassUses(records: readonly ChangeRecord[], spec: CloudServiceSpec): BreakGlassUse[] {
-  return judgeChanges(records, spec)
+  return breakGlassUsesOf(judgeChanges(records, spec));
+}
+
+/** The same from changes already judged (judgedChangesOf(input): no second judgement). */
+export function breakGlassUsesOf(judged: readonly JudgedChange[]): BreakGlassUse[] {
+  return judged
     .filter((j) => j.breakGlass !== undefined)
     .map((j) => ({
       id: j.record.id,
@@ -60,8 +65,17 @@ export function changeStatusEntries(
   records: readonly ChangeRecord[],
   spec: CloudServiceSpec,
   limit = STATUS_CHANGES_MAX,
-): { changes: ChangeEntry[]; changesOmitted: number } {
-  const judged = judgeChanges(records, spec);
+): ChangeStatusEntries {
+  return changeStatusEntriesOf(judgeChanges(records, spec), limit);
+}
+
+export interface ChangeStatusEntries {
+  changes: ChangeEntry[];
+  changesOmitted: number;
+}
+
+/** The same from changes already judged (judgedChangesOf(input): no second judgement). */
+export function changeStatusEntriesOf(judged: readonly JudgedChange[], limit = STATUS_CHANGES_MAX): ChangeStatusEntries {
   const open = judged.filter((j) => !j.tracked && !j.acknowledged);
   const closed = judged.filter((j) => j.tracked || j.acknowledged);
   const kept = [...open, ...closed].slice(0, limit).sort(newestFirst);

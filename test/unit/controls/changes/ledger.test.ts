@@ -1,9 +1,12 @@
 // The change ledger: status.changes and the break-glass uses the reconciler reports
 // (controls/changes/ledger.ts).
 
+import { judgeChanges } from '../../../../operator/src/controls/changes/judge.js';
 import {
   breakGlassUses,
+  breakGlassUsesOf,
   changeStatusEntries,
+  changeStatusEntriesOf,
   newBreakGlassUses,
 } from '../../../../operator/src/controls/changes/ledger.js';
 import { networkChangesTracked } from '../../../../operator/src/controls/changes/network-changes-tracked.js';
@@ -57,5 +60,21 @@ describe('status.changes', () => {
     expect(changeStatusEntries(back, acked).changes.find((c) => c.id === 'm-old')).toMatchObject({ acknowledged: true, reference: 'CHG-1' });
     expect(networkChangesTracked.evaluate({ ...anInput({ spec: specWith() }), changes: back }).status).toBe('False');
     expect(networkChangesTracked.evaluate({ ...anInput({ spec: acked }), changes: back }).status).toBe('True');
+  });
+});
+
+describe('the ledger from changes already judged', () => {
+  it('changeStatusEntriesOf and breakGlassUsesOf give what the record-based functions give', () => {
+    const records = [
+      record({ id: 'm', time: hoursAgo(3) }),
+      record({ id: 'd', principal: DEPLOY_ROLE }),
+      record({ id: 'bg', actor: `arn:aws:iam::${ACCOUNT_ID}:user/breakglass-admin`, action: 'ConsoleLogin', kind: 'sign-in', resource: 'console' }),
+    ];
+    const spec = specWith();
+    const judged = judgeChanges(records, spec);
+    expect(changeStatusEntriesOf(judged)).toEqual(changeStatusEntries(records, spec));
+    expect(changeStatusEntriesOf(judged, 1)).toEqual(changeStatusEntries(records, spec, 1));
+    expect(breakGlassUsesOf(judged)).toEqual(breakGlassUses(records, spec));
+    expect(breakGlassUsesOf(judged)).toHaveLength(1);
   });
 });
