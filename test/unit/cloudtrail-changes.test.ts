@@ -111,7 +111,8 @@ describe('parsing CloudTrail log records', () => {
 
 describe('where and from when the log is read', () => {
   it('explicit logSource, else the log vault, else a logging trail destination', () => {
-    const explicit = aSpec({ changeManagement: { logSource: { bucket: 'ct-logs', keyPrefix: 'org', region: 'eu-west-2' } } });
+    // The collect target carries spec.changeManagement.logSource as changeLogSource.
+    const explicit = { ...aSpec(), changeLogSource: { bucket: 'ct-logs', keyPrefix: 'org', region: 'eu-west-2' } };
     expect(changeLogLocation(explicit)).toEqual({ bucket: 'ct-logs', keyPrefix: 'org', region: 'eu-west-2', accountId: ACCOUNT_ID });
     expect(changeLogLocation(aSpec(), [{ destination: 'org-log-vault', destinationRegion: 'eu-west-2', logging: true, multiRegion: true }])).toEqual({
       bucket: 'org-log-vault',
