@@ -1,7 +1,7 @@
 // Typed operator configuration from CLOUDPOSTURE_* environment variables (flags map
 // onto the same names), validated at start-up so a typo fails loudly, not silently.
 
-import { parseDuration } from './duration.js';
+import { parseDuration } from './api/duration.js';
 
 export interface OperatorConfig {
   /** host:port for /metrics, /healthz, /readyz. */

@@ -2,6 +2,7 @@
 // provider and enumerations; never an identity name, ARN or resource id.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServiceMetricValues } from './controls/metric-values.js';
 
 export interface ServiceRef {
   namespace: string;
@@ -9,19 +10,6 @@ export interface ServiceRef {
   provider: string;
 }
 
-/** Everything published for one service; series absent here are removed. */
-export interface ServiceSnapshot {
-  conditions: Array<{ type: string; status: 'True' | 'False' | 'Unknown' }>;
-  findings: Array<{ control: string; severity: string; count: number }>;
-  mfaCoverage: Array<{ scope: string; ratio: number }>;
-  identities: Array<{ mfa: 'true' | 'false'; count: number }>;
-  regionViolations: Array<{ region: string; count: number }>;
-  driftResources: Array<{ kind: 'changed' | 'missing' | 'unmanaged'; count: number }>;
-  evidenceAgeSeconds: Array<{ kind: string; seconds: number }>;
-  lastCheckSeconds: number;
-  /** Unix seconds of the last successful exit drill, when one succeeded. */
-  exitDrillLastSuccessSeconds?: number;
-}
 
 type Labels = Record<string, string>;
 const SERVICE_LABELS = ['namespace', 'service', 'provider'] as const;
@@ -86,7 +74,8 @@ export class OperatorMetrics {
     };
   }
 
-  publishService(ref: ServiceRef, snapshot: ServiceSnapshot): void {
+  /** Everything published for one service, as the evaluation decided it; series absent here are removed. */
+  publishService(ref: ServiceRef, snapshot: ServiceMetricValues): void {
     const base: Labels = { namespace: ref.namespace, service: ref.service, provider: ref.provider };
     const series: Record<string, Array<{ labels: Labels; value: number }>> = {
       condition: snapshot.conditions.flatMap((c) =>

@@ -11,7 +11,7 @@ import { SeedClients, createBucket, createVolume } from '../harness/aws-seed.js'
 import { AwsInventoryCollector } from '../../operator/src/providers/aws/collector.js';
 import type { Inventory } from '../../operator/src/inventory/types.js';
 import type { CloudServiceSpec, PulumiStateRef } from '../../operator/src/api/types.js';
-import type { DeclaredState, DeclaredStateResult } from '../../operator/src/iac/types.js';
+import type { DeclaredState, DeclaredStateResult } from '../../operator/src/inventory/declared-state.js';
 import { createS3StateGetter, readDeclaredState } from '../../operator/src/iac/state-reader.js';
 import { compareDrift, driftCounts, driftedResources } from '../../operator/src/controls/insync/drift.js';
 import { driftScopeFor } from '../../operator/src/controls/insync/drift-report.js';

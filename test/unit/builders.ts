@@ -25,7 +25,7 @@ import type { ControlInput, EffectivePolicy } from '../../operator/src/controls/
 import { resolvePolicy } from '../../operator/src/controls/policy.js';
 import { REQUIRED_AREAS, CUSTOMER_RETAINED_AREAS } from '../../operator/src/controls/responsibility/matrix.js';
 import { DAY_MS, HOUR_MS } from '../../operator/src/controls/time.js';
-import type { ExitDrillResult } from '../../operator/src/exitdrill/types.js';
+import type { ExitDrillResult } from '../../operator/src/inventory/exit-drill.js';
 
 export const NOW = new Date('2026-11-15T12:00:00.000Z');
 export const ACCOUNT_ID = '111111111111';

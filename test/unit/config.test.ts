@@ -1,5 +1,5 @@
 import { loadConfig } from '../../operator/src/config.js';
-import { parseDuration } from '../../operator/src/duration.js';
+import { parseDuration } from '../../operator/src/api/duration.js';
 
 describe('parseDuration', () => {
   it.each([

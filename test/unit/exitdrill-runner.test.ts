@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { ExitDrillRunner, type DrillJob } from '../../operator/src/exitdrill/runner.js';
-import type { ExitDrillResult } from '../../operator/src/exitdrill/types.js';
+import type { ExitDrillResult } from '../../operator/src/inventory/exit-drill.js';
 import { anExitDrillResult } from './builders.js';
 
 /** A job the test finishes by hand, recording whether it was started and aborted. */

@@ -21,7 +21,7 @@ import {
   exitDrillSchedule,
   exitDrillStatus,
 } from '../../operator/src/exitdrill/status.js';
-import type { ExitDrillResult } from '../../operator/src/exitdrill/types.js';
+import type { ExitDrillResult } from '../../operator/src/inventory/exit-drill.js';
 import { NOW, aPolicy, aSpec, anExitDrillResult, anInput, daysAgo, hoursAgo } from './builders.js';
 
 const DRILL: ExitDrill = { s3: { bucket: 'payments-data', prefix: 'ledger/' }, recoveryTimeObjective: '72h', sampleObjects: 20 };

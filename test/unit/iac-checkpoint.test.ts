@@ -10,7 +10,7 @@ import {
   plainValue,
 } from '../../operator/src/iac/checkpoint.js';
 import { stackOfUrn } from '../../operator/src/iac/urn.js';
-import type { DeclaredResource, DeclaredState, DeclaredStateResult } from '../../operator/src/iac/types.js';
+import type { DeclaredResource, DeclaredState, DeclaredStateResult } from '../../operator/src/inventory/declared-state.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/pulumi/state/${name}`, import.meta.url), 'utf8');
 const META = { source: 'test', readAt: '2026-11-15T12:00:00.000Z' };

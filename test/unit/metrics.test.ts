@@ -1,6 +1,7 @@
-import { OperatorMetrics, type ServiceSnapshot } from '../../operator/src/metrics.js';
+import type { ServiceMetricValues } from '../../operator/src/controls/metric-values.js';
+import { OperatorMetrics } from '../../operator/src/metrics.js';
 
-const snapshot = (overrides: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({
+const snapshot = (overrides: Partial<ServiceMetricValues> = {}): ServiceMetricValues => ({
   conditions: [{ type: 'MFAEnforced', status: 'False' }],
   findings: [{ control: 'A523-08-PRIVILEGED-MFA', severity: 'critical', count: 2 }],
   mfaCoverage: [{ scope: 'privileged', ratio: 0.5 }],

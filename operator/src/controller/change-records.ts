@@ -5,7 +5,7 @@
 
 import type { ChangeEntry, CloudServiceSpec } from '../api/types.js';
 import { dedupe } from '../controls/changes/judge.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../api/duration.js';
 import type { ChangeKind, ChangeRecord } from '../inventory/changes.js';
 
 const KINDS: readonly ChangeKind[] = ['network-change', 'sign-in', 'activity'];

@@ -3,18 +3,18 @@
 // (exitdrill/runner.ts) that downloads a sample with the service's own credentials. The
 // reconcile never waits for a drill: the runner wakes the service when it ends.
 
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudService, ExitDrillStatus } from '../api/types.js';
 import type { EffectivePolicy } from '../controls/types.js';
 import { runExitDrill } from '../exitdrill/drill.js';
 import { ExitDrillRunner } from '../exitdrill/runner.js';
 import { exitDrillResultFromStatus, exitDrillSchedule, exitDrillStatus } from '../exitdrill/status.js';
 import { canonical } from '../kube/merge-patch.js';
+import type { ObjectStore } from '../providers/aws/collector.js';
 import type { CollectTarget } from '../providers/types.js';
-import type { ExitDrillResult } from '../exitdrill/types.js';
+import type { ExitDrillResult } from '../inventory/exit-drill.js';
 
 /** S3 clients with a target's credentials, for one drill (the AWS provider's openObjectStore). */
-export type ObjectStoreOpener = (target: CollectTarget) => { s3(region: string): S3Client; destroy(): void };
+export type ObjectStoreOpener = (target: CollectTarget) => ObjectStore;
 
 /** status.exitDrill to write, the last result for the control, and when the next drill is due. */
 export interface GatheredExitDrill {

@@ -6,8 +6,8 @@
 import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
 import { resolvePolicy } from '../controls/policy.js';
 import type { EffectivePolicy } from '../controls/types.js';
-import { parseDuration } from '../duration.js';
-import type { DeclaredStateResult } from '../iac/types.js';
+import { parseDuration } from '../api/duration.js';
+import type { DeclaredStateResult } from '../inventory/declared-state.js';
 import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { CollectTarget } from '../providers/types.js';

@@ -1,5 +1,8 @@
-// The pure core: one CloudService's spec, effective policy and live inventory in; its
-// conditions, findings, summary and next requeue out. No I/O, no clock: `input.now`.
+// The pure core: one CloudService's gathered facts in (spec, effective policy, live
+// inventory, declared state, change records, exit drill); everything the reconciler
+// publishes out: conditions (families, Compliant, Ready), findings, summary, the change
+// ledger and the break-glass uses to announce, the metric values and the next requeue.
+// No I/O, no clock: `input.now`.
 //
 // - One condition per family that has at least one control in the catalog (see
 //   `evaluatedFamilies`): every family with the real catalog.
@@ -14,9 +17,14 @@
 // - Facts several controls and the summary share (judged changes, the drift report,
 //   region placement) are computed once per input (memo.ts).
 
-import type { ConditionStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
+import type { ChangeEntry, ConditionStatus, ExitDrillStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
+import type { ChangeRecord } from '../inventory/changes.js';
 import type { ConditionType, Control, ControlInput, ControlOutcome } from './types.js';
 import { CATALOG, evaluatedFamilies } from './catalog.js';
+import { judgeChanges, judgedChangesOf } from './changes/judge.js';
+import { breakGlassUsesOf, changeStatusEntriesOf, newBreakGlassUses, type BreakGlassUse, type ChangeStatusEntries } from './changes/ledger.js';
+import { serviceMetricValues, type ServiceMetricValues } from './metric-values.js';
+import { readiness, type ReadyCondition } from './readiness.js';
 import { driftedResources } from './insync/drift.js';
 import { driftOf } from './insync/drift-report.js';
 import { mfaSummary } from './mfa/mfa-summary.js';
@@ -58,15 +66,35 @@ export interface EvidenceRecord {
   at: Date;
 }
 
+/** The control input plus what the reconciler's ledger and metrics need from the gather step. */
+export interface EvaluationInput extends ControlInput {
+  /** Kept and fresh change records, also when this read of the log failed (the ledger keeps them). */
+  changeRecords?: ChangeRecord[];
+  /** status.changes being written over: break-glass uses already announced. */
+  previousChanges?: ChangeEntry[];
+  /** status.exitDrill as this reconcile writes it. */
+  exitDrillStatus?: ExitDrillStatus;
+  /** When the next exit drill is due. */
+  nextDrillAt?: Date;
+}
+
 export interface Evaluation {
   families: FamilyCondition[];
   findings: Finding[];
   compliant: CompliantCondition;
+  /** Whether the live account was read (the Ready condition). */
+  ready: ReadyCondition;
   summary: ServiceSummary;
-  /** Earliest instant after `now` at which an outcome changes by time alone. */
+  /** Earliest instant after `now` at which an outcome changes by time alone, or the next drill is due. */
   requeueAt?: Date;
   evidence: EvidenceRecord[];
   controls: ControlResult[];
+  /** status.changes / changesOmitted, when change records were gathered. */
+  changeLedger?: ChangeStatusEntries;
+  /** Break-glass uses not yet in previousChanges: one Event and counter increment each. */
+  newBreakGlassUses: BreakGlassUse[];
+  /** The service's metric series, as published. */
+  metrics: ServiceMetricValues;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -185,7 +213,7 @@ function summarise(input: ControlInput, findings: number): ServiceSummary {
   return summary;
 }
 
-export function evaluateService(input: ControlInput, catalog: readonly Control[] = CATALOG): Evaluation {
+export function evaluateService(input: EvaluationInput, catalog: readonly Control[] = CATALOG): Evaluation {
   const families = evaluatedFamilies(catalog);
   const ran: Ran[] = families.flatMap((family) =>
     catalog.filter((c) => c.family === family).map((control) => ({ control, outcome: run(control, input) })),
@@ -198,15 +226,19 @@ export function evaluateService(input: ControlInput, catalog: readonly Control[]
   );
   const findings = toFindings(ran);
   const now = input.now.getTime();
-  const requeueAt = ran
-    .map((r) => r.outcome.changesAt)
+  const requeueAt = [...ran.map((r) => r.outcome.changesAt), input.nextDrillAt]
     .filter((d): d is Date => d !== undefined && d.getTime() > now)
     .sort((a, b) => a.getTime() - b.getTime())[0];
+  const compliant = compliantCondition(conditions, input.policy.exemptConditions);
+  const summary = summarise(input, findings.length);
+  // The ledger reuses the controls' judgement; only a failed read (no judgement) judges the kept records here.
+  const judged = judgedChangesOf(input) ?? (input.changeRecords ? judgeChanges(input.changeRecords, input.spec) : undefined);
   const evaluation: Evaluation = {
     families: conditions,
     findings,
-    compliant: compliantCondition(conditions, input.policy.exemptConditions),
-    summary: summarise(input, findings.length),
+    compliant,
+    ready: readiness(input.inventory),
+    summary,
     evidence: ran.flatMap((r) => (r.outcome.evidenceAt ? [{ control: r.control.id, at: r.outcome.evidenceAt }] : [])),
     controls: ran.map((r) => ({
       control: r.control.id,
@@ -217,7 +249,15 @@ export function evaluateService(input: ControlInput, catalog: readonly Control[]
       message: truncate(r.outcome.message, CONTROL_MESSAGE_MAX),
       findings: r.outcome.status === 'False' ? r.outcome.findings.length : 0,
     })),
+    newBreakGlassUses: judged ? newBreakGlassUses(breakGlassUsesOf(judged), input.previousChanges) : [],
+    metrics: serviceMetricValues(input, {
+      conditions: [...conditions.map((f) => ({ type: f.type, status: f.status })), { type: COMPLIANT_CONDITION, status: compliant.status }],
+      findings,
+      mfaCoverage: summary.mfaCoverage,
+      exitDrill: input.exitDrillStatus,
+    }),
   };
+  if (judged) evaluation.changeLedger = changeStatusEntriesOf(judged);
   if (requeueAt !== undefined) evaluation.requeueAt = requeueAt;
   return evaluation;
 }

@@ -5,7 +5,7 @@
 import type { ConditionStatus, ExitDrillStatus } from '../api/types.js';
 import { driftCounts } from './insync/drift.js';
 import { driftOf } from './insync/drift-report.js';
-import { regionViolations } from './residency/placement.js';
+import { regionViolationsOf } from './residency/placement.js';
 import { parseTime } from './time.js';
 import type { ControlInput } from './types.js';
 
@@ -68,7 +68,8 @@ export function serviceMetricValues(input: ControlInput, from: MetricSources): S
           { mfa: 'false', count: live.identities.length - withMfa },
         ]
       : [],
-    regionViolations: live ? Object.entries(regionViolations(live, spec.allowedRegions)).map(([region, count]) => ({ region, count })) : [],
+    // As status.summary: none while resources or audit trails were not fully read (a partial count is no evidence).
+    regionViolations: Object.entries(regionViolationsOf(input) ?? {}).map(([region, count]) => ({ region, count })),
     driftResources: drift ? driftCounts(drift) : [],
     evidenceAgeSeconds: ages,
     lastCheckSeconds: Math.floor(now.getTime() / 1000),

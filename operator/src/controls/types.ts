@@ -11,8 +11,8 @@ import type {
   Severity,
 } from '../api/types.js';
 import type { InventoryResult } from '../inventory/types.js';
-import type { DeclaredStateResult } from '../iac/types.js';
-import type { ExitDrillResult } from '../exitdrill/types.js';
+import type { DeclaredStateResult } from '../inventory/declared-state.js';
+import type { ExitDrillResult } from '../inventory/exit-drill.js';
 import type { ChangeFeed } from '../inventory/changes.js';
 
 /** One condition type per control family (True is good): the CRD's enum is the source. */

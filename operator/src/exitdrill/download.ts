@@ -11,7 +11,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import { downloadFailure } from './failures.js';
 import { removeScratch } from './scratch.js';
-import type { ExitDrillObjectFailure } from './types.js';
+import type { ExitDrillObjectFailure } from '../inventory/exit-drill.js';
 
 /** A local copy and what the store announced for it. */
 export interface Downloaded {

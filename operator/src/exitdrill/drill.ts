@@ -16,14 +16,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 
 import type { ExitDrill } from '../api/types.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../api/duration.js';
 import { mapLimit } from '../providers/aws/concurrency.js';
 import { classifyAwsError } from '../providers/aws/errors.js';
 import { type DownloadOutcome, downloadObject } from './download.js';
 import { clipMessage, orderFailures } from './failures.js';
 import { type Listed, listSampleCandidates, pickSample, sampleSeed } from './sample.js';
 import { createScratchDir, removeScratch, scratchFile } from './scratch.js';
-import { DEFAULT_SAMPLE_OBJECTS, EXIT_DRILL_FAILURES_MAX, type ExitDrillObjectFailure, type ExitDrillResult } from './types.js';
+import { DEFAULT_SAMPLE_OBJECTS, EXIT_DRILL_FAILURES_MAX, type ExitDrillObjectFailure, type ExitDrillResult } from '../inventory/exit-drill.js';
 import { verifyCopy } from './verify.js';
 
 /** An S3 client for a region (undefined: the operator's home region), e.g. `AwsClients.s3`. */

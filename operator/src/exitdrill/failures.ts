@@ -3,7 +3,7 @@
 // the failures ordered worst first for status.
 
 import { classifyAwsError, errorCode } from '../providers/aws/errors.js';
-import type { ExitDrillFailureReason, ExitDrillObjectFailure } from './types.js';
+import type { ExitDrillFailureReason, ExitDrillObjectFailure } from '../inventory/exit-drill.js';
 
 const FAILURE_ORDER: Record<ExitDrillFailureReason, number> = {
   ChecksumMismatch: 0,

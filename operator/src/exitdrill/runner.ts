@@ -4,7 +4,7 @@
 // due; the runner starts it in the background with bounded concurrency and wakes the
 // service when the result is ready, and the next reconcile takes it.
 
-import type { ExitDrillResult } from './types.js';
+import type { ExitDrillResult } from '../inventory/exit-drill.js';
 
 export type DrillJob = (signal: AbortSignal) => Promise<ExitDrillResult>;
 

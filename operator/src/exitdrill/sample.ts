@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-import type { ExitDrillResult } from './types.js';
+import type { ExitDrillResult } from '../inventory/exit-drill.js';
 
 /** A listed object that may be sampled, with its sort key. */
 export interface Listed {

@@ -7,14 +7,14 @@
 import type { CloudServiceSpec, ExitDrill, ExitDrillStatus } from '../api/types.js';
 import { exitDrillOutcome } from '../controls/exit-plan/exit-drill-verified.js';
 import type { EffectivePolicy } from '../controls/types.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../api/duration.js';
 import { parseTime } from '../controls/time.js';
 import {
   DEFAULT_DRILL_INTERVAL,
   EXIT_DRILL_FAILURE_REASONS,
   type ExitDrillFailureReason,
   type ExitDrillResult,
-} from './types.js';
+} from '../inventory/exit-drill.js';
 
 /** Retry delay after a run that could not happen. */
 export const ERROR_RETRY_MS = 3_600_000;

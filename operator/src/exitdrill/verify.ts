@@ -8,7 +8,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { crc32Base64, hashFile, multipartEtag, partMd5sBySizes } from './checksums.js';
 import type { Downloaded } from './download.js';
 import { clipMessage } from './failures.js';
-import type { ExitDrillChecksumCounts, ExitDrillFailureReason, ExitDrillObjectFailure } from './types.js';
+import type { ExitDrillChecksumCounts, ExitDrillFailureReason, ExitDrillObjectFailure } from '../inventory/exit-drill.js';
 
 function unquote(etag: string | undefined): string | undefined {
   return etag?.replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();

@@ -17,7 +17,7 @@
 // (encryption configuration, public access block, ACL, policy) stay in the list and
 // also fold into their bucket's facts, linked by bucket name (declared-facts.ts).
 
-import type { DeclaredState, DeclaredStateResult } from './types.js';
+import type { DeclaredState, DeclaredStateResult } from '../inventory/declared-state.js';
 import { type RawResource, declaredResources } from './declared-facts.js';
 import { type Props, asString, isRecord } from './resource-types.js';
 import { stackOfUrn } from './urn.js';

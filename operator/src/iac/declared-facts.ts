@@ -5,7 +5,7 @@
 // containers into their storage account's.
 
 import type { ResourceKind } from '../inventory/types.js';
-import type { DeclaredResource } from './types.js';
+import type { DeclaredResource } from '../inventory/declared-state.js';
 import {
   AWS_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
   AWS_BUCKET_ACL_TYPES,

@@ -12,7 +12,7 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import type { PulumiStateRef } from '../api/types.js';
 import { classifyAwsError, redact } from '../providers/aws/errors.js';
 import type { AwsCredentialProvider } from '../providers/aws/clients.js';
-import type { DeclaredStateResult } from './types.js';
+import type { DeclaredStateResult } from '../inventory/declared-state.js';
 import { type StateFailureReason, parseDeclaredStateText } from './checkpoint.js';
 
 /** A classified I/O failure; dependencies may throw it to choose the reason themselves. */

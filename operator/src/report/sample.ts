@@ -12,7 +12,7 @@ import { changeStatusEntries } from '../controls/changes/ledger.js';
 import type { ChangeRecord } from '../inventory/changes.js';
 import { evaluateService } from '../controls/evaluate.js';
 import { resolvePolicy } from '../controls/policy.js';
-import type { ExitDrillResult } from '../exitdrill/types.js';
+import type { ExitDrillResult } from '../inventory/exit-drill.js';
 import { exitDrillStatus } from '../exitdrill/status.js';
 import type { Identity, Inventory, InventoryResult } from '../inventory/types.js';
 

@@ -22,8 +22,8 @@
 // least one object was verified.
 
 import type { ExitDrill } from '../../api/types.js';
-import type { ExitDrillResult } from '../../exitdrill/types.js';
-import { parseDuration } from '../../duration.js';
+import type { ExitDrillResult } from '../../inventory/exit-drill.js';
+import { parseDuration } from '../../api/duration.js';
 import type { Control, ControlFinding, ControlOutcome, EffectivePolicy } from '../types.js';
 import { fail, pass, unknown } from '../outcome.js';
 import { formatBytes, formatSeconds, plural } from '../text.js';

@@ -14,7 +14,7 @@
 // A fact unread on either side (undefined) is never drift.
 
 import type { Inventory, Resource, ResourceKind } from '../../inventory/types.js';
-import type { DeclaredResource, DeclaredState } from '../../iac/types.js';
+import type { DeclaredResource, DeclaredState } from '../../inventory/declared-state.js';
 import { normalizeRegion } from '../regions.js';
 import { compareText } from '../text.js';
 

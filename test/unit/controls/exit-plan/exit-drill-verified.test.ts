@@ -6,7 +6,7 @@
 import type { ExitDrill } from '../../../../operator/src/api/types.js';
 import { exitDrillVerified } from '../../../../operator/src/controls/exit-plan/exit-drill-verified.js';
 import type { ControlInput } from '../../../../operator/src/controls/types.js';
-import type { ExitDrillResult } from '../../../../operator/src/exitdrill/types.js';
+import type { ExitDrillResult } from '../../../../operator/src/inventory/exit-drill.js';
 import { aPolicy, aSpec, anExitDrillResult, anInput, daysAgo, hoursAgo, liveFailed } from '../../builders.js';
 
 const DRILL: ExitDrill = { s3: { bucket: 'payments-data', prefix: 'ledger/' }, recoveryTimeObjective: '72h', sampleObjects: 20 };

@@ -2,7 +2,7 @@
 
 import type { PulumiStateRef } from '../../../../operator/src/api/types.js';
 import type { ControlInput } from '../../../../operator/src/controls/types.js';
-import type { DeclaredResource, DeclaredStateResult } from '../../../../operator/src/iac/types.js';
+import type { DeclaredResource, DeclaredStateResult } from '../../../../operator/src/inventory/declared-state.js';
 import { NOW, aResource, aSpec, anInput, anInventory } from '../../builders.js';
 
 export const REF: PulumiStateRef = { stack: 'acme/payments/prod', s3: { bucket: 'acme-pulumi-state', key: '.pulumi/stacks/payments/prod.json' } };

@@ -2,7 +2,7 @@
 // matched by resource id.
 
 import { compareDrift, declaredKeys, describeChange, driftCounts, driftedResources } from '../../../../operator/src/controls/insync/drift.js';
-import type { DeclaredResource, DeclaredState } from '../../../../operator/src/iac/types.js';
+import type { DeclaredResource, DeclaredState } from '../../../../operator/src/inventory/declared-state.js';
 import type { Inventory, Resource } from '../../../../operator/src/inventory/types.js';
 import { ACCOUNT_ID, NOW, aResource, anInventory } from '../../builders.js';
 

@@ -3,7 +3,7 @@
 
 import { driftScopeFor } from '../../../../operator/src/controls/insync/drift-report.js';
 import { iacInSync } from '../../../../operator/src/controls/insync/iac-in-sync.js';
-import type { DeclaredStateResult } from '../../../../operator/src/iac/types.js';
+import type { DeclaredStateResult } from '../../../../operator/src/inventory/declared-state.js';
 import { aResource, aSpec, anInventory, liveFailed, withGaps } from '../../builders.js';
 import { REF, bucket, declaredOk, input, live } from './builders.js';
 

@@ -1,7 +1,7 @@
 // Declared infrastructure, read from a Pulumi stack's state: what the IaC says
 // should exist, compared by the InSync control with what the inventory found.
 
-import type { ResourceKind } from '../inventory/types.js';
+import type { ResourceKind } from './types.js';
 
 export interface DeclaredResource {
   /** Pulumi URN. */
