@@ -1,3 +1,5 @@
+// Bounded concurrency and abortable waits for the AWS readers (collector, change log, exit drill).
+
 /** Map over `items` with at most `limit` calls of `fn` in flight; results keep input order. */
 export async function mapLimit<T, R>(
   items: readonly T[],

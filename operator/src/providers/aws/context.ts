@@ -81,6 +81,11 @@ export class AwsCollection {
     }
   }
 
+  /** Every page of a list call; on failure a gap and undefined. */
+  list<T>(area: InventoryArea, context: string, page: (token?: string) => Promise<{ items: T[]; next?: string | undefined }>): Promise<T[] | undefined> {
+    return this.attempt(area, context, () => paginate(page));
+  }
+
   /** The failure that ends the collection, from an error of `context`. */
   fatal(err: unknown, context: string): FatalCollection {
     return fatalFrom(err, context, this.secrets);

@@ -13,7 +13,7 @@ import {
 
 import type { Resource } from '../../inventory/types.js';
 import { mapLimit } from './concurrency.js';
-import { paginate, tagsOf, type AwsCollection } from './context.js';
+import { tagsOf, type AwsCollection } from './context.js';
 
 /** The partition a region belongs to (moto lists China and GovCloud regions too). */
 export function partitionOfRegion(region: string): string {
@@ -66,12 +66,10 @@ export async function readEc2Region(c: AwsCollection, region: string): Promise<E
 
 async function readInstances(c: AwsCollection, region: string): Promise<Resource[]> {
   const ec2 = c.clients.ec2(region);
-  const reservations = await c.attempt('resources', `ec2:DescribeInstances in ${region}`, () =>
-    paginate(async (NextToken) => {
-      const r = await ec2.send(new DescribeInstancesCommand({ MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }), c.o);
-      return { items: r.Reservations ?? [], next: r.NextToken };
-    }),
-  );
+  const reservations = await c.list('resources', `ec2:DescribeInstances in ${region}`, async (NextToken) => {
+    const r = await ec2.send(new DescribeInstancesCommand({ MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }), c.o);
+    return { items: r.Reservations ?? [], next: r.NextToken };
+  });
   const out: Resource[] = [];
   for (const res of reservations ?? []) {
     for (const i of res.Instances ?? []) {
@@ -93,12 +91,10 @@ function customerManagedKeyOf(encrypted: boolean | undefined, kmsKeyId: string |
 
 async function readVolumes(c: AwsCollection, region: string): Promise<Resource[]> {
   const ec2 = c.clients.ec2(region);
-  const volumes = await c.attempt('resources', `ec2:DescribeVolumes in ${region}`, () =>
-    paginate(async (NextToken) => {
-      const r = await ec2.send(new DescribeVolumesCommand({ MaxResults: 500, ...(NextToken ? { NextToken } : {}) }), c.o);
-      return { items: r.Volumes ?? [], next: r.NextToken };
-    }),
-  );
+  const volumes = await c.list('resources', `ec2:DescribeVolumes in ${region}`, async (NextToken) => {
+    const r = await ec2.send(new DescribeVolumesCommand({ MaxResults: 500, ...(NextToken ? { NextToken } : {}) }), c.o);
+    return { items: r.Volumes ?? [], next: r.NextToken };
+  });
   const out: Resource[] = [];
   for (const v of volumes ?? []) {
     if (!v.VolumeId) continue;
@@ -118,21 +114,19 @@ async function readVolumes(c: AwsCollection, region: string): Promise<Resource[]
 
 async function readSnapshots(c: AwsCollection, region: string): Promise<Resource[]> {
   const ec2 = c.clients.ec2(region);
-  const snaps = await c.attempt('resources', `ec2:DescribeSnapshots in ${region}`, () =>
-    paginate(async (NextToken) => {
-      const r = await ec2.send(
-        new DescribeSnapshotsCommand({
-          OwnerIds: ['self'],
-          // moto ignores OwnerIds and pre-seeds public AMI snapshots: filter server-side too
-          Filters: [{ Name: 'owner-id', Values: [c.accountId] }],
-          MaxResults: 1000,
-          ...(NextToken ? { NextToken } : {}),
-        }),
-        c.o,
-      );
-      return { items: r.Snapshots ?? [], next: r.NextToken };
-    }),
-  );
+  const snaps = await c.list('resources', `ec2:DescribeSnapshots in ${region}`, async (NextToken) => {
+    const r = await ec2.send(
+      new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        // moto ignores OwnerIds and pre-seeds public AMI snapshots: filter server-side too
+        Filters: [{ Name: 'owner-id', Values: [c.accountId] }],
+        MaxResults: 1000,
+        ...(NextToken ? { NextToken } : {}),
+      }),
+      c.o,
+    );
+    return { items: r.Snapshots ?? [], next: r.NextToken };
+  });
   const own = (snaps ?? []).filter((s) => s.SnapshotId && (!s.OwnerId || s.OwnerId === c.accountId));
   return mapLimit(own, c.limits.itemConcurrency, async (s): Promise<Resource> => {
     const id = s.SnapshotId as string;

@@ -9,7 +9,7 @@ import {
 
 import type { Resource } from '../../inventory/types.js';
 import { mapLimit } from './concurrency.js';
-import { paginate, tagsOf, type AwsCollection } from './context.js';
+import { tagsOf, type AwsCollection } from './context.js';
 
 /** One region's databases and database snapshots, read at once. */
 export async function readRdsRegion(c: AwsCollection, region: string): Promise<Resource[]> {
@@ -19,12 +19,10 @@ export async function readRdsRegion(c: AwsCollection, region: string): Promise<R
 
 async function readDatabases(c: AwsCollection, region: string): Promise<Resource[]> {
   const rds = c.clients.rds(region);
-  const dbs = await c.attempt('resources', `rds:DescribeDBInstances in ${region}`, () =>
-    paginate(async (Marker) => {
-      const r = await rds.send(new DescribeDBInstancesCommand({ MaxRecords: 100, ...(Marker ? { Marker } : {}) }), c.o);
-      return { items: r.DBInstances ?? [], next: r.Marker };
-    }),
-  );
+  const dbs = await c.list('resources', `rds:DescribeDBInstances in ${region}`, async (Marker) => {
+    const r = await rds.send(new DescribeDBInstancesCommand({ MaxRecords: 100, ...(Marker ? { Marker } : {}) }), c.o);
+    return { items: r.DBInstances ?? [], next: r.Marker };
+  });
   const out: Resource[] = [];
   for (const db of dbs ?? []) {
     if (!db.DBInstanceIdentifier) continue;
@@ -48,12 +46,10 @@ async function readDatabases(c: AwsCollection, region: string): Promise<Resource
 
 async function readDatabaseSnapshots(c: AwsCollection, region: string): Promise<Resource[]> {
   const rds = c.clients.rds(region);
-  const snaps = await c.attempt('resources', `rds:DescribeDBSnapshots in ${region}`, () =>
-    paginate(async (Marker) => {
-      const r = await rds.send(new DescribeDBSnapshotsCommand({ MaxRecords: 100, ...(Marker ? { Marker } : {}) }), c.o);
-      return { items: r.DBSnapshots ?? [], next: r.Marker };
-    }),
-  );
+  const snaps = await c.list('resources', `rds:DescribeDBSnapshots in ${region}`, async (Marker) => {
+    const r = await rds.send(new DescribeDBSnapshotsCommand({ MaxRecords: 100, ...(Marker ? { Marker } : {}) }), c.o);
+    return { items: r.DBSnapshots ?? [], next: r.Marker };
+  });
   const read = await mapLimit(snaps ?? [], c.limits.itemConcurrency, async (s): Promise<Resource | undefined> => {
     if (!s.DBSnapshotIdentifier) return undefined;
     const id = s.DBSnapshotIdentifier;
