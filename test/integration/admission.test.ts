@@ -276,6 +276,12 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
       expect((await apply(withSpec('edge', (s) => (s.interval = '30s')))).code).toBe(0);
     });
 
+    it('spec.interval above 8760h (a year: longer delays overflow timers)', async () => {
+      const slow = await refused(withSpec('too-slow', (s) => (s.interval = '8761h')));
+      expect(slow).toMatch(/spec\.interval: Invalid value: .*spec\.interval must be at most 8760h/);
+      expect((await apply(withSpec('yearly', (s) => (s.interval = '8760h')))).code).toBe(0);
+    });
+
     it('a malformed AWS account id or role ARN', async () => {
       const id = await refused(withSpec('short-id', (s) => (s.account = { aws: { accountId: '12345' } })));
       expect(id).toMatch(/spec\.account\.aws\.accountId: Invalid value: "12345": spec\.account\.aws\.accountId in body should match '\^\[0-9\]\{12\}\$'/);

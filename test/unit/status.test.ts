@@ -70,6 +70,18 @@ describe('statusNeedsWrite', () => {
     expect(statusNeedsWrite(status, again, interval, later)).toBe(false);
   });
 
+  it('writes when a read starts or stops failing, not when the same outcome is only newer', () => {
+    const ok = (at: string) => ({ ...buildStatus({ ...base, previous: undefined, now }), reads: [{ source: 'changeLog' as const, obtainedAt: at }] });
+    const failed = (at: string) => ({
+      ...buildStatus({ ...base, previous: undefined, now }),
+      reads: [{ source: 'changeLog' as const, obtainedAt: '2026-11-23T07:45:00Z', failedAt: at, reason: 'Throttled', message: 'SlowDown' }],
+    });
+    expect(statusNeedsWrite(ok('2026-11-23T07:45:00Z'), ok('2026-11-23T07:55:00Z'), interval, later)).toBe(false);
+    expect(statusNeedsWrite(ok('2026-11-23T07:45:00Z'), failed('2026-11-23T07:55:00Z'), interval, later)).toBe(true);
+    expect(statusNeedsWrite(failed('2026-11-23T07:55:00Z'), failed('2026-11-23T08:05:00Z'), interval, later)).toBe(false);
+    expect(statusNeedsWrite(failed('2026-11-23T08:05:00Z'), ok('2026-11-23T08:15:00Z'), interval, later)).toBe(true);
+  });
+
   it('records the periodic check once the interval has passed', () => {
     const status = buildStatus({ ...base, previous: undefined, now });
     const after = new Date(now.getTime() + interval);

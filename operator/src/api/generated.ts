@@ -75,7 +75,7 @@ export interface CloudServiceSpec {
    */
   changeManagement?: ChangeManagement;
   /**
-   * How often the live account is re-checked, as a Go-style duration ("10m", "1h30m"). Default 10m, minimum 30s.
+   * How often the live account is re-checked, as a Go-style duration ("10m", "1h30m"). Default 10m, minimum 30s, maximum 8760h (365 days).
    */
   interval?: string;
   /**
@@ -472,7 +472,7 @@ export interface ExitDrill {
    */
   recoveryTimeObjective: string;
   /**
-   * How often the drill runs, as a Go-style duration. Default 168h (weekly), minimum 1h.
+   * How often the drill runs, as a Go-style duration. Default 168h (weekly), minimum 1h, maximum 8760h (365 days).
    */
   interval?: string;
 }
@@ -700,6 +700,12 @@ export interface CloudServiceStatus {
    * Progress of reading the audit trail's log files for ChangesTracked (Step 10).
    */
   changeLog?: ChangeLogStatus;
+  /**
+   * The last read of each piece of evidence the operator keeps between reconciles (the change log, the declared IaC state): when the value in use was obtained and, when the latest attempt failed, when and why. A failed read never drops what an earlier read established (status.changes, status.changeLog.readUntil and status.exitDrill are carried forward).
+   *
+   * @maxItems 4
+   */
+  reads?: EvidenceRead[];
   /**
    * Recent network and firewall changes and break-glass uses (at most 50: unacknowledged out-of-band ones first; the rest counted in changesOmitted).
    *
@@ -979,6 +985,29 @@ export interface ChangeLogStatus {
    * False when the last pass stopped at the operator's bound (more files remain).
    */
   complete?: boolean;
+}
+
+export interface EvidenceRead {
+  /**
+   * Which evidence this read is about.
+   */
+  source: 'changeLog' | 'declaredState';
+  /**
+   * When the value in use was read successfully (RFC 3339); unset when no read has succeeded yet.
+   */
+  obtainedAt?: string;
+  /**
+   * When the latest attempt failed (RFC 3339); unset when it succeeded.
+   */
+  failedAt?: string;
+  /**
+   * CamelCase reason of the failed attempt, e.g. AccessDenied.
+   */
+  reason?: string;
+  /**
+   * What failed, without any secret or log content.
+   */
+  message?: string;
 }
 
 /**

@@ -3,7 +3,7 @@
 // reader (AWS CloudTrail files, the Azure Activity Log), merged with the records kept
 // in status.changes. A failed read keeps the kept records and the old watermark.
 
-import type { CloudService, CloudServiceStatus, Provider } from '../api/types.js';
+import type { CloudService, CloudServiceStatus, EvidenceRead, Provider } from '../api/types.js';
 import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { ChangeLogReader } from '../providers/types.js';
@@ -26,7 +26,12 @@ export interface ChangeLogRead {
   records: ChangeRecord[];
   /** status.changeLog to write: the new watermark, or the previous one when the read failed. */
   status?: ChangeLogStatus;
+  /** status.reads entry: when the records in use were read, and the failed attempt if this one failed. */
+  read?: EvidenceRead;
 }
+
+/** Bound of a read failure's message in status.reads (the CRD's maxLength). */
+const READ_MESSAGE_MAX = 1024;
 
 export interface ChangeLogGather {
   read(request: ChangeLogRequest): Promise<ChangeLogRead>;
@@ -43,10 +48,23 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
       const previous = service.status;
       const kept = changeRecordsFromStatus(previous?.changes);
       const carried = previous?.changeLog ? { status: previous.changeLog } : {};
-      const failed = (reason: string, message: string): ChangeLogRead => ({ feed: { failure: { reason, message } }, records: kept, ...carried });
+      const failed = (reason: string, message: string): ChangeLogRead => ({
+        feed: { failure: { reason, message } },
+        records: kept,
+        ...carried,
+        read: {
+          source: 'changeLog',
+          ...(previous?.changeLog?.lastReadAt ? { obtainedAt: previous.changeLog.lastReadAt } : {}),
+          failedAt: now.toISOString(),
+          reason,
+          message: message.slice(0, READ_MESSAGE_MAX),
+        },
+      });
       const reader = readers[service.spec.provider];
       if (!reader || !accountDeclared(service)) {
-        return failed('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
+        // Nothing was attempted: no read to record.
+        const { read: _none, ...unsupported } = failed('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
+        return unsupported;
       }
       if (!target.ok) return failed(target.failure.reason, target.failure.message);
       let read;
@@ -74,6 +92,7 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
           filesRead: read.filesRead,
           complete: read.complete,
         },
+        read: { source: 'changeLog', obtainedAt: now.toISOString() },
       };
     },
   };

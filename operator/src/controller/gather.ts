@@ -3,7 +3,7 @@
 // state, the change log and the exit drill. Everything the pure evaluation needs comes
 // out of here as plain data; nothing here decides a control.
 
-import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
+import type { CloudSecurityPolicy, CloudService, EvidenceRead } from '../api/types.js';
 import { resolvePolicy } from '../controls/policy.js';
 import type { EffectivePolicy } from '../controls/types.js';
 import { parseDuration } from '../api/duration.js';
@@ -59,6 +59,8 @@ export interface Gathered {
   /** status.changeLog to write (the watermark), moved on only by a successful read. */
   changeLog?: ChangeLogStatus;
   exitDrill?: GatheredExitDrill;
+  /** status.reads: when the evidence in use was obtained, and the latest failed attempts. */
+  reads: EvidenceRead[];
 }
 
 /** spec.interval, or the default; admission validates the pattern, so stay total anyway. */
@@ -68,6 +70,25 @@ export function intervalOf(service: CloudService, defaultMs: number): number {
   } catch {
     return defaultMs;
   }
+}
+
+/**
+ * status.reads entry of the declared state. A state that cannot be read is not replaced
+ * by an older one: drift against a stale state would report resources the IaC added
+ * since as unmanaged (a false finding); InSync stays Unknown and this entry says since
+ * when the last good state is known. The reader's message is not kept: a parse error may
+ * quote what it read.
+ */
+function declaredStateRead(service: CloudService, declared: DeclaredStateResult, now: Date): EvidenceRead {
+  if (declared.ok) return { source: 'declaredState', obtainedAt: declared.state.readAt };
+  const before = service.status?.reads?.find((r) => r.source === 'declaredState')?.obtainedAt;
+  return {
+    source: 'declaredState',
+    ...(before ? { obtainedAt: before } : {}),
+    failedAt: now.toISOString(),
+    reason: declared.failure.reason,
+    message: `The declared IaC state could not be read (${declared.failure.reason}).`,
+  };
 }
 
 export class Gatherer {
@@ -90,13 +111,15 @@ export class Gatherer {
       this.readDeclared(service, signal),
     ]);
     const now = this.deps.clock();
-    const gathered: Gathered = { now, policy, intervalMs, inventory, ...(declared ? { declared } : {}) };
+    const gathered: Gathered = { now, policy, intervalMs, inventory, reads: [], ...(declared ? { declared } : {}) };
     if (this.deps.changeLog) {
       const read = await this.deps.changeLog.read({ service, target: resolved, inventory, now, signal });
       gathered.changes = read.feed;
       gathered.changeRecords = read.records;
       if (read.status) gathered.changeLog = read.status;
+      if (read.read) gathered.reads.push(read.read);
     }
+    if (declared) gathered.reads.push(declaredStateRead(service, declared, now));
     if (this.deps.exitDrills && resolved.ok) {
       const drill = this.deps.exitDrills.read({ service, target: resolved.target, policy, now, ...(wake ? { wake } : {}) });
       if (drill) gathered.exitDrill = drill;

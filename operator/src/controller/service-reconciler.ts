@@ -162,6 +162,7 @@ function statusFor(service: CloudService, gathered: Gathered, evaluation: Evalua
     if (evaluation.changeLedger.changesOmitted > 0) status.changesOmitted = evaluation.changeLedger.changesOmitted;
   }
   if (gathered.changeLog) status.changeLog = gathered.changeLog;
+  if (gathered.reads.length > 0) status.reads = gathered.reads;
   return status;
 }
 

@@ -57,11 +57,19 @@ export function statusNeedsWrite(
   // changeLog (the log-reading watermark) moves on every read, like lastCheckedAt: it is
   // written with the periodic check or any real change; re-reading from an older
   // watermark only finds the same records again (merged by id).
-  const { lastCheckedAt: before, changeLog: _logBefore, ...restBefore } = previous;
-  const { lastCheckedAt: _after, changeLog: _logAfter, ...restAfter } = next;
+  // The same holds for the times in status.reads: a new failure or a recovery is a change,
+  // another attempt with the same outcome is not.
+  const { lastCheckedAt: before, changeLog: _logBefore, reads: readsBefore, ...restBefore } = previous;
+  const { lastCheckedAt: _after, changeLog: _logAfter, reads: readsAfter, ...restAfter } = next;
   if (canonical(restBefore) !== canonical(restAfter)) return true;
+  if (canonical(readOutcomes(readsBefore)) !== canonical(readOutcomes(readsAfter))) return true;
   if (!before) return true;
   return now.getTime() - Date.parse(before) >= intervalMs * 0.9;
+}
+
+/** What a read concluded, without when: source, failed or not, and why. */
+function readOutcomes(reads: CloudServiceStatus['reads']): Array<{ source: string; failed: boolean; reason?: string }> {
+  return (reads ?? []).map((r) => ({ source: r.source, failed: r.failedAt !== undefined, ...(r.reason ? { reason: r.reason } : {}) }));
 }
 
 export interface Transition {
