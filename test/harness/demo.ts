@@ -4,7 +4,7 @@
 //   --once   exit after showing the result (CI uses it); default: keep running.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudService } from '../../operator/src/api/types.js';
@@ -15,6 +15,43 @@ import { startDemoAccounts, type DemoAccounts } from './demo-accounts.js';
 const NAMESPACE = 'cloudposture-demo';
 const once = process.argv.includes('--once') || process.env.CI === 'true';
 const say = (message: string) => process.stdout.write(`${message}\n`);
+
+/** How many launching processes the demo watches (the shell npm runs it in, npm, make, the caller). */
+const ANCESTORS_WATCHED = 4;
+const LAUNCHER_POLL_MS = 1_000;
+
+/** The parent chain from /proc (Linux), nearest first, stopping before init. */
+function ancestorPids(levels: number): number[] {
+  const pids: number[] = [];
+  let pid = process.ppid;
+  while (pids.length < levels && pid > 1) {
+    pids.push(pid);
+    try {
+      // "<pid> (<comm>) <state> <ppid> ...": comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break; // no /proc: watch what we have
+    }
+  }
+  return pids;
+}
+
+function watchLaunchers(pids: readonly number[], onGone: () => void): void {
+  const timer = setInterval(() => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue; // alive, not ours to signal
+        clearInterval(timer);
+        onGone();
+        return;
+      }
+    }
+  }, LAUNCHER_POLL_MS);
+  timer.unref();
+}
 
 async function main(): Promise<void> {
   const runDir = join(repoRoot, '.cache', 'demo');
@@ -30,6 +67,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(0)));
   process.once('SIGTERM', () => void cleanup().then(() => process.exit(0)));
+  // make does not pass its SIGTERM on: when `make demo` (or npm, or the shell between)
+  // is stopped, the demo notices its launcher is gone and stops what it started.
+  watchLaunchers(ancestorPids(ANCESTORS_WATCHED), () => void cleanup().then(() => process.exit(0)));
   try {
     say('==> starting the local control plane (first run builds kube-apiserver, etcd and kubectl from their Go modules: several minutes)');
     controlPlane = await startControlPlane({ dir: join(runDir, 'controlplane'), log: true });

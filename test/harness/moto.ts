@@ -103,10 +103,27 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/**
+ * moto's server, ended within a second of its parent process dying however it died
+ * (SIGKILL included): a harness or demo that is killed never leaves an AWS emulator
+ * running (detached, it would not get the group's signals).
+ */
+const MOTO_WITH_PARENT_WATCH = [
+  'import os, sys, threading, time',
+  'from moto.server import main',
+  'parent = os.getppid()',
+  'def watch():',
+  '    while os.getppid() == parent:',
+  '        time.sleep(0.5)',
+  '    os._exit(0)',
+  'threading.Thread(target=watch, daemon=True).start()',
+  'main(sys.argv[1:])',
+].join('\n');
+
 async function startOnce(port: number, opts: StartMotoOptions): Promise<MotoServer> {
   const python = opts.python ?? process.env.PYTHON ?? 'python3';
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(python, ['-c', MOTO_WITH_PARENT_WATCH, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

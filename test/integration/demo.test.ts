@@ -3,8 +3,40 @@
 // operator as a process and prints `kubectl get cloudservices` with every condition.
 
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/binaries.js';
+import { waitFor } from '../harness/kube.js';
+
+/** Live descendants of `root` (from /proc), with their command lines. */
+function descendants(root: number): Array<{ pid: number; cmd: string }> {
+  const parentOf = new Map<number, number>();
+  const cmdOf = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmdOf.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const isUnder = (pid: number): boolean => {
+    for (let p = parentOf.get(pid), hops = 0; p !== undefined && hops < 16; p = parentOf.get(p), hops++) if (p === root) return true;
+    return false;
+  };
+  return [...parentOf.keys()].filter(isUnder).map((pid) => ({ pid, cmd: cmdOf.get(pid) ?? '' }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('the demo (npm run demo -- --once)', () => {
   it('shows every sample service with conditions and findings from the live (emulated) accounts', async () => {
@@ -37,5 +69,31 @@ describe('the demo (npm run demo -- --once)', () => {
     // an out-of-band NSG change, so its ChangesTracked is FAIL, not "?".
     expect(output).toMatch(/^ChangesTracked\s+\S+\s+\S+\s+FAIL\s*$/m);
     expect(output).toMatch(/^cloudposture_findings\{namespace="cloudposture-demo"/m);
+  }, 300_000);
+
+  it('`make demo` stopped with SIGTERM stops everything it started, the AWS emulator included', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, CLOUDPOSTURE_TEST_KUBECONFIG: '', KUBECONFIG: '' };
+    delete env.CI; // keep running until stopped
+    const make = spawn('make', ['demo'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    make.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    make.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const makePid = make.pid as number;
+    let started: Array<{ pid: number; cmd: string }> = [];
+    try {
+      await waitFor(async () => (output.includes('Press Ctrl-C to stop.') ? true : undefined), { timeoutMs: 240_000, description: 'the demo is up' });
+      started = descendants(makePid);
+      const moto = started.filter((p) => p.cmd.includes('from moto.server import main'));
+      expect(moto.length).toBeGreaterThan(0);
+      make.kill('SIGTERM'); // make only: it does not pass the signal on
+      await waitFor(async () => (started.every((p) => !alive(p.pid)) ? true : undefined), {
+        timeoutMs: 30_000,
+        description: 'every process of the demo has exited',
+      }).catch(() => undefined);
+      expect(started.filter((p) => alive(p.pid)).map((p) => p.cmd.slice(0, 120))).toEqual([]);
+    } finally {
+      for (const p of [...started, ...descendants(makePid)]) if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
+      if (alive(makePid)) make.kill('SIGKILL');
+    }
   }, 300_000);
 });
