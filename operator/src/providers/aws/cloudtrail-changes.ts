@@ -15,146 +15,22 @@
 // are named when created and land minutes later), at most `maxFiles` per pass, oldest
 // first, so `readUntil` only ever moves forward and nothing is skipped when a pass stops
 // at the bound. Records repeated by the overlap are merged by eventID downstream.
+// Every file is read within byte bounds (cloudtrail-log-file.ts, cloudtrail-batch.ts):
+// a file too large to read fails the pass with LogFileTooLarge, naming the object and
+// the bound, so ChangesTracked is Unknown and the watermark stays before that file.
 // A provider only reads: which changes are tracked is decided by the controls.
 
-import { gunzipSync } from 'node:zlib';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-
-import { identityNamedBy, type ChangeKind, type ChangeRecord } from '../../inventory/changes.js';
+import type { ChangeRecord } from '../../inventory/changes.js';
 import type { AuditTrail } from '../../inventory/types.js';
 import type { ChangeReadResult, CollectTarget } from '../types.js';
-import { mapLimit } from './concurrency.js';
+import { CHANGE_RECORDS_PER_PASS_MAX, type LogFileRef, readLogBatch } from './cloudtrail-batch.js';
+import { LogFileTooLargeError } from './cloudtrail-log-file.js';
 import { classifyAwsError } from './errors.js';
-import { NETWORK_CHANGE_EVENTS } from './network-change-events.js';
 
-/** Request / response fields naming the resource changed, most specific first. */
-const RESOURCE_FIELDS = [
-  'groupId',
-  'networkAclId',
-  'routeTableId',
-  'vpcId',
-  'subnetId',
-  'internetGatewayId',
-  'egressOnlyInternetGatewayId',
-  'natGatewayId',
-  'vpcEndpointId',
-  'vpcPeeringConnectionId',
-  'vpnConnectionId',
-  'customerGatewayId',
-  'vpnGatewayId',
-  'associationId',
-  'groupName',
-] as const;
-
-type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** First resource id found in `o` or one level down (CreateVpc answers `{ vpc: { vpcId } }`). */
-function resourceIn(o: Json | undefined): string | undefined {
-  if (o === undefined) return undefined;
-  for (const field of RESOURCE_FIELDS) {
-    const v = str(o[field]);
-    if (v !== undefined) return v;
-  }
-  for (const [key, value] of Object.entries(o)) {
-    const nested = obj(value);
-    if (nested === undefined) continue;
-    for (const field of RESOURCE_FIELDS) {
-      const v = str(nested[field]) ?? str(nested[field.charAt(0).toUpperCase() + field.slice(1)]);
-      if (v !== undefined) return v;
-    }
-    // ModifySecurityGroupRules: { ModifySecurityGroupRulesRequest: { GroupId } }
-    const groupId = str(nested.GroupId);
-    if (groupId !== undefined && /SecurityGroup/.test(key)) return groupId;
-  }
-  return undefined;
-}
-
-/** The resource a record changed: for Create* calls the new resource's id from the response, else the request's. */
-export function resourceOf(record: Json): string {
-  const fromRequest = resourceIn(obj(record.requestParameters));
-  const fromResponse = resourceIn(obj(record.responseElements));
-  if (typeof record.eventName === 'string' && record.eventName.startsWith('Create') && fromResponse !== undefined) return fromResponse;
-  return fromRequest ?? fromResponse ?? '';
-}
-
-/** The caller's ARN: userIdentity.arn, the root ARN, or the AWS service acting. */
-function actorOf(identity: Json | undefined, accountId: string | undefined): string {
-  const arn = str(identity?.arn);
-  if (arn !== undefined) return arn;
-  const type = str(identity?.type);
-  const account = str(identity?.accountId) ?? accountId;
-  if (type === 'Root' && account) return `arn:aws:iam::${account}:root`;
-  return str(identity?.invokedBy) ?? str(identity?.principalId) ?? 'unknown';
-}
-
-/**
- * One CloudTrail record as a ChangeRecord, or undefined when it is neither a network
- * change nor a call by a watched (break-glass) identity.
- */
-export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly string[] = []): ChangeRecord | undefined {
-  const record = obj(raw);
-  if (record === undefined) return undefined;
-  const id = str(record.eventID);
-  const time = str(record.eventTime);
-  const action = str(record.eventName);
-  if (id === undefined || time === undefined || action === undefined) return undefined;
-  const source = str(record.eventSource);
-  const identity = obj(record.userIdentity);
-  const issuer = obj(obj(identity?.sessionContext)?.sessionIssuer);
-  const kind: ChangeKind =
-    action === 'ConsoleLogin'
-      ? 'sign-in'
-      : source === 'ec2.amazonaws.com' && NETWORK_CHANGE_EVENTS.has(action)
-        ? 'network-change'
-        : 'activity';
-  const change: ChangeRecord = {
-    id,
-    time: normaliseTime(time),
-    actor: actorOf(identity, str(record.recipientAccountId)),
-    action,
-    resource: kind === 'sign-in' ? 'console' : resourceOf(record),
-    region: str(record.awsRegion) ?? '',
-    kind,
-  };
-  if (source !== undefined) change.source = source;
-  const principal = str(identity?.type) === 'AssumedRole' ? str(issuer?.arn) : undefined;
-  if (principal !== undefined) change.principal = principal;
-  const userName = str(identity?.userName) ?? str(issuer?.userName);
-  if (userName !== undefined) change.userName = userName;
-  const loginResult = str(obj(record.responseElements)?.ConsoleLogin);
-  const errorCode = str(record.errorCode) ?? (loginResult === 'Failure' ? 'ConsoleLoginFailure' : undefined);
-  if (errorCode !== undefined) change.errorCode = errorCode;
-  if (kind === 'network-change') return change;
-  return identityNamedBy(change, watchedIdentities) !== undefined ? change : undefined;
-}
-
-function normaliseTime(time: string): string {
-  const ms = Date.parse(time);
-  return Number.isNaN(ms) ? time : new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
-/** Parses one delivered log file (gzip JSON, or plain JSON). */
-export function parseCloudTrailLogFile(body: Uint8Array, watchedIdentities: readonly string[] = []): ChangeRecord[] {
-  const buffer = Buffer.from(body);
-  const text = (buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer).toString('utf8');
-  const doc = obj(JSON.parse(text) as unknown);
-  const records = Array.isArray(doc?.Records) ? (doc.Records as unknown[]) : [];
-  const out: ChangeRecord[] = [];
-  for (const r of records) {
-    const change = parseCloudTrailRecord(r, watchedIdentities);
-    if (change !== undefined) out.push(change);
-  }
-  return out;
-}
+export { parseCloudTrailRecord, resourceOf } from './cloudtrail-records.js';
+export { parseCloudTrailLogFile } from './cloudtrail-log-file.js';
 
 /** `yyyymmddThhmmZ` of CloudTrail file names. */
 export function fileStamp(at: Date): string {
@@ -202,8 +78,10 @@ export interface ReadChangesOptions {
   overlapMs?: number;
   /** Files per pass (default 500). */
   maxFiles?: number;
-  /** Parallel file downloads (default 8). */
+  /** Parallel file downloads (default 8, bounded by LOG_BYTES_HELD_MAX). */
   concurrency?: number;
+  /** Records kept per pass (default CHANGE_RECORDS_PER_PASS_MAX); the pass stops on a minute boundary there. */
+  maxRecords?: number;
   signal?: AbortSignal;
 }
 
@@ -219,17 +97,17 @@ async function listAll(
   s3: S3Client,
   input: { Bucket: string; Prefix: string; Delimiter?: string; StartAfter?: string },
   signal: AbortSignal | undefined,
-): Promise<{ keys: string[]; prefixes: string[] }> {
-  const keys: string[] = [];
+): Promise<{ objects: Array<{ key: string; size?: number }>; prefixes: string[] }> {
+  const objects: Array<{ key: string; size?: number }> = [];
   const prefixes: string[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ ...input, ContinuationToken: token }), { abortSignal: signal });
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    for (const o of page.Contents ?? []) if (o.Key) objects.push(o.Size === undefined ? { key: o.Key } : { key: o.Key, size: o.Size });
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return { keys, prefixes };
+  return { objects, prefixes };
 }
 
 /**
@@ -245,52 +123,69 @@ export async function readCloudTrailChanges(options: ReadChangesOptions): Promis
   const maxFiles = Math.max(1, options.maxFiles ?? 500);
   const overlapMs = options.overlapMs ?? 15 * MINUTE_MS;
   const watched = options.watchedIdentities ?? [];
+  const maxRecords = options.maxRecords ?? CHANGE_RECORDS_PER_PASS_MAX;
   try {
     const regions = (await listAll(s3, { Bucket: source.bucket, Prefix: base, Delimiter: '/' }, signal)).prefixes
       .map((p) => p.slice(base.length).replace(/\/$/, ''))
       .filter((r) => /^[a-z0-9-]+$/.test(r))
       .sort();
     // Day by day, every region, until more than maxFiles are known (then the batch is cut).
-    const files: Array<{ key: string; at: number }> = [];
+    const files: LogFileRef[] = [];
     const firstDay = Math.floor(from.getTime() / DAY_MS) * DAY_MS;
     for (let day = firstDay; day <= now.getTime() && files.length <= maxFiles; day += DAY_MS) {
       for (const region of regions) {
         const prefix = `${base}${region}/${dayPrefix(new Date(day))}`;
         // Keys sort by their time stamp within a day folder: skip what is older than `from`.
         const startAfter = day === firstDay ? `${prefix}${source.accountId}_CloudTrail_${region}_${fileStamp(new Date(from.getTime() - MINUTE_MS))}~` : undefined;
-        const { keys } = await listAll(s3, { Bucket: source.bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) }, signal);
-        for (const key of keys) {
+        const { objects } = await listAll(s3, { Bucket: source.bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) }, signal);
+        for (const { key, size } of objects) {
           const at = fileTime(key)?.getTime();
-          if (at !== undefined && at >= from.getTime() && at <= now.getTime()) files.push({ key, at });
+          if (at !== undefined && at >= from.getTime() && at <= now.getTime()) files.push(size === undefined ? { key, at } : { key, at, size });
         }
       }
     }
     files.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
     let batch = files;
     let readUntil = new Date(Math.max(from.getTime(), now.getTime() - overlapMs));
-    const complete = files.length <= maxFiles;
-    if (!complete) {
+    const cut = files.length > maxFiles;
+    if (cut) {
       // Cut at a minute boundary (the watermark's resolution), keeping at least one minute.
       const cutAt = (files[maxFiles] as { at: number }).at;
       batch = files.slice(0, maxFiles).filter((f) => f.at < cutAt);
       if (batch.length === 0) batch = files.filter((f) => f.at === cutAt);
       readUntil = new Date(batch.length > 0 && (batch[batch.length - 1] as { at: number }).at === cutAt ? cutAt + MINUTE_MS : cutAt);
     }
-    const bodies = await mapLimit(batch, options.concurrency ?? 8, async (file) => {
-      const got = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: file.key }), { abortSignal: signal });
-      return got.Body ? await got.Body.transformToByteArray() : new Uint8Array();
+    const perFile = await readLogBatch(s3, source.bucket, batch, {
+      watchedIdentities: watched,
+      concurrency: options.concurrency ?? 8,
+      maxRecords,
+      ...(signal ? { signal } : {}),
     });
-    const records: ChangeRecord[] = [];
-    for (const body of bodies) {
-      try {
-        records.push(...parseCloudTrailLogFile(body, watched));
-      } catch {
-        // A damaged file is skipped, not fatal (CloudTrail's digest files prove integrity).
+    const firstUnread = perFile.indexOf(undefined);
+    let complete = !cut;
+    if (firstUnread >= 0) {
+      // The pass kept as many records as it may: stop before the minute of the first file
+      // not read completely (the watermark's resolution); the next pass starts there.
+      const cutAt = (batch[firstUnread] as LogFileRef).at;
+      const before = batch.filter((f) => f.at < cutAt);
+      if (before.length === 0) {
+        return {
+          ok: false,
+          failure: { reason: 'ChangeLogTooLarge', message: `reading ${sourceUrl}: the log files of ${new Date(cutAt).toISOString()} hold more network-change and break-glass records than one pass keeps (${maxRecords})` },
+        };
       }
+      batch = before;
+      readUntil = new Date(cutAt);
+      complete = false;
     }
+    const records: ChangeRecord[] = [];
+    for (let i = 0; i < batch.length; i++) records.push(...(perFile[i] ?? []));
     return { ok: true, records, readUntil: readUntil.toISOString(), filesRead: batch.length, complete, source: sourceUrl };
   } catch (err) {
     if (signal?.aborted) throw err;
+    if (err instanceof LogFileTooLargeError) {
+      return { ok: false, failure: { reason: 'LogFileTooLarge', message: `reading ${sourceUrl}: ${err.message}; the change log is not read past it until the object is removed or replaced` } };
+    }
     const c = classifyAwsError(err);
     const reason = c.code === 'NoSuchBucket' ? 'LogBucketNotFound' : c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason;
     return { ok: false, failure: { reason, message: `reading ${sourceUrl}: ${c.code}: ${c.message}` } };

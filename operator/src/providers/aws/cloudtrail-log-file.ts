@@ -1,0 +1,175 @@
+// Reads one delivered CloudTrail log file (gzip JSON, or plain JSON) within byte bounds.
+// A trail bucket can be written by the team whose account it logs, so a file is input
+// the operator does not control: a few hundred KB of gzip can unzip to gigabytes. The
+// S3 body is streamed, cut at a compressed size, unzipped as a stream cut at an unzipped
+// size, and split into records as it arrives (log-record-splitter.ts), so what one file
+// holds in memory is one record, never the file. A file past a bound is an error that
+// names the object and the bound (the pass then fails: a read that could not happen is
+// Unknown, never a finding); a damaged file (bad gzip, bad JSON) is skipped, as before.
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
+
+import type { ChangeRecord } from '../../inventory/changes.js';
+import { parseCloudTrailRecord } from './cloudtrail-records.js';
+import { DamagedDocumentError, LogRecordSplitter, RecordTooLargeError } from './log-record-splitter.js';
+
+const MIB = 1024 * 1024;
+
+/** Largest log file downloaded, in bytes as stored (gzip): CloudTrail's files are far smaller. */
+export const LOG_FILE_MAX_COMPRESSED_BYTES = 32 * MIB;
+/** Largest log file read, in bytes unzipped (bounds the scan's CPU time; memory does not grow with it). */
+export const LOG_FILE_MAX_BYTES = 128 * MIB;
+/** Largest single record, in bytes of JSON: what one file holds in memory at most (CloudTrail's events are far smaller). */
+export const LOG_RECORD_MAX_BYTES = 4 * MIB;
+
+export interface LogFileLimits {
+  maxCompressedBytes: number;
+  maxBytes: number;
+  maxRecordBytes: number;
+}
+
+export const LOG_FILE_LIMITS: LogFileLimits = {
+  maxCompressedBytes: LOG_FILE_MAX_COMPRESSED_BYTES,
+  maxBytes: LOG_FILE_MAX_BYTES,
+  maxRecordBytes: LOG_RECORD_MAX_BYTES,
+};
+
+export type LogFileBound = 'stored' | 'unzipped' | 'record';
+
+/** A log file past one of the bounds: names the object and the bound, never its content. */
+export class LogFileTooLargeError extends Error {
+  constructor(
+    readonly key: string,
+    readonly bound: LogFileBound,
+    readonly maxBytes: number,
+  ) {
+    const what = bound === 'stored' ? 'as stored' : bound === 'unzipped' ? 'unzipped' : 'in one record';
+    super(`log file ${key} is larger than ${describeBytes(maxBytes)} ${what}, the most the operator reads`);
+    this.name = 'LogFileTooLargeError';
+  }
+}
+
+/** A file that is not a readable log (bad gzip, unbalanced or invalid JSON): skipped. */
+export class DamagedLogFileError extends Error {
+  constructor(
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(`log file ${key} is damaged: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'DamagedLogFileError';
+  }
+}
+
+/** `134217728 bytes (128 MiB)`. */
+export function describeBytes(bytes: number): string {
+  return bytes >= MIB && bytes % MIB === 0 ? `${bytes} bytes (${bytes / MIB} MiB)` : `${bytes} bytes`;
+}
+
+/** A pipeline stage that passes chunks through and fails once more than `max` bytes went by. */
+function capBytes(max: number, tooLarge: () => Error): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+  return async function* cap(source) {
+    let seen = 0;
+    for await (const chunk of source) {
+      seen += chunk.length;
+      if (seen > max) throw tooLarge();
+      yield chunk;
+    }
+  };
+}
+
+/** A pipeline stage that unzips when the stream starts with the gzip magic bytes, else passes it through. */
+async function* gunzipIfGzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = source[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) break;
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* rest();
+    return;
+  }
+  const gunzip = createGunzip();
+  // The source's errors (a bound, the network) reach the consumer through gunzip.
+  const feeding = pipeline(rest(), gunzip).catch(() => undefined);
+  try {
+    yield* gunzip as AsyncIterable<Buffer>;
+  } finally {
+    gunzip.destroy();
+    await feeding;
+  }
+}
+
+function isDamage(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return err instanceof DamagedDocumentError || err instanceof SyntaxError || (typeof code === 'string' && code.startsWith('Z_'));
+}
+
+/**
+ * Streams one log file's body through the bounds and hands each kept record (a network
+ * change or a watched identity's call) to `onRecord`, in file order. Rejects with
+ * LogFileTooLargeError, DamagedLogFileError, or the body's own error (network, abort).
+ */
+export async function readLogFile(
+  body: AsyncIterable<Uint8Array>,
+  key: string,
+  watchedIdentities: readonly string[],
+  onRecord: (change: ChangeRecord) => void,
+  limits: LogFileLimits = LOG_FILE_LIMITS,
+  signal?: AbortSignal,
+): Promise<void> {
+  const splitter = new LogRecordSplitter((json) => {
+    const change = parseCloudTrailRecord(JSON.parse(json) as unknown, watchedIdentities);
+    if (change !== undefined) onRecord(change);
+  }, limits.maxRecordBytes);
+  try {
+    await pipeline(
+      body instanceof Readable ? body : Readable.from(body),
+      capBytes(limits.maxCompressedBytes, () => new LogFileTooLargeError(key, 'stored', limits.maxCompressedBytes)),
+      gunzipIfGzip,
+      capBytes(limits.maxBytes, () => new LogFileTooLargeError(key, 'unzipped', limits.maxBytes)),
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) splitter.push(chunk);
+        splitter.end();
+      },
+      signal ? { signal } : {},
+    );
+  } catch (err) {
+    if (err instanceof RecordTooLargeError) throw new LogFileTooLargeError(key, 'record', limits.maxRecordBytes);
+    if (isDamage(err)) throw new DamagedLogFileError(key, err);
+    throw err;
+  }
+}
+
+/** Parses one log file held in memory (gzip JSON, or plain JSON), within the same bounds. Throws when damaged or too large. */
+export function parseCloudTrailLogFile(body: Uint8Array, watchedIdentities: readonly string[] = [], limits: LogFileLimits = LOG_FILE_LIMITS): ChangeRecord[] {
+  const buffer = Buffer.from(body);
+  if (buffer.length > limits.maxCompressedBytes) throw new LogFileTooLargeError('(in memory)', 'stored', limits.maxCompressedBytes);
+  let text: Buffer;
+  try {
+    text = buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer, { maxOutputLength: limits.maxBytes }) : buffer;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new LogFileTooLargeError('(in memory)', 'unzipped', limits.maxBytes);
+    throw err;
+  }
+  if (text.length > limits.maxBytes) throw new LogFileTooLargeError('(in memory)', 'unzipped', limits.maxBytes);
+  const out: ChangeRecord[] = [];
+  const splitter = new LogRecordSplitter((json) => {
+    const change = parseCloudTrailRecord(JSON.parse(json) as unknown, watchedIdentities);
+    if (change !== undefined) out.push(change);
+  }, limits.maxRecordBytes);
+  splitter.push(text);
+  splitter.end();
+  return out;
+}

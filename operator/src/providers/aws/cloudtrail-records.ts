@@ -1,0 +1,120 @@
+// One CloudTrail record (an element of a delivered log file's "Records" array) as a
+// ChangeRecord: network and firewall changes (checklist step 10), console sign-ins and
+// every call of a watched (break-glass) identity (step 8). Pure: no I/O.
+
+import { identityNamedBy, type ChangeKind, type ChangeRecord } from '../../inventory/changes.js';
+import { NETWORK_CHANGE_EVENTS } from './network-change-events.js';
+
+/** Request / response fields naming the resource changed, most specific first. */
+const RESOURCE_FIELDS = [
+  'groupId',
+  'networkAclId',
+  'routeTableId',
+  'vpcId',
+  'subnetId',
+  'internetGatewayId',
+  'egressOnlyInternetGatewayId',
+  'natGatewayId',
+  'vpcEndpointId',
+  'vpcPeeringConnectionId',
+  'vpnConnectionId',
+  'customerGatewayId',
+  'vpnGatewayId',
+  'associationId',
+  'groupName',
+] as const;
+
+type Json = Record<string, unknown>;
+
+function obj(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** First resource id found in `o` or one level down (CreateVpc answers `{ vpc: { vpcId } }`). */
+function resourceIn(o: Json | undefined): string | undefined {
+  if (o === undefined) return undefined;
+  for (const field of RESOURCE_FIELDS) {
+    const v = str(o[field]);
+    if (v !== undefined) return v;
+  }
+  for (const [key, value] of Object.entries(o)) {
+    const nested = obj(value);
+    if (nested === undefined) continue;
+    for (const field of RESOURCE_FIELDS) {
+      const v = str(nested[field]) ?? str(nested[field.charAt(0).toUpperCase() + field.slice(1)]);
+      if (v !== undefined) return v;
+    }
+    // ModifySecurityGroupRules: { ModifySecurityGroupRulesRequest: { GroupId } }
+    const groupId = str(nested.GroupId);
+    if (groupId !== undefined && /SecurityGroup/.test(key)) return groupId;
+  }
+  return undefined;
+}
+
+/** The resource a record changed: for Create* calls the new resource's id from the response, else the request's. */
+export function resourceOf(record: Json): string {
+  const fromRequest = resourceIn(obj(record.requestParameters));
+  const fromResponse = resourceIn(obj(record.responseElements));
+  if (typeof record.eventName === 'string' && record.eventName.startsWith('Create') && fromResponse !== undefined) return fromResponse;
+  return fromRequest ?? fromResponse ?? '';
+}
+
+/** The caller's ARN: userIdentity.arn, the root ARN, or the AWS service acting. */
+function actorOf(identity: Json | undefined, accountId: string | undefined): string {
+  const arn = str(identity?.arn);
+  if (arn !== undefined) return arn;
+  const type = str(identity?.type);
+  const account = str(identity?.accountId) ?? accountId;
+  if (type === 'Root' && account) return `arn:aws:iam::${account}:root`;
+  return str(identity?.invokedBy) ?? str(identity?.principalId) ?? 'unknown';
+}
+
+/**
+ * One CloudTrail record as a ChangeRecord, or undefined when it is neither a network
+ * change nor a call by a watched (break-glass) identity.
+ */
+export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly string[] = []): ChangeRecord | undefined {
+  const record = obj(raw);
+  if (record === undefined) return undefined;
+  const id = str(record.eventID);
+  const time = str(record.eventTime);
+  const action = str(record.eventName);
+  if (id === undefined || time === undefined || action === undefined) return undefined;
+  const source = str(record.eventSource);
+  const identity = obj(record.userIdentity);
+  const issuer = obj(obj(identity?.sessionContext)?.sessionIssuer);
+  const kind: ChangeKind =
+    action === 'ConsoleLogin'
+      ? 'sign-in'
+      : source === 'ec2.amazonaws.com' && NETWORK_CHANGE_EVENTS.has(action)
+        ? 'network-change'
+        : 'activity';
+  const change: ChangeRecord = {
+    id,
+    time: normaliseTime(time),
+    actor: actorOf(identity, str(record.recipientAccountId)),
+    action,
+    resource: kind === 'sign-in' ? 'console' : resourceOf(record),
+    region: str(record.awsRegion) ?? '',
+    kind,
+  };
+  if (source !== undefined) change.source = source;
+  const principal = str(identity?.type) === 'AssumedRole' ? str(issuer?.arn) : undefined;
+  if (principal !== undefined) change.principal = principal;
+  const userName = str(identity?.userName) ?? str(issuer?.userName);
+  if (userName !== undefined) change.userName = userName;
+  const loginResult = str(obj(record.responseElements)?.ConsoleLogin);
+  const errorCode = str(record.errorCode) ?? (loginResult === 'Failure' ? 'ConsoleLoginFailure' : undefined);
+  if (errorCode !== undefined) change.errorCode = errorCode;
+  if (kind === 'network-change') return change;
+  return identityNamedBy(change, watchedIdentities) !== undefined ? change : undefined;
+}
+
+function normaliseTime(time: string): string {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? time : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
