@@ -2,7 +2,10 @@ import {
   accessKeysOf,
   parseCredentialReport,
   parseCsv,
+  passwordLastUse,
+  reportBoolean,
   reportDate,
+  signInFieldsOf,
 } from '../../operator/src/providers/aws/credential-report.js';
 
 const HEADER =
@@ -49,8 +52,8 @@ describe('credential report parser', () => {
   it('maps keys to inventory access keys (slot ids: the report carries no key ids)', () => {
     const bot = parseCredentialReport(REPORT)[2];
     expect(bot && accessKeysOf(bot)).toEqual([
-      { id: 'access_key_1', active: true, createdAt: '2021-03-03T12:00:00.000Z', lastUsedAt: '2026-11-20T09:15:00.000Z' },
-      { id: 'access_key_2', active: false, createdAt: '2025-01-05T00:00:00.000Z' },
+      { id: 'access_key_1', active: true, createdAt: '2021-03-03T12:00:00.000Z', lastUsedAt: '2026-11-20T09:15:00.000Z', lastUse: { at: '2026-11-20T09:15:00.000Z' } },
+      { id: 'access_key_2', active: false, createdAt: '2025-01-05T00:00:00.000Z', lastUse: { noUseSince: '2025-01-05T00:00:00.000Z' } },
     ]);
   });
 
@@ -59,5 +62,43 @@ describe('credential report parser', () => {
     expect(parseCredentialReport(reordered)[0]).toMatchObject({ user: 'x', mfaActive: true, keys: [] });
     expect(() => parseCredentialReport('foo,bar\n1,2\n')).toThrow(/missing column/);
     expect(parseCredentialReport('')).toEqual([]);
+  });
+
+  it('reads booleans case-insensitively (AWS documents TRUE / FALSE in places)', () => {
+    for (const [v, want] of [['true', true], ['TRUE', true], ['True', true], ['false', false], ['FALSE', false], [' False ', false], ['not_supported', undefined], ['N/A', undefined], [undefined, undefined]] as const) {
+      expect(reportBoolean(v)).toBe(want);
+    }
+    const upper = [
+      HEADER,
+      'bob,arn:aws:iam::123456789012:user/bob,2020-02-02T00:00:00+00:00,TRUE,no_information,N/A,N/A,TRUE,TRUE,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,FALSE,N/A,N/A,N/A,N/A,FALSE,N/A,FALSE,N/A',
+    ].join('\n');
+    const [bob] = parseCredentialReport(upper);
+    expect(bob).toMatchObject({ passwordEnabled: true, mfaActive: true, keys: [{ slot: 1, active: true }] });
+  });
+
+  it('reads the last use of passwords and keys: dates, never used, not since recording began, no password', () => {
+    const rows = parseCredentialReport(
+      [
+        HEADER,
+        // password used; key 1 never used (N/A); created recently
+        'fresh,arn:aws:iam::1:user/fresh,2026-11-01T00:00:00+00:00,true,2026-11-20T08:00:00+00:00,N/A,N/A,true,true,2026-11-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+        // password never used (no_information) since creation in 2025
+        'idle,arn:aws:iam::1:user/idle,2025-06-01T00:00:00+00:00,true,no_information,N/A,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+        // created before IAM recorded password use: no use since 2014-10-20 at best
+        'ancient,arn:aws:iam::1:user/ancient,2012-01-01T00:00:00+00:00,true,no_information,N/A,N/A,true,true,2013-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+        // no password (not_supported / N/A): no sign-in to judge
+        'bot,arn:aws:iam::1:user/bot,2025-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2025-01-01T00:00:00+00:00,2026-11-19T00:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A',
+      ].join('\n'),
+    );
+    const [fresh, idle, ancient, bot] = rows;
+    expect(fresh && passwordLastUse(fresh)).toEqual({ at: '2026-11-20T08:00:00.000Z' });
+    expect(fresh && accessKeysOf(fresh)[0]?.lastUse).toEqual({ noUseSince: '2026-11-01T00:00:00.000Z' });
+    expect(idle && passwordLastUse(idle)).toEqual({ noUseSince: '2025-06-01T00:00:00.000Z' });
+    expect(ancient && passwordLastUse(ancient)).toEqual({ noUseSince: '2014-10-20T00:00:00.000Z' });
+    expect(ancient && accessKeysOf(ancient)[0]?.lastUse).toEqual({ noUseSince: '2015-04-22T00:00:00.000Z' });
+    expect(bot && passwordLastUse(bot)).toBeUndefined();
+    expect(signInFieldsOf(bot)).toEqual({});
+    expect(signInFieldsOf(undefined)).toEqual({});
+    expect(bot && accessKeysOf(bot)[0]?.lastUse).toEqual({ at: '2026-11-19T00:00:00.000Z' });
   });
 });

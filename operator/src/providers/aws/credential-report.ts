@@ -4,8 +4,19 @@
 // password_enabled, password_last_used, password_last_changed, password_next_rotation,
 // mfa_active, access_key_1_active, access_key_1_last_rotated, access_key_1_last_used_date,
 // access_key_1_last_used_region, access_key_1_last_used_service, access_key_2_..., cert_...
+// Booleans are read case-insensitively: AWS writes `true`/`false` in the CSV, but its
+// documentation shows `TRUE`/`FALSE` in places.
+// Last use: a date, or a word. `password_last_used` is `no_information` when the
+// password was never used or not since IAM began recording (2014-10-20), `N/A` or
+// `not_supported` without a password; `access_key_N_last_used_date` is `N/A` when the
+// key was never used or not since recording began (2015-04-22).
 
-import type { AccessKey } from '../../inventory/types.js';
+import type { AccessKey, LastUse } from '../../inventory/types.js';
+
+/** IAM began recording password use on this day (credential report documentation). */
+export const PASSWORD_USE_RECORDED_SINCE = '2014-10-20T00:00:00.000Z';
+/** IAM began recording access key use on this day (credential report documentation). */
+export const KEY_USE_RECORDED_SINCE = '2015-04-22T00:00:00.000Z';
 
 export interface CredentialReportKey {
   slot: 1 | 2;
@@ -13,6 +24,12 @@ export interface CredentialReportKey {
   /** When the key was created or last rotated (ISO), i.e. its age. */
   lastRotated: string;
   lastUsed?: string;
+}
+
+/** `true` / `false` in any case; undefined for anything else (`not_supported`, `N/A`). */
+export function reportBoolean(value: string | undefined): boolean | undefined {
+  const v = value?.trim().toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 export interface CredentialReportRow {
@@ -23,6 +40,10 @@ export interface CredentialReportRow {
   passwordEnabled?: boolean;
   mfaActive: boolean;
   keys: CredentialReportKey[];
+  /** user_creation_time (ISO), when readable. */
+  createdAt?: string;
+  /** password_last_used as a date, when it is one. */
+  passwordLastUsed?: string;
 }
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF). */
@@ -90,19 +111,24 @@ export function parseCredentialReport(csv: string): CredentialReportRow[] {
       const lastUsed = reportDate(get(r, `access_key_${slot}_last_used_date`));
       keys.push({
         slot,
-        active: get(r, `access_key_${slot}_active`) === 'true',
+        active: reportBoolean(get(r, `access_key_${slot}_active`)) === true,
         lastRotated,
         ...(lastUsed ? { lastUsed } : {}),
       });
     }
     const isRoot = user === ROOT_USER;
+    const passwordEnabled = reportBoolean(pw);
+    const createdAt = reportDate(get(r, 'user_creation_time'));
+    const passwordLastUsed = reportDate(get(r, 'password_last_used'));
     return {
       user,
       arn: get(r, 'arn') ?? '',
       isRoot,
-      ...(pw === 'true' || pw === 'false' ? { passwordEnabled: pw === 'true' } : {}),
-      mfaActive: get(r, 'mfa_active') === 'true',
+      ...(passwordEnabled !== undefined ? { passwordEnabled } : {}),
+      mfaActive: reportBoolean(get(r, 'mfa_active')) === true,
       keys,
+      ...(createdAt ? { createdAt } : {}),
+      ...(passwordLastUsed ? { passwordLastUsed } : {}),
     };
   });
 }
@@ -117,5 +143,28 @@ export function accessKeysOf(row: CredentialReportRow): AccessKey[] {
     active: k.active,
     createdAt: k.lastRotated,
     ...(k.lastUsed ? { lastUsedAt: k.lastUsed } : {}),
+    lastUse: k.lastUsed ? { at: k.lastUsed } : { noUseSince: later(k.lastRotated, KEY_USE_RECORDED_SINCE) },
   }));
+}
+
+function later(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/**
+ * The console password's last use, for a row whose password is enabled (root
+ * included): a date, or no use since creation / since IAM began recording. Undefined
+ * without a password (nothing to sign in with) or when the creation time is unreadable.
+ */
+export function passwordLastUse(row: CredentialReportRow): LastUse | undefined {
+  if (row.passwordLastUsed) return { at: row.passwordLastUsed };
+  if (row.passwordEnabled !== true && !row.isRoot) return undefined;
+  if (!row.createdAt) return undefined;
+  return { noUseSince: later(row.createdAt, PASSWORD_USE_RECORDED_SINCE) };
+}
+
+/** Identity fields from a report row: `{ lastSignIn }` when the report says when the password was last used. */
+export function signInFieldsOf(row: CredentialReportRow | undefined): { lastSignIn?: LastUse } {
+  const lastSignIn = row ? passwordLastUse(row) : undefined;
+  return lastSignIn ? { lastSignIn } : {};
 }

@@ -20,7 +20,7 @@ import type { Identity } from '../../inventory/types.js';
 import { FatalCollection } from '../collection.js';
 import { mapLimit, sleep } from './concurrency.js';
 import { iso, paginate, type AwsCollection } from './context.js';
-import { accessKeysOf, parseCredentialReport, type CredentialReportRow } from './credential-report.js';
+import { accessKeysOf, parseCredentialReport, signInFieldsOf, type CredentialReportRow } from './credential-report.js';
 import { errorCode } from './errors.js';
 import { decidePrivileges, type AuthorizationDetails } from './privilege.js';
 
@@ -185,6 +185,7 @@ export async function readIdentities(c: AwsCollection): Promise<IdentityFacts> {
       // not yet in the report: console access unknown, assume it (conservative)
       interactive: u.row ? u.row.passwordEnabled === true : true,
       accessKeys: u.row ? accessKeysOf(u.row) : [],
+      ...signInFieldsOf(u.row),
       privilegeSource: decision
         ? decision.source
         : details
