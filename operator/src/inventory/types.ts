@@ -11,6 +11,16 @@ export interface AccessKey {
   active: boolean;
   createdAt: string;
   lastUsedAt?: string;
+  /** What the provider records about the key's use; undefined: not recorded or not read. */
+  lastUse?: LastUse;
+}
+
+/** The last recorded use of a sign-in or a key (stale-access control). */
+export interface LastUse {
+  /** Last recorded use (ISO 8601); absent when none is recorded. */
+  at?: string;
+  /** No use recorded since this instant (creation, or when the provider began recording, whichever is later). */
+  noUseSince?: string;
 }
 
 export interface Identity {
@@ -27,6 +37,8 @@ export interface Identity {
   accessKeys: AccessKey[];
   /** How `privileged` was decided, for the evidence trail. */
   privilegeSource?: string;
+  /** Last interactive sign-in (console password / Entra sign-in); undefined: not read (see the signInActivity gap). */
+  lastSignIn?: LastUse;
 }
 
 export type ResourceKind =
@@ -87,9 +99,12 @@ export interface AuditTrail {
   destinationRegion?: string;
   lastDeliveryAt?: string;
   lastDeliveryError?: string;
+  /** Why the last delivery time could not be read (and what access it needs), when it could not. */
+  lastDeliveryUnreadable?: string;
 }
 
-export type InventoryArea = 'identities' | 'resources' | 'guardrails' | 'auditTrails' | 'exposure' | 'encryption';
+/** `signInActivity`: when identities last signed in (Azure: Graph signInActivity, Entra ID P1/P2). */
+export type InventoryArea = 'identities' | 'resources' | 'guardrails' | 'auditTrails' | 'exposure' | 'encryption' | 'signInActivity';
 
 export interface CollectionGap {
   area: InventoryArea;
