@@ -124,7 +124,7 @@ export function aPolicy(
 }
 
 export function aKey(overrides: Partial<AccessKey> = {}): AccessKey {
-  return { id: 'AKIA…7EXA', active: true, createdAt: daysAgo(10), ...overrides };
+  return { id: 'AKIA…7EXA', active: true, createdAt: daysAgo(10), lastUse: { at: daysAgo(1) }, ...overrides };
 }
 
 export function anIdentity(overrides: Partial<Identity> = {}): Identity {
@@ -137,6 +137,7 @@ export function anIdentity(overrides: Partial<Identity> = {}): Identity {
     interactive: true,
     accessKeys: [],
     privilegeSource: 'AdministratorAccess',
+    lastSignIn: { at: daysAgo(1) },
     ...overrides,
   };
 }

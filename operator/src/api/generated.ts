@@ -1150,6 +1150,10 @@ export interface ClassificationRule {
    */
   maxAccessKeyAgeDays?: number;
   /**
+   * Step 8 (offboarding: access must be demonstrably revoked): an enabled identity that has not signed in, or an active access key not used, for more than this many days fails A523-08-UNUSED-ACCESS (default 90). Emergency-access identities (spec.breakGlassIdentities of the service) are exempt: they are meant to be unused.
+   */
+  maxUnusedDays?: number;
+  /**
    * Step 2: the longest breach-notification window (hours) a contract may allow (spec.contract.breachNotificationHours).
    */
   maxBreachNotificationHours?: number;

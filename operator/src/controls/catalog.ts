@@ -22,6 +22,7 @@ import { rootMfa } from './mfa/root-mfa.js';
 import { privilegedMfa } from './mfa/privileged-mfa.js';
 import { breakGlassMfa } from './mfa/break-glass-mfa.js';
 import { accessKeyAge } from './mfa/access-key-age.js';
+import { unusedAccess } from './mfa/unused-access.js';
 import { dataInAllowedRegions } from './residency/data-in-allowed-regions.js';
 import { regionGuardrail } from './residency/region-guardrail.js';
 import { storageEncrypted } from './encryption/storage-encrypted.js';
@@ -57,6 +58,7 @@ export const CATALOG: readonly Control[] = [
   privilegedMfa,
   breakGlassMfa,
   accessKeyAge,
+  unusedAccess,
   dataInAllowedRegions,
   regionGuardrail,
   storageEncrypted,

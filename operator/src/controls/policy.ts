@@ -10,6 +10,7 @@
 // | customerSideEncryptionRequired  | false      | false      | false        | true                  |
 // | mfaScope                        | privileged | privileged | privileged   | all                   |
 // | maxAccessKeyAgeDays             | 90         | 90         | 90           | 30                    |
+// | maxUnusedDays                   | 90         | 90         | 90           | 90                    |
 // | maxBreachNotificationHours      | 72         | 72         | 48           | 24                    |
 // | maxEvidenceAgeDays              | 365        | 365        | 365          | 365                   |
 // | maxContractReviewAgeDays        | 365        | 365        | 365          | 365                   |
@@ -51,6 +52,7 @@ export const DEFAULT_RULES: Readonly<Record<Classification, Readonly<ResolvedRul
     customerSideEncryptionRequired: false,
     mfaScope: 'privileged',
     maxAccessKeyAgeDays: 90,
+    maxUnusedDays: 90,
     maxBreachNotificationHours: 72,
     maxEvidenceAgeDays: 365,
     maxContractReviewAgeDays: 365,
@@ -63,6 +65,7 @@ export const DEFAULT_RULES: Readonly<Record<Classification, Readonly<ResolvedRul
     customerSideEncryptionRequired: false,
     mfaScope: 'privileged',
     maxAccessKeyAgeDays: 90,
+    maxUnusedDays: 90,
     maxBreachNotificationHours: 72,
     maxEvidenceAgeDays: 365,
     maxContractReviewAgeDays: 365,
@@ -75,6 +78,7 @@ export const DEFAULT_RULES: Readonly<Record<Classification, Readonly<ResolvedRul
     customerSideEncryptionRequired: false,
     mfaScope: 'privileged',
     maxAccessKeyAgeDays: 90,
+    maxUnusedDays: 90,
     maxBreachNotificationHours: 48,
     maxEvidenceAgeDays: 365,
     maxContractReviewAgeDays: 365,
@@ -87,6 +91,7 @@ export const DEFAULT_RULES: Readonly<Record<Classification, Readonly<ResolvedRul
     customerSideEncryptionRequired: true,
     mfaScope: 'all',
     maxAccessKeyAgeDays: 30,
+    maxUnusedDays: 90,
     maxBreachNotificationHours: 24,
     maxEvidenceAgeDays: 365,
     maxContractReviewAgeDays: 365,
@@ -132,6 +137,7 @@ export function resolvePolicy(
     customerSideEncryptionRequired: flag(rule.customerSideEncryptionRequired, defaults.customerSideEncryptionRequired),
     mfaScope: rule.mfaScope === 'all' || rule.mfaScope === 'privileged' ? rule.mfaScope : defaults.mfaScope,
     maxAccessKeyAgeDays: days(rule.maxAccessKeyAgeDays, defaults.maxAccessKeyAgeDays),
+    maxUnusedDays: days(rule.maxUnusedDays, defaults.maxUnusedDays),
     maxBreachNotificationHours: days(rule.maxBreachNotificationHours, defaults.maxBreachNotificationHours),
     maxEvidenceAgeDays: days(rule.maxEvidenceAgeDays, defaults.maxEvidenceAgeDays),
     maxContractReviewAgeDays: days(rule.maxContractReviewAgeDays, defaults.maxContractReviewAgeDays),

@@ -30,6 +30,8 @@ export interface EffectivePolicy {
   customerSideEncryptionRequired: boolean;
   mfaScope: MfaScope;
   maxAccessKeyAgeDays: number;
+  /** Days an enabled identity or active key may go unused (A523-08-UNUSED-ACCESS). */
+  maxUnusedDays: number;
   maxBreachNotificationHours: number;
   maxEvidenceAgeDays: number;
   maxContractReviewAgeDays: number;

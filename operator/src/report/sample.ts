@@ -38,7 +38,7 @@ function user(account: string, name: string, overrides: Partial<Identity> = {}):
 }
 
 function inventory(now: Date, account: string, overrides: Partial<Inventory> = {}): Inventory {
-  return {
+  return signedIn(now, {
     provider: 'aws',
     accountId: account,
     collectedAt: now.toISOString(),
@@ -75,7 +75,13 @@ function inventory(now: Date, account: string, overrides: Partial<Inventory> = {
     gaps: [],
     apiCalls: 57,
     ...overrides,
-  };
+  });
+}
+
+/** The sample's users signed in three days before `now` (A523-08-UNUSED-ACCESS). */
+function signedIn(now: Date, inv: Inventory): Inventory {
+  const lastSignIn = { at: ago(now, 3 * DAY) };
+  return { ...inv, identities: inv.identities.map((i) => (i.kind === 'user' && !i.lastSignIn ? { ...i, lastSignIn } : i)) };
 }
 
 function baseSpec(now: Date, account: string, overrides: Partial<CloudServiceSpec> = {}): CloudServiceSpec {

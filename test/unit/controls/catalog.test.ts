@@ -102,6 +102,7 @@ describe('catalog', () => {
       'A523-08-PRIVILEGED-MFA',
       'A523-08-BREAK-GLASS-MFA',
       'A523-08-ACCESS-KEY-AGE',
+      'A523-08-UNUSED-ACCESS',
     ]);
     expect(controlById('A523-05-REGION-GUARDRAIL')?.family).toBe('DataResidency');
     expect(controlById('nope')).toBeUndefined();

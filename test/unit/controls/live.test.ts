@@ -22,7 +22,7 @@ import {
 // InSync is not applicable without spec.iac (True, NotApplicable); its behaviour on a
 // failed or partial inventory is covered in test/unit/iac-insync.test.ts.
 const LIVE = CATALOG.filter((c) => c.needs === 'live' && c.family !== 'InSync');
-const ALL_AREAS: InventoryArea[] = ['identities', 'resources', 'guardrails', 'auditTrails', 'exposure', 'encryption'];
+const ALL_AREAS: InventoryArea[] = ['identities', 'resources', 'guardrails', 'auditTrails', 'exposure', 'encryption', 'signInActivity'];
 
 /** Strict policy and a spec that engages every live control. */
 const policy = aPolicy({}, 'strictly-confidential');
@@ -30,7 +30,7 @@ const spec = aSpec({ breakGlassIdentities: ['breakglass-admin'] });
 
 /** An account that fails every live control it can. */
 const badAccount: Inventory = anInventory({
-  identities: [aUser('admin', { mfaEnabled: false, accessKeys: [aKey({ createdAt: daysAgo(400) })] })],
+  identities: [aUser('admin', { mfaEnabled: false, lastSignIn: { at: daysAgo(400) }, accessKeys: [aKey({ createdAt: daysAgo(400) })] })],
   rootMfaEnabled: false,
   resources: [
     aResource({ region: 'us-east-1', encrypted: false, public: true }),

@@ -38,6 +38,7 @@ describe('resolvePolicy defaults (no policy)', () => {
         customerSideEncryptionRequired: cse,
         mfaScope: scope,
         maxAccessKeyAgeDays: keyDays,
+        maxUnusedDays: 90,
         maxBreachNotificationHours: breachHours,
         maxEvidenceAgeDays: evidenceDays,
         maxContractReviewAgeDays: contractDays,
@@ -64,6 +65,13 @@ describe('resolvePolicy with a policy', () => {
     expect(policy.mfaScope).toBe('all');
     expect(policy.exitPlanRequired).toBe(true); // internal default, not public's override
     expect(policy.maxBreachNotificationHours).toBe(72);
+  });
+
+  it('takes maxUnusedDays from the rule for the classification, default 90', () => {
+    const spec: CloudSecurityPolicySpec = { classifications: { confidential: { maxUnusedDays: 30 } } };
+    expect(resolvePolicy(spec, 'confidential').maxUnusedDays).toBe(30);
+    expect(resolvePolicy(spec, 'internal').maxUnusedDays).toBe(90);
+    expect(resolvePolicy({ classifications: { confidential: { maxUnusedDays: Number.NaN } } }, 'confidential').maxUnusedDays).toBe(90);
   });
 
   it('takes false overrides (not only truthy ones)', () => {
