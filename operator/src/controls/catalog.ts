@@ -30,6 +30,7 @@ import { defaultVolumeEncryption } from './encryption/default-volume-encryption.
 import { customerManagedKeys } from './encryption/customer-managed-keys.js';
 import { noPublicResources } from './exposure/no-public-resources.js';
 import { accountPublicAccessBlock } from './exposure/account-public-access-block.js';
+import { diskExportNetwork } from './exposure/disk-export-network.js';
 import { offPlatformTrail } from './audit-logging/off-platform-trail.js';
 import { trailDelivery } from './audit-logging/trail-delivery.js';
 import { breakGlassUsed } from './changes/break-glass-used.js';
@@ -66,6 +67,7 @@ export const CATALOG: readonly Control[] = [
   customerManagedKeys,
   noPublicResources,
   accountPublicAccessBlock,
+  diskExportNetwork,
   offPlatformTrail,
   trailDelivery,
   ...CHANGE_CONTROLS,

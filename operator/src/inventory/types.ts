@@ -66,6 +66,12 @@ export interface Resource {
   public?: boolean;
   /** Why it is public (policy, ACL, snapshot permission), for the finding. */
   publicReason?: string;
+  /**
+   * Managed disks / snapshots (Azure): an export by SAS URL would be usable from any
+   * network (networkAccessPolicy AllowAll, public network access not Disabled).
+   * A live export is `public`; undefined for resources without such a setting.
+   */
+  exportFromAnyNetwork?: boolean;
   tags?: Record<string, string>;
   /** For copies (snapshots, replicas, backups): the source resource id. */
   sourceId?: string;

@@ -98,7 +98,7 @@ export function demoFixture(): AzureFixture {
     publicNetworkAccess: 'Disabled',
   });
   f.disks = [
-    disk(sub, rg, 'vm-print-weu_OsDisk_1', { location: 'westeurope' }),
+    disk(sub, rg, 'vm-print-weu_OsDisk_1', { location: 'westeurope', networkAccessPolicy: 'DenyAll', publicNetworkAccess: 'Disabled' }),
     migrationDisk,
   ];
   f.snapshots = [

@@ -43,6 +43,16 @@ export interface AzureFixture {
   activityLog: Json[];
   /** GET /v1.0/auditLogs/signIns items (Entra ID P1/P2 only). */
   signIns: Json[];
+  /** Per user id: createdDateTime / signInActivity served by GET /v1.0/users (default: active 2 days ago). */
+  userActivity?: Record<string, Json>;
+  /** Azure RBAC role assignments that apply to the subscription (at, above and below it). */
+  rbacAssignments: Json[];
+  /** Azure RBAC role definitions listed at the subscription (built-in and custom); others only by id. */
+  rbacDefinitions: Json[];
+  /** Role definitions readable by id only (custom roles assignable below the subscription). */
+  rbacDefinitionsById: Json[];
+  /** Entra groups: `{ id, displayName, members: [object ids, groups included] }`. */
+  groups: Json[];
 }
 
 /** A stable UUID derived from a seed (fixtures are deterministic). */
@@ -69,7 +79,104 @@ export function emptyFixture(tenantId: string, subscriptionId: string, apps: Moc
     diagnosticSettings: [],
     activityLog: [],
     signIns: [],
+    rbacAssignments: [],
+    rbacDefinitions: builtInAzureRoles(),
+    rbacDefinitionsById: [],
+    groups: [],
   };
+}
+
+// ------------------------------------------------------------------ Azure RBAC
+
+export const AZURE_ROLE = {
+  owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+  contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+  userAccessAdministrator: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
+  monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
+} as const;
+
+/** A role definition in the 2022-04-01 REST shape (`properties.type` is BuiltInRole / CustomRole). */
+export function azureRoleDefinition(
+  guid: string,
+  roleName: string,
+  permissions: Array<{ actions: string[]; notActions?: string[]; dataActions?: string[]; notDataActions?: string[] }>,
+  o: { custom?: boolean; idPrefix?: string; assignableScopes?: string[] } = {},
+): Json {
+  return {
+    properties: {
+      roleName,
+      type: o.custom ? 'CustomRole' : 'BuiltInRole',
+      description: `${roleName}${o.custom ? ' (custom)' : ''}`,
+      assignableScopes: o.assignableScopes ?? ['/'],
+      permissions: permissions.map((p) => ({ actions: p.actions, notActions: p.notActions ?? [], dataActions: p.dataActions ?? [], notDataActions: p.notDataActions ?? [] })),
+      createdOn: '2015-02-02T21:55:09.8806423Z',
+      updatedOn: '2024-04-01T15:51:07.8231457Z',
+      createdBy: null,
+      updatedBy: null,
+    },
+    id: `${o.idPrefix ?? ''}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+    type: 'Microsoft.Authorization/roleDefinitions',
+    name: guid,
+  };
+}
+
+/** The built-in Azure roles the scenarios use, with their published permissions. */
+export function builtInAzureRoles(): Json[] {
+  return [
+    azureRoleDefinition(AZURE_ROLE.owner, 'Owner', [{ actions: ['*'] }]),
+    azureRoleDefinition(AZURE_ROLE.contributor, 'Contributor', [
+      {
+        actions: ['*'],
+        notActions: [
+          'Microsoft.Authorization/*/Delete',
+          'Microsoft.Authorization/*/Write',
+          'Microsoft.Authorization/elevateAccess/Action',
+          'Microsoft.Blueprint/blueprintAssignments/write',
+          'Microsoft.Blueprint/blueprintAssignments/delete',
+          'Microsoft.Compute/galleries/share/action',
+          'Microsoft.Purview/consents/write',
+          'Microsoft.Purview/consents/delete',
+        ],
+      },
+    ]),
+    azureRoleDefinition(AZURE_ROLE.reader, 'Reader', [{ actions: ['*/read'] }]),
+    azureRoleDefinition(AZURE_ROLE.userAccessAdministrator, 'User Access Administrator', [
+      { actions: ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*'] },
+    ]),
+    azureRoleDefinition(AZURE_ROLE.monitoringReader, 'Monitoring Reader', [
+      { actions: ['*/read', 'Microsoft.OperationalInsights/workspaces/search/action', 'Microsoft.Support/*'] },
+    ]),
+  ];
+}
+
+/** A role assignment (2022-04-01 shape): the definition id without a subscription prefix, as the examples show. */
+export function azureRoleAssignment(scope: string, principalId: string, roleGuid: string, principalType: 'User' | 'Group' | 'ServicePrincipal' = 'User'): Json {
+  const name = uuidFor(`rbac:${scope}:${principalId}:${roleGuid}`);
+  return {
+    properties: {
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+      principalId,
+      principalType,
+      scope,
+      condition: null,
+      conditionVersion: null,
+      createdOn: '2026-01-12T09:00:00.0000000Z',
+      updatedOn: '2026-01-12T09:00:00.0000000Z',
+      createdBy: uuidFor('platform-admin'),
+      updatedBy: uuidFor('platform-admin'),
+      delegatedManagedIdentityResourceId: null,
+      description: null,
+    },
+    id: `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+    type: 'Microsoft.Authorization/roleAssignments',
+    name,
+  };
+}
+
+/** An Entra security group with direct members (users, service principals or groups, by object id). */
+export function group(displayName: string, members: string[]): Json {
+  return { id: uuidFor(`group:${displayName}`), displayName, members };
 }
 
 // ------------------------------------------------------------------ Microsoft Graph
@@ -270,7 +377,9 @@ export function storageAccount(subscriptionId: string, resourceGroup: string, na
 export interface DiskOptions {
   location: string;
   encryptionType?: 'EncryptionAtRestWithPlatformKey' | 'EncryptionAtRestWithCustomerKey' | 'EncryptionAtRestWithPlatformAndCustomerKeys';
+  /** Omitted: left out of the response, as the service does for its default (AllowAll). */
   networkAccessPolicy?: 'AllowAll' | 'AllowPrivate' | 'DenyAll';
+  /** Omitted: left out of the response (service default Enabled). */
   publicNetworkAccess?: 'Enabled' | 'Disabled';
   diskState?: string;
   sourceResourceId?: string;
@@ -297,8 +406,8 @@ function diskLike(subscriptionId: string, resourceGroup: string, name: string, t
           ? {}
           : { diskEncryptionSetId: `${resourceGroupId(subscriptionId, resourceGroup)}/providers/Microsoft.Compute/diskEncryptionSets/des-cmk` }),
       },
-      networkAccessPolicy: o.networkAccessPolicy ?? 'DenyAll',
-      publicNetworkAccess: o.publicNetworkAccess ?? 'Disabled',
+      ...(o.networkAccessPolicy ? { networkAccessPolicy: o.networkAccessPolicy } : {}),
+      ...(o.publicNetworkAccess ? { publicNetworkAccess: o.publicNetworkAccess } : {}),
       provisioningState: 'Succeeded',
       diskState: o.diskState ?? (type === 'disks' ? 'Attached' : 'Unattached'),
       timeCreated: '2026-02-01T08:00:00.0000000+00:00',
@@ -400,11 +509,13 @@ export interface DiagnosticOptions {
   workspaceId?: string;
   eventHubAuthorizationRuleId?: string;
   categories?: string[];
+  /** Category groups (`allLogs`, `audit`) instead of categories; shown only from api-version 2021-05-01-preview. */
+  categoryGroups?: string[];
 }
 
 const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
 
-/** A subscription activity-log diagnostic setting (2017-05-01-preview shape). */
+/** A subscription activity-log diagnostic setting (2021-05-01-preview shape; the mock drops category groups for older versions). */
 export function activityLogSetting(subscriptionId: string, name: string, o: DiagnosticOptions): Json {
   const enabled = new Set(o.categories ?? ACTIVITY_LOG_CATEGORIES);
   return {
@@ -416,7 +527,9 @@ export function activityLogSetting(subscriptionId: string, name: string, o: Diag
       ...(o.storageAccountId ? { storageAccountId: o.storageAccountId } : {}),
       ...(o.workspaceId ? { workspaceId: o.workspaceId } : {}),
       ...(o.eventHubAuthorizationRuleId ? { eventHubAuthorizationRuleId: o.eventHubAuthorizationRuleId, eventHubName: 'activity-log' } : {}),
-      logs: ACTIVITY_LOG_CATEGORIES.map((category) => ({ category, enabled: enabled.has(category) })),
+      logs: o.categoryGroups
+        ? o.categoryGroups.map((categoryGroup) => ({ category: null, categoryGroup, enabled: true }))
+        : ACTIVITY_LOG_CATEGORIES.map((category) => ({ category, enabled: enabled.has(category) })),
     },
   };
 }

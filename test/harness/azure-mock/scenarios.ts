@@ -54,7 +54,7 @@ export function compliantFixture(): AzureFixture {
     userRoleAssignment(helpdesk, ROLE.userAdministrator, `/administrativeUnits/${uuidFor('au-helpdesk')}`),
   ];
   const rg = 'rg-app';
-  const data = disk(sub, rg, 'vm-app_OsDisk_1', { location: 'westeurope' });
+  const data = disk(sub, rg, 'vm-app_OsDisk_1', { location: 'westeurope', networkAccessPolicy: 'DenyAll', publicNetworkAccess: 'Disabled' });
   f.storageAccounts = [
     storageAccount(sub, rg, 'appdataweu', { location: 'westeurope', customerManagedKey: true, publicNetworkAccess: 'Disabled' }),
     // GRS within the allowed pair (westeurope <-> northeurope)

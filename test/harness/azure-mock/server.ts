@@ -36,10 +36,15 @@ export type MockRoute =
   | 'arm.policySetDefinitions'
   | 'arm.diagnosticSettings'
   | 'arm.activityLogs'
+  | 'arm.roleAssignments'
+  | 'arm.roleDefinitions'
+  | 'arm.roleDefinition'
   | 'graph.userRegistrationDetails'
   | 'graph.roleDefinitions'
   | 'graph.roleAssignments'
   | 'graph.signIns'
+  | 'graph.users'
+  | 'graph.groupTransitiveMembers'
   | 'unknown';
 
 export interface Fault {
@@ -82,6 +87,11 @@ export interface AzureMock {
   setFixture(fixture: AzureFixture): void;
   /** Items per page from now on. */
   setPageSize(size: number): void;
+  /**
+   * Serve these bodies verbatim for a route (contract tests): the first without
+   * `$skiptoken`, page k for `$skiptoken=k`. `undefined` goes back to the fixture.
+   */
+  setPages(route: MockRoute, pages: Json[] | undefined): void;
   /** Queue a fault for the next `times` requests of a route. */
   fault(route: MockRoute, fault: Fault): void;
   requests: RecordedRequest[];
@@ -148,6 +158,13 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
   );
   let pageSize = opts.pageSize ?? 100;
   const faults = new Map<MockRoute, Fault[]>();
+  const canned = new Map<MockRoute, Json[]>();
+  /** A canned page for the route, if the test set any. */
+  const cannedPage = (route: MockRoute, url: URL): Json | undefined => {
+    const pages = canned.get(route);
+    if (!pages) return undefined;
+    return pages[Number(url.searchParams.get('$skiptoken') ?? '0') || 0] ?? { value: [] };
+  };
   const tokens = new Map<string, IssuedToken>();
   const requests: RecordedRequest[] = [];
   const urls: Record<MockService, string> = { login: '', arm: '', graph: '' };
@@ -326,6 +343,9 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     if (/\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/.test(l)) return 'arm.policySetDefinitions';
     if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/diagnosticsettings$/.test(l)) return 'arm.diagnosticSettings';
     if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/eventtypes\/management\/values$/.test(l)) return 'arm.activityLogs';
+    if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.authorization\/roleassignments$/.test(l)) return 'arm.roleAssignments';
+    if (/\/providers\/microsoft\.authorization\/roledefinitions$/.test(l)) return 'arm.roleDefinitions';
+    if (/\/providers\/microsoft\.authorization\/roledefinitions\/[^/]+$/.test(l)) return 'arm.roleDefinition';
     return 'unknown';
   };
 
@@ -349,6 +369,11 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     if (fault) {
       send(res, fault.status, faultBody('arm', fault), fault.headers);
       return [route, fault.status];
+    }
+    const cannedBody = cannedPage(route, url);
+    if (cannedBody) {
+      send(res, 200, cannedBody);
+      return [route, 200];
     }
     switch (route) {
       case 'arm.resources': {
@@ -384,8 +409,36 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
         return [route, 200];
       }
       case 'arm.diagnosticSettings':
-        send(res, 200, { value: fixture.diagnosticSettings });
+        send(res, 200, { value: diagnosticSettingsFor(fixture.diagnosticSettings, url.searchParams.get('api-version') ?? '') });
         return [route, 200];
+      case 'arm.roleAssignments': {
+        const filter = url.searchParams.get('$filter');
+        const principal = filter ? /principalId eq '([^']+)'/i.exec(filter)?.[1] : undefined;
+        const subscriptionScope = `/subscriptions/${fixture.subscriptionId}`.toLowerCase();
+        const items = fixture.rbacAssignments.filter((a) => {
+          const props = (a.properties ?? {}) as Json;
+          const scope = String(props.scope ?? '').toLowerCase();
+          if (principal !== undefined) return String(props.principalId).toLowerCase() === principal.toLowerCase();
+          // atScope(): at the subscription and above; no filter: at, above and below
+          if (filter !== null && /^atScope\(\)$/i.test(filter)) return !scope.startsWith(`${subscriptionScope}/`);
+          return true;
+        });
+        send(res, 200, page('arm', url, items));
+        return [route, 200];
+      }
+      case 'arm.roleDefinitions':
+        send(res, 200, page('arm', url, fixture.rbacDefinitions));
+        return [route, 200];
+      case 'arm.roleDefinition': {
+        const guid = url.pathname.split('/').pop()?.toLowerCase();
+        const found = [...fixture.rbacDefinitions, ...fixture.rbacDefinitionsById].find((d) => String(d.name).toLowerCase() === guid);
+        if (!found) {
+          send(res, 404, armError('RoleDefinitionDoesNotExist', 'The specified role definition with ID \'' + guid + '\' does not exist.'));
+          return [route, 404];
+        }
+        send(res, 200, found);
+        return [route, 200];
+      }
       case 'arm.activityLogs': {
         const query = activityLogQuery(url.searchParams.get('$filter'));
         if (!query) {
@@ -412,7 +465,8 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
 
   const handleGraph = (req: IncomingMessage, res: ServerResponse, url: URL): [MockRoute, number] => {
     const collection = GRAPH_COLLECTIONS[url.pathname.toLowerCase().replace(/\/+$/, '')];
-    const route = collection?.route ?? 'unknown';
+    const groupId = /^\/v1\.0\/groups\/([^/]+)\/transitivemembers$/i.exec(url.pathname.replace(/\/+$/, ''))?.[1];
+    const route = groupId !== undefined ? 'graph.groupTransitiveMembers' : (collection?.route ?? 'unknown');
     const auth = authorize(req, 'graph');
     if (!auth.ok) {
       send(res, auth.status, auth.body);
@@ -423,6 +477,21 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       send(res, fault.status, faultBody('graph', fault), fault.headers);
       return [route, fault.status];
     }
+    const cannedBody = cannedPage(route, url);
+    if (cannedBody) {
+      send(res, 200, cannedBody);
+      return [route, 200];
+    }
+    if (groupId !== undefined) {
+      const members = transitiveMembers(fixture, decodeURIComponent(groupId));
+      if (!members) {
+        send(res, 404, graphErrorBody('Request_ResourceNotFound', `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`));
+        return [route, 404];
+      }
+      send(res, 200, page('graph', url, members, 'directoryObjects(id)'));
+      return [route, 200];
+    }
+    if (route === 'unknown' && /^\/v1\.0\/users$/i.test(url.pathname.replace(/\/+$/, ''))) return usersWithActivity(res, url);
     if (!collection) {
       send(res, 400, graphErrorBody('BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop()}'.`));
       return [route, 400];
@@ -449,6 +518,37 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       });
     }
     send(res, 200, page('graph', url, items, collection.context));
+    return [route, 200];
+  };
+
+  /**
+   * GET /v1.0/users?$select=id,createdDateTime,signInActivity: the fixture's users with
+   * `fixture.userActivity` (default: created 400 days ago, signed in successfully 2 days ago).
+   * signInActivity needs Entra ID P1/P2, as in Graph.
+   */
+  const usersWithActivity = (res: ServerResponse, url: URL): [MockRoute, number] => {
+    const route: MockRoute = 'graph.users';
+    const fault = takeFault(route);
+    if (fault) {
+      send(res, fault.status, faultBody('graph', fault), fault.headers);
+      return [route, fault.status];
+    }
+    if (/signInActivity/i.test(url.searchParams.get('$select') ?? '') && !fixture.premium) {
+      send(res, 403, graphErrorBody('Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Tenant does not have a SKU required for this operation.'));
+      return [route, 403];
+    }
+    const day = 86_400_000;
+    const items = fixture.users.map((u) => {
+      const id = String(u.id);
+      const twoDaysAgo = new Date(Date.now() - 2 * day).toISOString();
+      return {
+        id,
+        createdDateTime: new Date(Date.now() - 400 * day).toISOString(),
+        signInActivity: { lastSignInDateTime: twoDaysAgo, lastNonInteractiveSignInDateTime: twoDaysAgo, lastSuccessfulSignInDateTime: twoDaysAgo },
+        ...fixture.userActivity?.[id],
+      };
+    });
+    send(res, 200, page('graph', url, items, 'users(id,createdDateTime,signInActivity)'));
     return [route, 200];
   };
 
@@ -489,6 +589,10 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     setPageSize(size: number) {
       pageSize = Math.max(1, size);
     },
+    setPages(route, pages) {
+      if (pages) canned.set(route, pages);
+      else canned.delete(route);
+    },
     fault(route, f) {
       faults.set(route, [...(faults.get(route) ?? []), { ...f, times: f.times ?? 1 }]);
     },
@@ -499,6 +603,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     reset() {
       requests.length = 0;
       faults.clear();
+      canned.clear();
     },
     async stop() {
       await Promise.all(
@@ -532,4 +637,41 @@ function signInQuery(filter: string | null): { from: number; field: 'userPrincip
   const user = /(userPrincipalName|userId) eq '([^']*)'/i.exec(filter);
   if (!from || Number.isNaN(Date.parse(from)) || !user) return undefined;
   return { from: Date.parse(from), field: user[1]!.toLowerCase() === 'userid' ? 'userId' : 'userPrincipalName', value: user[2]! };
+}
+
+/**
+ * Diagnostic settings as the requested api-version shows them: before
+ * 2021-05-01-preview the service knows no category groups, so a `categoryGroup`
+ * entry carries no group name (and no category).
+ */
+function diagnosticSettingsFor(settings: Json[], apiVersion: string): Json[] {
+  if (apiVersion >= '2021-05-01-preview') return settings;
+  return settings.map((s) => {
+    const props = (s.properties ?? {}) as Json;
+    const logs = Array.isArray(props.logs) ? (props.logs as Json[]) : [];
+    return { ...s, properties: { ...props, logs: logs.map(({ categoryGroup: _group, ...rest }) => rest) } };
+  });
+}
+
+/** Members of a group and of every group inside it, as `directoryObject`s; undefined when no such group. */
+function transitiveMembers(fixture: AzureFixture, groupId: string): Json[] | undefined {
+  const byId = new Map(fixture.groups.map((g) => [String(g.id).toLowerCase(), g]));
+  if (!byId.has(groupId.toLowerCase())) return undefined;
+  const users = new Set(fixture.users.map((u) => String(u.id).toLowerCase()));
+  const seen = new Set<string>([groupId.toLowerCase()]);
+  const out: Json[] = [];
+  const queue = [groupId.toLowerCase()];
+  while (queue.length > 0) {
+    const current = byId.get(queue.shift()!);
+    for (const member of (current?.members as string[] | undefined) ?? []) {
+      const key = member.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const nested = byId.has(key);
+      if (nested) queue.push(key);
+      // $select=id: only the type and the id
+      out.push({ '@odata.type': nested ? '#microsoft.graph.group' : users.has(key) ? '#microsoft.graph.user' : '#microsoft.graph.servicePrincipal', id: member });
+    }
+  }
+  return out;
 }

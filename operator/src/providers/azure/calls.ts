@@ -24,6 +24,9 @@ const ARM_OPERATIONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\/providers\/microsoft\.authorization\/policysetdefinitions\/[^/]+$/i, 'ARM:policySetDefinitions.get'],
   [/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/diagnosticsettings$/i, 'ARM:subscriptionDiagnosticSettings.list'],
   [/^\/subscriptions\/[^/]+\/providers\/microsoft\.insights\/eventtypes\/management\/values$/i, 'ARM:activityLogs.list'],
+  [/^\/subscriptions\/[^/]+\/providers\/microsoft\.authorization\/roleassignments$/i, 'ARM:roleAssignments.list'],
+  [/\/providers\/microsoft\.authorization\/roledefinitions$/i, 'ARM:roleDefinitions.list'],
+  [/\/providers\/microsoft\.authorization\/roledefinitions\/[^/]+$/i, 'ARM:roleDefinitions.get'],
 ];
 
 /** Token endpoint (Microsoft Entra ID) request path -> operation label. */

@@ -2,6 +2,7 @@
 // clouds, the local test server), token scope derived from it, the SDK's retry policy
 // (honours 429 / 503 Retry-After) and a per-retry policy counting every attempt.
 
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { MonitorClient } from '@azure/arm-monitor';
 import { PolicyClient } from '@azure/arm-policy';
@@ -9,7 +10,33 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/identity';
 
-import type { AdditionalPolicy } from './calls.js';
+import type { AdditionalPolicy, PipelinePolicy } from './calls.js';
+
+/**
+ * Diagnostic settings api-version sent instead of the SDK's 2017-05-01-preview
+ * (@azure/arm-monitor 7.0.0 pins it), which predates category groups: settings made
+ * with `categoryGroup: allLogs` / `audit` are returned only from 2021-05-01-preview on.
+ * The response shape is otherwise the same, and the SDK keeps the extra field.
+ */
+export const DIAGNOSTIC_SETTINGS_API_VERSION = '2021-05-01-preview';
+
+const DIAGNOSTIC_SETTINGS_PATH = /\/providers\/microsoft\.insights\/diagnosticsettings$/i;
+
+/** Rewrites the api-version of diagnostic settings reads (list and its pages). */
+export function diagnosticSettingsApiVersionPolicy(): AdditionalPolicy {
+  const policy: PipelinePolicy = {
+    name: 'cloudpostureDiagnosticSettingsApiVersion',
+    sendRequest(request, next) {
+      const url = new URL(request.url);
+      if (request.method === 'GET' && DIAGNOSTIC_SETTINGS_PATH.test(url.pathname.replace(/\/+$/, ''))) {
+        url.searchParams.set('api-version', DIAGNOSTIC_SETTINGS_API_VERSION);
+        request.url = url.toString();
+      }
+      return next(request);
+    },
+  };
+  return { policy, position: 'perCall' };
+}
 
 export const DEFAULT_RESOURCE_MANAGER_ENDPOINT = 'https://management.azure.com';
 export const DEFAULT_GRAPH_ENDPOINT = 'https://graph.microsoft.com';
@@ -49,6 +76,7 @@ export interface ArmClients {
   compute: ComputeManagementClient;
   policy: PolicyClient;
   monitor: MonitorClient;
+  authorization: AuthorizationManagementClient;
 }
 
 export function createArmClients(credential: TokenCredential, subscriptionId: string, o: ArmClientOptions): ArmClients {
@@ -66,6 +94,10 @@ export function createArmClients(credential: TokenCredential, subscriptionId: st
     storage: new StorageManagementClient(credential, subscriptionId, modular()),
     compute: new ComputeManagementClient(credential, subscriptionId, modular()),
     policy: new PolicyClient(credential, subscriptionId, classic()),
-    monitor: new MonitorClient(credential, subscriptionId, classic()),
+    authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
+    monitor: new MonitorClient(credential, subscriptionId, {
+      ...classic(),
+      additionalPolicies: [diagnosticSettingsApiVersionPolicy(), o.counting],
+    }),
   };
 }

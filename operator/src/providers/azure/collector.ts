@@ -5,9 +5,11 @@
 //
 // Cost model: a fixed set of list calls whatever the number of users or resources,
 // each followed through its nextLink pages:
-//   Graph  userRegistrationDetails (report), roleDefinitions, roleAssignments?$expand=principal
+//   Graph  userRegistrationDetails (report), roleDefinitions, roleAssignments?$expand=principal,
+//          groups/{id}/transitiveMembers per group holding a writing Azure role (paced, capped)
 //   ARM    resources.list, storageAccounts.list, disks.list, snapshots.list,
 //          policyAssignments.list($filter=atScope()), subscription diagnosticSettings.list,
+//          roleAssignments.listForSubscription, roleDefinitions.list (+ a get per unlisted definition, capped),
 //          plus one policySetDefinitions get per distinct initiative assigned (capped)
 // Tokens come from the credential's cache (about one token request per hour and audience).
 // Graph's identity and access reports are paced per tenant by one gate per collector:
@@ -68,6 +70,8 @@ export interface AzureCollectorOptions {
   requestTimeoutMs?: number;
   /** Pace of the Graph identity and access reports per tenant (default 5 per 10 s). */
   reportRate?: { max: number; windowMs: number };
+  /** Groups holding a writing Azure role whose members are resolved per collection (default 50); more leave privilege Unknown. */
+  maxPrivilegedGroups?: number;
   /** Initiatives read per collection to find guardrails inside them (default 20). */
   maxPolicySetLookups?: number;
   /** Injected clock. */
@@ -269,7 +273,13 @@ export class AzureCollector implements CloudProvider {
 
       // 2. every area at once
       const [identities, lists, policy, diagnostics] = await Promise.all([
-        c.area('Graph:userRegistrationDetails', () => readIdentities(graph, c, now())),
+        c.area('Graph:userRegistrationDetails', () =>
+          readIdentities(graph, c, now(), {
+            authorization: arm.authorization,
+            subscriptionId: azure.subscriptionId,
+            ...(this.opts.maxPrivilegedGroups !== undefined ? { maxPrivilegedGroups: this.opts.maxPrivilegedGroups } : {}),
+          }),
+        ),
         readResourceLists(c, arm),
         c.area('ARM:policyAssignments.list', () => readPolicy(c, arm.policy, azure.subscriptionId, this.opts.maxPolicySetLookups ?? 20)),
         c.area('ARM:subscriptionDiagnosticSettings.list', () => readDiagnosticSettings(c, arm.monitor, azure.subscriptionId)),

@@ -1,12 +1,18 @@
 // Microsoft Entra ID -> identities, through Microsoft Graph: users and their MFA from
 // the registration details report (one paced report query), privilege from the
-// directory role definitions and active assignments (with their principals). The read
-// is `readIdentities`; the mapping (`identitiesFromGraph`, pure) is unit-tested.
+// directory role definitions and active assignments (with their principals) and from
+// the subscription's Azure RBAC role assignments (rbac.ts), groups resolved to their
+// members. The read is `readIdentities`; the mapping (`identitiesFromGraph`, pure) is
+// unit-tested.
 
 import type { AccessKey, Identity } from '../../inventory/types.js';
+import type { AuthorizationManagementClient } from '@azure/arm-authorization';
+
 import type { AzureCollection } from './context.js';
 import type { GraphReader } from './graph.js';
 import { lower } from './ids.js';
+import { addSignInActivity } from './sign-in-activity.js';
+import { RbacStepError, describeGrants, rbacGrants, readRbac, type RbacGrant, type RbacReadOptions } from './rbac.js';
 
 /** GET /reports/authenticationMethods/userRegistrationDetails item. */
 export interface UserRegistrationDetails {
@@ -90,6 +96,8 @@ export function identitiesFromGraph(
   details: readonly UserRegistrationDetails[],
   roles: DirectoryRoles | undefined,
   now: Date,
+  /** Azure RBAC grants per principal object id (lower case), from `rbacGrants`. */
+  rbac?: ReadonlyMap<string, readonly RbacGrant[]>,
 ): IdentityFacts {
   const defs = new Map<string, DirectoryRoleDefinition>();
   for (const d of roles?.definitions ?? []) {
@@ -106,6 +114,17 @@ export function identitiesFromGraph(
   }
   const roleName = (d: DirectoryRoleDefinition): string => d.displayName ?? d.templateId ?? d.id;
   const decide = (principalId: string, isAdmin: boolean | undefined): { privileged: boolean; source: string } => {
+    const entra = decideEntra(principalId, isAdmin);
+    const grants = rbac?.get(lower(principalId)) ?? [];
+    const writing = grants.filter((g) => g.writes !== undefined);
+    if (writing.length > 0) {
+      const azure = `Azure RBAC: ${describeGrants(writing)}`;
+      return { privileged: true, source: entra.privileged ? `${entra.source}; ${azure}` : azure };
+    }
+    if (grants.length > 0) return { ...entra, source: `${entra.source}; read-only Azure roles: ${describeGrants(grants)}` };
+    return entra;
+  };
+  const decideEntra = (principalId: string, isAdmin: boolean | undefined): { privileged: boolean; source: string } => {
     const assigned = rolesOf.get(lower(principalId)) ?? [];
     const unknown = unknownRoleIds.get(lower(principalId)) ?? [];
     const writing = assigned.filter((d) => !isReadOnlyRole(d));
@@ -187,8 +206,32 @@ export function identitiesFromGraph(
   };
 }
 
-/** Identities and MFA (report), privilege (role definitions + assignments with principals). */
-export async function readIdentities(graph: Pick<GraphReader, 'list'>, c: AzureCollection, now: Date): Promise<IdentityFacts> {
+/** Where Azure RBAC is read (omitted: directory roles only). */
+export interface RbacSource extends RbacReadOptions {
+  authorization: Pick<AuthorizationManagementClient, 'roleAssignments' | 'roleDefinitions'>;
+  subscriptionId: string;
+}
+
+/**
+ * Azure RBAC grants, or undefined after recording why they could not be read as an
+ * identities gap: without them an Owner would read as unprivileged, so privilege is
+ * Unknown rather than understated. Credentials failures still end the collection.
+ */
+async function readRbacGrants(graph: Pick<GraphReader, 'list'>, c: AzureCollection, source: RbacSource): Promise<Map<string, RbacGrant[]> | undefined> {
+  try {
+    return rbacGrants(await readRbac(c, source.authorization, graph, source.subscriptionId, source));
+  } catch (err) {
+    const cause = err instanceof RbacStepError ? err.cause : err;
+    if (c.mustStop(cause)) throw cause;
+    const context = err instanceof RbacStepError ? err.context : 'ARM:roleAssignments.list';
+    c.gap(['identities'], { error: c.classify(cause), context: `${context} (Azure RBAC privilege)` });
+    return undefined;
+  }
+}
+
+/** Identities and MFA (report), privilege (directory roles + assignments with principals, Azure RBAC). */
+export async function readIdentities(graph: Pick<GraphReader, 'list'>, c: AzureCollection, now: Date, rbac?: RbacSource): Promise<IdentityFacts> {
+  const rbacRead = rbac ? readRbacGrants(graph, c, rbac) : Promise.resolve(undefined);
   const rolesRead = Promise.all([
     graph.list<DirectoryRoleDefinition>('/roleManagement/directory/roleDefinitions', 'Graph:roleDefinitions'),
     graph.list<DirectoryRoleAssignment>('/roleManagement/directory/roleAssignments?$expand=principal', 'Graph:roleAssignments'),
@@ -205,8 +248,9 @@ export async function readIdentities(graph: Pick<GraphReader, 'list'>, c: AzureC
   const details = await graph
     .list<UserRegistrationDetails>('/reports/authenticationMethods/userRegistrationDetails', 'Graph:userRegistrationDetails', { report: true })
     .catch(async (err: unknown) => {
-      await rolesRead.catch(() => undefined); // never leave a rejection unobserved
+      await Promise.allSettled([rolesRead, rbacRead]); // never leave a rejection unobserved
       throw err;
     });
-  return identitiesFromGraph(details, await rolesRead, now);
+  const [roles, grants] = await Promise.all([rolesRead, rbacRead]);
+  return addSignInActivity(graph, c, identitiesFromGraph(details, roles, now, grants));
 }

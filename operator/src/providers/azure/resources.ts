@@ -39,6 +39,10 @@ export interface ArmDiskLike extends ArmResource {
   creationData?: { sourceResourceId?: string };
 }
 
+/** What the disk service applies when a disk or snapshot sets no network policy (omitted from list responses). */
+const DEFAULT_NETWORK_ACCESS_POLICY = 'AllowAll';
+const DEFAULT_PUBLIC_NETWORK_ACCESS = 'Enabled';
+
 /** Resource types whose instances hold or process data, by inventory kind. Others are not data stores. */
 const KIND_BY_TYPE: Readonly<Record<string, ResourceKind>> = {
   'microsoft.compute/virtualmachines': 'compute-instance',
@@ -129,9 +133,12 @@ export function resourcesFromStorageAccount(a: ArmStorageAccount): Resource[] {
 /**
  * Managed disk or snapshot. Azure encrypts managed disks at rest (server-side
  * encryption) with no opt-out: `encryption.type` names the key (platform,
- * customer, or both). Network exposure: with networkAccessPolicy AllowAll and public
- * network access not Disabled, anyone holding a SAS export URL can download the data
- * from anywhere (diskState ActiveSAS: such a URL is live now).
+ * customer, or both). Network exposure: the list responses leave out
+ * networkAccessPolicy and publicNetworkAccess when they hold the service defaults
+ * (AllowAll, Enabled), so a missing value is the default, and such a disk could be
+ * exported by SAS URL from any network (`exportFromAnyNetwork`, a hardening finding).
+ * It is readable by anyone only while an export is live (diskState ActiveSAS or
+ * ActiveSASFrozen): `public`, the critical finding.
  */
 export function resourceFromDisk(d: ArmDiskLike, kind: 'volume' | 'snapshot'): Resource | undefined {
   if (!d.id) return undefined;
@@ -139,22 +146,18 @@ export function resourceFromDisk(d: ArmDiskLike, kind: 'volume' | 'snapshot'): R
   const encrypted = type === undefined ? undefined : /^EncryptionAtRest/i.test(type) ? true : undefined;
   const cvmCustomerKey = /CustomerKey/i.test(d.securityProfile?.securityType ?? '');
   const customerManagedKey = type === undefined ? undefined : /CustomerKey/i.test(type) || cvmCustomerKey;
-  const policy = lower(d.networkAccessPolicy ?? 'AllowAll');
-  const networkOpen = lower(d.publicNetworkAccess ?? 'Enabled') !== 'disabled';
+  const policy = lower(d.networkAccessPolicy ?? DEFAULT_NETWORK_ACCESS_POLICY);
+  const networkOpen = lower(d.publicNetworkAccess ?? DEFAULT_PUBLIC_NETWORK_ACCESS) !== 'disabled';
   const exportable = policy === 'allowall' && networkOpen;
   const activeSas = /^ActiveSAS/i.test(d.diskState ?? '');
+  const readableByAnyone = exportable && activeSas;
   const r: Resource = {
     id: d.id,
     kind,
     region: d.location ?? '',
-    public: exportable,
-    ...(exportable
-      ? {
-          publicReason: activeSas
-            ? 'active SAS export URL, usable from any network (networkAccessPolicy AllowAll)'
-            : 'exportable by SAS URL from any network (networkAccessPolicy AllowAll, publicNetworkAccess Enabled)',
-        }
-      : {}),
+    public: readableByAnyone,
+    ...(readableByAnyone ? { publicReason: `active SAS export URL (diskState ${d.diskState}), usable from any network (networkAccessPolicy AllowAll)` } : {}),
+    exportFromAnyNetwork: exportable,
     ...(encrypted !== undefined ? { encrypted } : {}),
     ...(customerManagedKey !== undefined ? { customerManagedKey } : {}),
     ...(kind === 'snapshot' && d.creationData?.sourceResourceId ? { sourceId: d.creationData.sourceResourceId } : {}),
