@@ -19,6 +19,8 @@ export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconcileTotal: Counter<'result'>;
   readonly reconcileDuration: Histogram<'result'>;
+  /** Reconciles that ended on a failed read, by kind (permanent: stalled; transient: retried) and listed reason. */
+  readonly reconcileFailures: Counter<'kind' | 'reason'>;
   readonly cloudApiCalls: Counter<'provider' | 'operation' | 'code'>;
   readonly queueDepth: Gauge;
   readonly breakGlassUse: Counter<'namespace' | 'service' | 'provider'>;
@@ -40,6 +42,12 @@ export class OperatorMetrics {
       help: 'Wall time of one reconcile, including cloud reads.',
       labelNames: ['result'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.reconcileFailures = new Counter({
+      name: 'cloudposture_reconcile_failures_total',
+      help: 'Reconciles that ended on a failed account read, by kind (permanent: stalled until a change; transient: retried) and reason.',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     this.cloudApiCalls = new Counter({

@@ -154,6 +154,56 @@ describe('SharedInventoryCache', () => {
     expect(fake.calls).toHaveLength(7);
   });
 
+  it('keeps a permanent failure for the base TTL only: it is not retried in a loop, and a change must be read soon', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now, failureTtlMs: 1_000, maxFailureTtlMs: 4_000 });
+    const mismatch: InventoryResult = { ok: false, failure: { reason: 'AccountMismatch', message: 'credentials belong to account 2' } };
+    for (let call = 0; call < 4; call++) {
+      const p = cache.get(target(), 600_000);
+      await flush();
+      fake.finish(call, mismatch);
+      await p;
+      clock += 999;
+      expect(await cache.get(target(), 600_000)).toBe(mismatch);
+      clock += 1;
+      void cache.get(target(), 600_000);
+      await flush();
+      expect(fake.calls).toHaveLength(call + 2); // collected again after 1 s every time, never 2, 4 s
+    }
+  });
+
+  it('read() stamps a failure with when the account is collected again: the one backoff a retry follows', async () => {
+    const fake = new FakeCollector();
+    const cache = new SharedInventoryCache(fake, { now, failureTtlMs: 1_000, maxFailureTtlMs: 4_000 });
+    const failed: InventoryResult = { ok: false, failure: { reason: 'Throttled', message: 'slow down' } };
+    const started = clock;
+    const first = cache.read(target(), 600_000);
+    await flush();
+    fake.finish(0, failed);
+    expect(await first).toEqual({ ...failed, retryAt: new Date(started + 1_000).toISOString() });
+    expect(cache.peek(target())?.result).toBe(failed); // the stored result is not changed
+    clock += 1_000;
+    const second = cache.read(target(), 600_000);
+    await flush();
+    fake.finish(1, failed);
+    const retryAt = Date.parse((await second as { retryAt?: string }).retryAt ?? '');
+    expect(retryAt).toBe(clock + 2_000); // doubled
+    // A caller with a shorter interval is told its own, earlier time.
+    expect(Date.parse((await cache.read(target(), 1_500) as { retryAt?: string }).retryAt ?? '')).toBe(clock + 1_500);
+    clock = retryAt - 1;
+    await cache.read(target(), 600_000);
+    await flush();
+    expect(fake.calls).toHaveLength(2);
+    clock = retryAt;
+    void cache.read(target(), 600_000);
+    await flush();
+    expect(fake.calls).toHaveLength(3); // collected exactly at the stamped time
+    fake.finish(2, ok('111111111111', 1));
+    const success = await cache.read(target(), 600_000);
+    expect(success).toBe(cache.peek(target())?.result);
+    expect(success).not.toHaveProperty('retryAt');
+  });
+
   it('turns a throwing collector into a failure result that is not kept long', async () => {
     const cache = new SharedInventoryCache(
       { collect: async () => Promise.reject(new Error('boom')) },

@@ -39,6 +39,18 @@ describe('buildStatus', () => {
     expect(byType.Old).toBeUndefined();
   });
 
+  it('puts Stalled after Ready while a permanent failure stalls, and removes it once it does not', () => {
+    const failedReady = { status: 'False' as const, reason: 'AccountMismatch', message: 'live account not read: x' };
+    const stalled = { status: 'True' as const, reason: 'AccountMismatch', message: 'Correct spec.account.aws.accountId.' };
+    const first = buildStatus({ ...base, ready: failedReady, stalled, previous: undefined, now });
+    expect(first.conditions?.map((c) => c.type)).toEqual(['ContractReviewed', 'Compliant', 'Ready', 'Stalled']);
+    expect(first.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ ...stalled, observedGeneration: 2 });
+    const again = buildStatus({ ...base, ready: failedReady, stalled, previous: first, now: later });
+    expect(again.conditions?.find((c) => c.type === 'Stalled')?.lastTransitionTime).toBe('2026-11-23T08:00:00Z');
+    const recovered = buildStatus({ ...base, previous: again, now: later });
+    expect(recovered.conditions?.map((c) => c.type)).toEqual(['ContractReviewed', 'Compliant', 'Ready']);
+  });
+
   it('bounds findings and counts the rest', () => {
     const findings: Finding[] = Array.from({ length: MAX_STATUS_FINDINGS + 7 }, (_, i) => ({
       control: 'C', condition: 'MFAEnforced', severity: 'high', message: `f${i}`,

@@ -1,4 +1,5 @@
-import { ExponentialBackoff, WorkQueue, type ReconcileResult } from '../../operator/src/controller/workqueue.js';
+import { jest } from '@jest/globals';
+import { ExponentialBackoff, MAX_TIMER_DELAY_MS, WorkQueue, type ReconcileResult } from '../../operator/src/controller/workqueue.js';
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -128,6 +129,49 @@ describe('WorkQueue', () => {
     await q.shutdown(100);
   });
 
+  it('requeues a terminal result only after the ceiling it names, with no backoff', async () => {
+    const q = queue(1);
+    let calls = 0;
+    q.start(async () => {
+      calls++;
+      return { kind: 'terminal', reason: 'AccountMismatch', requeueAfterMs: 60 };
+    });
+    q.add('ns/a');
+    await tick(30);
+    expect(calls).toBe(1);
+    expect(q.retries('ns/a')).toBe(0);
+    await tick(80);
+    expect(calls).toBe(2);
+    await q.shutdown(100);
+  });
+
+  it('retries at the time a retry names (the account cache owns that backoff), adding none of its own', async () => {
+    jest.useFakeTimers();
+    try {
+      const times: number[] = [];
+      const q = queue(1);
+      q.start(async (): Promise<ReconcileResult> => {
+        times.push(Date.now());
+        if (times.length < 4) return { kind: 'retry', reason: 'Throttled', retryAfterMs: 30_000 };
+        if (times.length === 4) return { kind: 'retry', reason: 'StatusWriteFailed' };
+        return { kind: 'done' };
+      });
+      q.add('ns/a');
+      await jest.advanceTimersByTimeAsync(3 * 30_000);
+      expect(times).toHaveLength(4);
+      // Exactly the named wait each time: no exponential backoff of the queue's on top.
+      expect(times.slice(1).map((t, i) => t - (times[i] as number))).toEqual([30_000, 30_000, 30_000]);
+      // A retry that names no time gets the queue's own backoff, from its base.
+      expect(q.retries('ns/a')).toBe(1);
+      await jest.advanceTimersByTimeAsync(5);
+      expect(times).toHaveLength(5);
+      expect((times[4] as number) - (times[3] as number)).toBe(5);
+      await q.shutdown(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reports every result with its duration', async () => {
     const results: string[] = [];
     const q = queue(1, (key, result) => results.push(`${key}:${result.kind}`));
@@ -161,5 +205,74 @@ describe('WorkQueue', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
     q.add('ns/late'); // ignored after shutdown
     expect(q.depth).toBe(0);
+  });
+});
+
+describe('WorkQueue timers above the setTimeout limit', () => {
+  const HOUR_MS = 3_600_000;
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('a delay of 8760h is chained below 2^31-1 ms and the key runs after the delay, not before', async () => {
+    // Fake timers behave like Node: a delay above 2^31-1 ms fires after 1 ms.
+    jest.useFakeTimers();
+    const q = queue(1);
+    let calls = 0;
+    q.start(async () => {
+      calls++;
+      return { kind: 'done' };
+    });
+    const delay = 8760 * HOUR_MS;
+    expect(delay).toBeGreaterThan(MAX_TIMER_DELAY_MS);
+    q.addAfter('ns/yearly', delay);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toBe(0);
+    await jest.advanceTimersByTimeAsync(MAX_TIMER_DELAY_MS);
+    expect(calls).toBe(0);
+    await jest.advanceTimersByTimeAsync(delay - MAX_TIMER_DELAY_MS - 10 - 1_000);
+    expect(calls).toBe(0);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(calls).toBe(1);
+    await jest.advanceTimersByTimeAsync(delay);
+    expect(calls).toBe(1);
+    await q.shutdown(0);
+  });
+
+  it('a done result asking for 8760h is not processed early either', async () => {
+    jest.useFakeTimers();
+    const q = queue(1);
+    let calls = 0;
+    q.start(async () => {
+      calls++;
+      return { kind: 'done', requeueAfterMs: 8760 * HOUR_MS };
+    });
+    q.add('ns/yearly');
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(calls).toBe(1);
+    await jest.advanceTimersByTimeAsync(8760 * HOUR_MS - 60_000 - 1);
+    expect(calls).toBe(1);
+    await jest.advanceTimersByTimeAsync(2);
+    expect(calls).toBe(2);
+    await q.shutdown(0);
+  });
+
+  it('an earlier add still wins over a pending chained delay, and forget cancels the chain', async () => {
+    jest.useFakeTimers();
+    const q = queue(1);
+    const seen: string[] = [];
+    q.start(async (key) => {
+      seen.push(key);
+      return { kind: 'done' };
+    });
+    q.addAfter('ns/a', 8760 * HOUR_MS);
+    q.addAfter('ns/a', HOUR_MS);
+    q.addAfter('ns/b', 8760 * HOUR_MS);
+    await jest.advanceTimersByTimeAsync(HOUR_MS);
+    expect(seen).toEqual(['ns/a']);
+    q.forget('ns/b');
+    await jest.advanceTimersByTimeAsync(8760 * HOUR_MS);
+    expect(seen).toEqual(['ns/a']);
+    await q.shutdown(0);
   });
 });

@@ -2,10 +2,14 @@
 // (gather.ts), evaluate once (controls/evaluate.ts, pure), publish what the evaluation
 // returned (publish.ts). A status conflict (409) re-reads the object and evaluates the
 // same gathered facts against it again; nothing is read from the cloud twice.
+// A failed account read ends as the evaluation decided (controls/readiness.ts): a
+// permanent one as `terminal` (Stalled; back after the ceiling or a watched change), a
+// transient one as `retry` at the account cache's next attempt (one backoff, not two).
 
 import { randomUUID } from 'node:crypto';
 import type { CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
 import { evaluateService, type Evaluation } from '../controls/evaluate.js';
+import { listedFailureReason } from '../inventory/failure-kind.js';
 import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
@@ -42,6 +46,8 @@ export interface ServiceReconcilerDeps {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
+/** Shortest wait (ms) before retrying a transient failure at the account cache's next attempt. */
+const MIN_RETRY_DELAY_MS = 1000;
 
 export class ServiceReconciler {
   private readonly clock: () => Date;
@@ -114,12 +120,20 @@ export class ServiceReconciler {
         findings: evaluation.findings.length,
         statusWritten: written,
         transitions: transitions.length,
+        ...(evaluation.retry ? { failure: evaluation.retry.kind } : {}),
         durationMs: elapsed(started),
       });
-      const inventory = gathered.inventory;
-      if (!inventory.ok && !('skipped' in inventory)) return { kind: 'retry', reason: inventory.failure.reason };
-      return { kind: 'done', requeueAfterMs: this.nextCheckIn(gathered.intervalMs, evaluation.requeueAt, gathered.now) };
+      return this.outcome(evaluation, gathered);
     }
+  }
+
+  private outcome(evaluation: Evaluation, gathered: Gathered): ReconcileResult {
+    const retry = evaluation.retry;
+    if (!retry) return { kind: 'done', requeueAfterMs: this.nextCheckIn(gathered.intervalMs, evaluation.requeueAt, gathered.now) };
+    this.deps.metrics.reconcileFailures.inc({ kind: retry.kind, reason: listedFailureReason(retry.reason) });
+    const after = retry.at ? Math.max(MIN_RETRY_DELAY_MS, retry.at.getTime() - gathered.now.getTime()) : undefined;
+    if (retry.kind === 'permanent') return { kind: 'terminal', reason: retry.reason, ...(after !== undefined ? { requeueAfterMs: after } : {}) };
+    return { kind: 'retry', reason: retry.reason, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
 
   private nextCheckIn(intervalMs: number, requeueAt: Date | undefined, now: Date): number {
@@ -152,6 +166,7 @@ function statusFor(service: CloudService, gathered: Gathered, evaluation: Evalua
     generation: service.metadata.generation ?? 0,
     conditions: [...evaluation.families, { type: 'Compliant', ...evaluation.compliant }],
     ready: evaluation.ready,
+    stalled: evaluation.stalled,
     summary: evaluation.summary,
     findings: evaluation.findings,
     now: gathered.now,

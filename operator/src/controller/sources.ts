@@ -63,7 +63,8 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
     aws: new SharedInventoryCache(readers.aws, backoff),
     azure: new SharedInventoryCache(readers.azure, backoff),
   };
-  const inventory: InventorySource = ({ target, intervalMs }, signal) => caches[target.provider].get(target, intervalMs, signal);
+  // `read` stamps a failure with the account's next attempt, which the retry follows.
+  const inventory: InventorySource = ({ target, intervalMs }, signal) => caches[target.provider].read(target, intervalMs, signal);
   const exitDrills = createExitDrillGather({
     openObjectStore: (target) => aws.openObjectStore(target),
     ...(config.exitDrillDir ? { workDir: config.exitDrillDir } : {}),

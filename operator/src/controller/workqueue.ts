@@ -1,13 +1,24 @@
 // A work queue in the manner of client-go's: keys only, never two workers on one key,
 // duplicate adds collapse, per-key exponential backoff, delayed adds keep the earliest.
+// Delays of any length are safe: Node fires a setTimeout above MAX_TIMER_DELAY_MS after
+// 1 ms, so longer waits are chained in steps below that limit.
 
 export type ReconcileResult =
   /** Done; come back after `requeueAfterMs` (the service's interval) if given. */
   | { kind: 'done'; requeueAfterMs?: number }
-  /** Transient failure: retry with this key's exponential backoff. */
-  | { kind: 'retry'; reason: string }
-  /** Will not succeed by retrying (bad input): wait for the next change. */
-  | { kind: 'terminal'; reason: string };
+  /**
+   * Transient failure: retry after `retryAfterMs` when another component owns the backoff
+   * (the shared account cache's next attempt), else with this key's exponential backoff.
+   */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  /**
+   * Will not succeed by retrying (bad input): wait for the next change (a watch adds
+   * the key), or until `requeueAfterMs` (a long ceiling) if given. No backoff.
+   */
+  | { kind: 'terminal'; reason: string; requeueAfterMs?: number };
+
+/** The longest delay setTimeout honours (2^31-1 ms, about 24.8 days); longer ones fire after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 export type Handler = (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
 
@@ -42,6 +53,15 @@ export interface WorkQueueOptions {
   /** Observes every finished item, e.g. for metrics. */
   onResult?: (key: string, result: ReconcileResult | { kind: 'error'; error: unknown }, durationMs: number) => void;
   onDepthChange?: (depth: number) => void;
+  /** Monotonic clock in ms for delayed adds (default performance.now; tests inject one). */
+  now?: () => number;
+}
+
+interface Delayed {
+  /** When the key is due, on `now`'s scale. */
+  at: number;
+  /** The current step of the chain. */
+  timer: NodeJS.Timeout;
 }
 
 export class WorkQueue {
@@ -50,8 +70,9 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added again while being processed: requeued when the worker finishes. */
   private readonly dirty = new Set<string>();
-  private readonly delayed = new Map<string, { timer: NodeJS.Timeout; at: number }>();
+  private readonly delayed = new Map<string, Delayed>();
   private readonly backoff: ExponentialBackoff;
+  private readonly now: () => number;
   private readonly idleWaiters: Array<() => void> = [];
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
@@ -60,6 +81,7 @@ export class WorkQueue {
 
   constructor(private readonly options: WorkQueueOptions) {
     this.backoff = new ExponentialBackoff(options.backoff);
+    this.now = options.now ?? (() => performance.now());
   }
 
   get depth(): number {
@@ -90,16 +112,29 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = Date.now() + delayMs;
+    const at = this.now() + delayMs;
     const pending = this.delayed.get(key);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);
+    const entry: Delayed = { at, timer: this.step(key, delayMs) };
+    this.delayed.set(key, entry);
+  }
+
+  /** One timer of a delayed add's chain: at most MAX_TIMER_DELAY_MS, then the next step or the add. */
+  private step(key: string, remainingMs: number): NodeJS.Timeout {
     const timer = setTimeout(() => {
+      const entry = this.delayed.get(key);
+      if (!entry) return;
+      const left = entry.at - this.now();
+      if (left > 0) {
+        entry.timer = this.step(key, left);
+        return;
+      }
       this.delayed.delete(key);
       this.add(key);
-    }, delayMs);
+    }, Math.min(Math.max(remainingMs, 1), MAX_TIMER_DELAY_MS));
     timer.unref();
-    this.delayed.set(key, { timer, at });
+    return timer;
   }
 
   addRateLimited(key: string): number {
@@ -144,7 +179,7 @@ export class WorkQueue {
     this.queued.clear();
     this.wake?.();
     const finished = Promise.all(this.workers);
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, Math.min(graceMs, MAX_TIMER_DELAY_MS)).unref());
     await Promise.race([finished, grace]);
     this.abort.abort(new Error('shutting down'));
     await finished;
@@ -179,8 +214,17 @@ export class WorkQueue {
         break;
       case 'terminal':
         this.backoff.forget(key);
+        if (outcome.requeueAfterMs !== undefined) this.addAfter(key, outcome.requeueAfterMs);
         break;
       case 'retry':
+        if (outcome.retryAfterMs === undefined) {
+          this.addRateLimited(key);
+          break;
+        }
+        // The backoff is owned elsewhere: none of this queue's on top.
+        this.backoff.forget(key);
+        this.addAfter(key, outcome.retryAfterMs);
+        break;
       case 'error':
         this.addRateLimited(key);
         break;

@@ -24,7 +24,7 @@ import { CATALOG, evaluatedFamilies } from './catalog.js';
 import { judgeChanges, judgedChangesOf } from './changes/judge.js';
 import { breakGlassUsesOf, changeStatusEntriesOf, newBreakGlassUses, type BreakGlassUse, type ChangeStatusEntries } from './changes/ledger.js';
 import { serviceMetricValues, type ServiceMetricValues } from './metric-values.js';
-import { readiness, type ReadyCondition } from './readiness.js';
+import { readiness, type FailureRetry, type ReadyCondition, type StalledCondition } from './readiness.js';
 import { driftedResources } from './insync/drift.js';
 import { driftOf } from './insync/drift-report.js';
 import { mfaSummary } from './mfa/mfa-summary.js';
@@ -84,6 +84,10 @@ export interface Evaluation {
   compliant: CompliantCondition;
   /** Whether the live account was read (the Ready condition). */
   ready: ReadyCondition;
+  /** The Stalled condition, while a permanent read failure stops retries (readiness.ts). */
+  stalled?: StalledCondition;
+  /** How to retry when Ready is False: permanent (wait for a change) or transient, and when. */
+  retry?: FailureRetry;
   summary: ServiceSummary;
   /** Earliest instant after `now` at which an outcome changes by time alone, or the next drill is due. */
   requeueAt?: Date;
@@ -233,11 +237,14 @@ export function evaluateService(input: EvaluationInput, catalog: readonly Contro
   const summary = summarise(input, findings.length);
   // The ledger reuses the controls' judgement; only a failed read (no judgement) judges the kept records here.
   const judged = judgedChangesOf(input) ?? (input.changeRecords ? judgeChanges(input.changeRecords, input.spec) : undefined);
+  const read = readiness(input.inventory, input.now);
   const evaluation: Evaluation = {
     families: conditions,
     findings,
     compliant,
-    ready: readiness(input.inventory),
+    ready: read.ready,
+    ...(read.stalled ? { stalled: read.stalled } : {}),
+    ...(read.retry ? { retry: read.retry } : {}),
     summary,
     evidence: ran.flatMap((r) => (r.outcome.evidenceAt ? [{ control: r.control.id, at: r.outcome.evidenceAt }] : [])),
     controls: ran.map((r) => ({

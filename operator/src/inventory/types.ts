@@ -147,6 +147,14 @@ export interface CollectionFailure {
 
 export type InventoryResult =
   | { ok: true; inventory: Inventory }
-  | { ok: false; failure: CollectionFailure }
+  | {
+      ok: false;
+      failure: CollectionFailure;
+      /**
+       * When the shared account cache reads this account again (ISO 8601): its per-account
+       * backoff, which a transient failure's retry follows instead of adding its own.
+       */
+      retryAt?: string;
+    }
   /** No live read was attempted (e.g. provider collector not configured). */
   | { ok: false; failure: CollectionFailure; skipped: true };

@@ -15,6 +15,8 @@ export interface StatusInput {
   /** Control families plus Compliant, in display order. */
   conditions: Array<Omit<ConditionUpdate, 'observedGeneration'>>;
   ready: { status: ConditionStatus; reason: string; message: string };
+  /** Stalled (after Ready) while a permanent failure stops retries; absent: the condition is removed. */
+  stalled?: { status: ConditionStatus; reason: string; message: string } | undefined;
   summary: ServiceSummary;
   findings: Finding[];
   now: Date;
@@ -22,10 +24,11 @@ export interface StatusInput {
 
 export function buildStatus(input: StatusInput): CloudServiceStatus {
   let conditions: Condition[] = [...(input.previous?.conditions ?? [])];
-  for (const update of [...input.conditions, { type: 'Ready', ...input.ready }]) {
+  const updates = [...input.conditions, { type: 'Ready', ...input.ready }, ...(input.stalled ? [{ type: 'Stalled', ...input.stalled }] : [])];
+  for (const update of updates) {
     conditions = setStatusCondition(conditions, { ...update, observedGeneration: input.generation }, input.now).conditions;
   }
-  const order = new Map([...input.conditions.map((c) => c.type), 'Ready'].map((type, i) => [type, i]));
+  const order = new Map(updates.map((c, i) => [c.type, i]));
   // Conditions no longer evaluated (e.g. a family dropped) disappear; order is stable.
   conditions = conditions
     .filter((c) => order.has(c.type))

@@ -8,20 +8,27 @@
 // - Concurrent callers for the same account share one in-flight collection.
 // - A failed collection is reused only for `failureTtlMs` (default 30 s), so a
 //   burst of reconciles does not hammer a broken account, yet recovery is quick.
+//   Consecutive transient failures double it (the per-account backoff); `read` says
+//   when that is over, and the work queue retries a service then instead of stacking
+//   a backoff of its own on top. A permanent failure (inventory/failure-kind.ts) is
+//   not doubled: nothing retries it in a loop (the service is Stalled), and a change
+//   a person makes to the spec must be read within `failureTtlMs`.
 // - A caller's AbortSignal only stops that caller's wait; the shared collection goes
 //   on for the others (`close()` aborts every collection still in flight).
 
 import { createHash } from 'node:crypto';
 
+import { failureKind } from '../inventory/failure-kind.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { CollectTarget, InventoryCollector } from './types.js';
 
 export interface SharedInventoryCacheOptions {
   /**
    * How long a failed result is reused after the first failure (default 30 s). Each
-   * further consecutive failure of the same account doubles it up to `maxFailureTtlMs`:
-   * a per-account backoff, so a throttled or broken account is not hammered by every
-   * service that points at it. A success resets it.
+   * further consecutive transient failure of the same account doubles it up to
+   * `maxFailureTtlMs`: a per-account backoff, so a throttled or broken account is not
+   * hammered by every service that points at it. A success resets it; a permanent
+   * failure is always kept for this long only.
    */
   failureTtlMs?: number;
   /** Cap of the per-account backoff (default 10 min; never longer than the caller's max age). */
@@ -123,6 +130,19 @@ export class SharedInventoryCache {
     });
   }
 
+  /**
+   * `get`, with a failed result stamped with `retryAt`: when this cache collects the
+   * account again for a caller with this `maxAgeMs` (the one backoff a transient
+   * failure's retry follows). The stored result itself is never changed.
+   */
+  async read(target: CollectTarget, maxAgeMs: number, signal?: AbortSignal): Promise<InventoryResult> {
+    const result = await this.get(target, maxAgeMs, signal);
+    if (result.ok || 'skipped' in result) return result;
+    const stored = this.done.get(inventoryCacheKey(target));
+    if (stored?.result !== result) return result; // not stored (aborted) or already replaced
+    return { ...result, retryAt: new Date(stored.at + this.ttl(stored, maxAgeMs)).toISOString() };
+  }
+
   /** The stored result and its age, without collecting. */
   peek(target: CollectTarget): { result: InventoryResult; ageMs: number } | undefined {
     const s = this.done.get(inventoryCacheKey(target));
@@ -153,9 +173,17 @@ export class SharedInventoryCache {
 
   private fresh(s: Stored, maxAgeMs: number): boolean {
     const age = this.now() - s.at;
-    const backoff = Math.min(this.maxFailureTtlMs, this.failureTtlMs * 2 ** Math.max(0, s.failures - 1));
-    const ttl = s.result.ok ? maxAgeMs : Math.min(maxAgeMs, backoff);
-    return age >= 0 && age < ttl;
+    return age >= 0 && age < this.ttl(s, maxAgeMs);
+  }
+
+  /** How long a stored result is reused by a caller with `maxAgeMs`. */
+  private ttl(s: Stored, maxAgeMs: number): number {
+    if (s.result.ok) return maxAgeMs;
+    const backoff =
+      failureKind(s.result.failure.reason) === 'permanent'
+        ? this.failureTtlMs
+        : Math.min(this.maxFailureTtlMs, this.failureTtlMs * 2 ** Math.max(0, s.failures - 1));
+    return Math.min(maxAgeMs, backoff);
   }
 
   private start(key: string, target: CollectTarget): InFlight {
