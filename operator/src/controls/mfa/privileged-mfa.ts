@@ -30,7 +30,9 @@ export const privilegedMfa: Control = {
         `Without MFA: ${missing.length} of ${plural(subjects.length, who)} (${listSome(missing.map((i) => i.name))})`,
         missing.map((i) => ({
           resource: i.id,
-          message: `${i.name} ${i.privileged ? 'can write or delete' : 'can sign in'} without MFA`,
+          message: i.privileged
+            ? `${i.name} can write or delete without MFA${i.privilegeGrant ? ` (${i.privilegeGrant})` : ''}`
+            : `${i.name} can sign in without MFA`,
         })),
         timing,
       );

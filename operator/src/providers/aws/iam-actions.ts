@@ -1,6 +1,13 @@
 // SDK operation labels (`<SdkService>:<Operation>`, as counted by the call middleware)
 // -> the IAM action that authorises them. Used by the least-privilege policy test.
 
+/**
+ * Verbs the operator's own read-only actions start with (the chart policy's naming
+ * check). Not a privilege rule: privilege comes from AWS's access levels (privilege.ts).
+ */
+export const READ_ONLY_VERB =
+  /^(Get|List|Describe|View|Lookup|Search|Simulate|Generate|Estimate|Check|Preview|Poll|Query|Scan|Select|Validate|BatchGet|Head)/i;
+
 const PREFIX: Record<string, string> = {
   IAM: 'iam',
   STS: 'sts',

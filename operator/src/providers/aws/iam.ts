@@ -1,8 +1,9 @@
 // IAM -> identities: users from the credential report (a few calls whatever the user
 // count), reconciled with the live authorization details (privilege, one page per
-// 1,000 entities), virtual MFA from one paginated list, and a fresh ListMFADevices
-// only for privileged users. The credential report is the one IAM read the
-// collection cannot do without.
+// 1,000 entities, decided locally in privilege.ts with the SCPs organizations.ts
+// reads once), virtual MFA from one paginated list, and a fresh ListMFADevices only
+// for users who can write. The credential report is the one IAM read the collection
+// cannot do without.
 
 import {
   GenerateCredentialReportCommand,
@@ -22,7 +23,8 @@ import { mapLimit, sleep } from './concurrency.js';
 import { iso, paginate, type AwsCollection } from './context.js';
 import { accessKeysOf, parseCredentialReport, signInFieldsOf, type CredentialReportRow } from './credential-report.js';
 import { errorCode } from './errors.js';
-import { decidePrivileges, type AuthorizationDetails } from './privilege.js';
+import { readServiceControlPolicies } from './organizations.js';
+import { decidePrivileges, type AuthorizationDetails, type PrivilegeDecision } from './privilege.js';
 
 export interface IdentityFacts {
   identities: Identity[];
@@ -128,7 +130,15 @@ export async function readIdentities(c: AwsCollection): Promise<IdentityFacts> {
     c.attempt('identities', 'iam:GetAccountAuthorizationDetails', () => authorizationDetails(c)),
     c.attempt('identities', 'iam:ListVirtualMFADevices', () => virtualMfa(c)),
   ]);
-  const decisions = details ? decidePrivileges(details) : undefined;
+  const withKey = new Set(report.rows.filter((r) => r.keys.some((k) => k.active)).map((r) => r.arn));
+  const decisions: Map<string, PrivilegeDecision> | undefined = details
+    ? await decidePrivileges(details, {
+        accountId: c.accountId,
+        partition: c.partition,
+        scps: await readServiceControlPolicies(c),
+        hasAccessKey: (arn) => withKey.has(arn),
+      })
+    : undefined;
   const summaryMfa = summary?.SummaryMap?.AccountMFAEnabled;
   const rootRow = report.rows.find((r) => r.isRoot);
   const rootMfaEnabled = summaryMfa !== undefined ? summaryMfa === 1 : rootRow ? rootRow.mfaActive || !!vmfa?.root : undefined;
@@ -151,10 +161,10 @@ export async function readIdentities(c: AwsCollection): Promise<IdentityFacts> {
     }
   }
 
-  // Freshness: MFA of privileged users is confirmed directly (calls grow with
+  // Freshness: MFA of users who can write is confirmed directly (calls grow with
   // privileged users only).
   const fresh = new Map<string, boolean>();
-  const privileged = users.filter((u) => decisions?.get(u.arn)?.privileged);
+  const privileged = users.filter((u) => (decisions?.get(u.arn)?.write ?? 'no') !== 'no');
   await mapLimit(privileged, c.limits.itemConcurrency, async (u) => {
     const n = await c.attempt('identities', 'iam:ListMFADevices', () => mfaDeviceCount(c, u.name));
     if (n !== undefined) fresh.set(u.arn, n > 0);
@@ -176,18 +186,23 @@ export async function readIdentities(c: AwsCollection): Promise<IdentityFacts> {
   for (const u of users) {
     const decision = decisions?.get(u.arn);
     const mfa = fresh.get(u.arn) ?? ((u.row?.mfaActive ?? false) || !!vmfa?.users.has(u.arn));
+    // with-mfa: writes need MFA present, so the user can write exactly when it has MFA
+    const privileged = decision ? decision.write === 'yes' || (decision.write === 'with-mfa' && mfa) : false;
     identities.push({
       id: u.arn,
       name: u.name,
       kind: 'user',
       mfaEnabled: mfa,
-      privileged: decision?.privileged ?? false,
+      privileged,
+      ...(privileged && decision?.grant ? { privilegeGrant: decision.grant } : {}),
       // not yet in the report: console access unknown, assume it (conservative)
       interactive: u.row ? u.row.passwordEnabled === true : true,
       accessKeys: u.row ? accessKeysOf(u.row) : [],
       ...signInFieldsOf(u.row),
       privilegeSource: decision
-        ? decision.source
+        ? decision.write === 'with-mfa' && !mfa
+          ? `${decision.source}; no MFA device, so it cannot write now`
+          : decision.source
         : details
           ? 'user created after the authorization details were read'
           : 'undetermined: authorization details not readable',

