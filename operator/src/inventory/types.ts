@@ -35,8 +35,13 @@ export interface Identity {
   /** Can sign in interactively (console password / user account enabled). */
   interactive: boolean;
   accessKeys: AccessKey[];
-  /** How `privileged` was decided, for the evidence trail. */
+  /**
+   * How `privileged` was decided, for the evidence trail (AWS: the policy and action,
+   * guardrails evaluated, and the version of the action-level data used).
+   */
   privilegeSource?: string;
+  /** For a privileged identity, the grant an auditor can check, e.g. `AmazonS3FullAccess allows s3:PutObject`. */
+  privilegeGrant?: string;
   /** Last interactive sign-in (console password / Entra sign-in); undefined: not read (see the signInActivity gap). */
   lastSignIn?: LastUse;
 }
