@@ -322,7 +322,11 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       }
       const scope = form.get('scope') ?? '';
       const audience = scope.replace(/\/\.default$/, '').replace(/\/+$/, '');
-      const accessToken = `mock.${randomBytes(24).toString('base64url')}`;
+      // JWT-shaped like Entra's (unsigned here): Azurite (Azure Storage) reads aud, iss and lifetime from it.
+      const nowSec = Math.floor(Date.now() / 1000);
+      const claims = { aud: audience, iss: `https://sts.windows.net/${tenant}/`, tid: tenant, appid: clientId, iat: nowSec, nbf: nowSec - 60, exp: nowSec + 3599, jti: randomBytes(12).toString('hex') };
+      const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const accessToken = `${b64({ typ: 'JWT', alg: 'RS256' })}.${b64(claims)}.${randomBytes(24).toString('base64url')}`;
       tokens.set(accessToken, { tenantId: tenant, clientId, audience, expiresAt: Date.now() + 3599_000 });
       send(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
       return ['login.token', 200];

@@ -11,6 +11,8 @@ import { offPlatformTrails } from './trails.js';
 
 /** A trail whose last delivery is older than this is stale. */
 export const DELIVERY_MAX_AGE_HOURS = 24;
+/** Characters of the provider's "why unreadable" kept per trail in the Unknown message. */
+const UNREADABLE_DETAIL_MAX = 240;
 
 export const trailDelivery: Control = {
   id: 'A523-09-TRAIL-DELIVERY',
@@ -45,7 +47,7 @@ export const trailDelivery: Control = {
       }
       const last = parseTime(trail.lastDeliveryAt);
       if (last === undefined) {
-        unreadable.push(trail.id);
+        unreadable.push(trail.lastDeliveryUnreadable ? `${trail.id} (${truncate(trail.lastDeliveryUnreadable, UNREADABLE_DETAIL_MAX)})` : trail.id);
         continue;
       }
       const expiresAt = addHours(last, DELIVERY_MAX_AGE_HOURS);

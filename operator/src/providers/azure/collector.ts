@@ -39,6 +39,7 @@ import { readDiagnosticSettings, trailsFromRead } from './diagnostics.js';
 import { classifyAzureError } from './errors.js';
 import { GraphReader, SlidingWindowGate } from './graph.js';
 import { readIdentities, type IdentityFacts } from './identities.js';
+import { addLogDelivery } from './log-delivery.js';
 import { guardrailsFromRead, readPolicy } from './policy.js';
 import { readResourceLists, resourcesFromLists } from './resources.js';
 
@@ -298,7 +299,7 @@ export class AzureCollector implements CloudProvider {
       // 4. every area mapped; a failed one leaves its gaps
       const resources = resourcesFromLists(c, lists);
       const guardrails = guardrailsFromRead(c, policy);
-      const auditTrails = trailsFromRead(c, diagnostics, azure.subscriptionId, resources.locate);
+      const auditTrails = await addLogDelivery(trailsFromRead(c, diagnostics, azure.subscriptionId, resources.locate), { credential, env: this.env, subscriptionId: azure.subscriptionId, record: (op, code) => recorder.record(op, code), signal: control.signal, ...this.retryOptions() });
       let ids: IdentityFacts = { identities: [] };
       if (identities.ok) ids = identities.value;
       else c.gap(['identities'], identities);

@@ -42,6 +42,15 @@ describe('A523-09-TRAIL-DELIVERY', () => {
     });
   });
 
+  it('names why the delivery time is unreadable and the access it needs, when the provider says', () => {
+    const why = "reading vault/insights-activity-logs was refused: AuthorizationPermissionMismatch (HTTP 403); the operator's identity needs the Storage Blob Data Reader role on the storage account or container";
+    const inventory = anInventory({ auditTrails: [aTrail({ id: 'to-vault', lastDeliveryAt: undefined, lastDeliveryUnreadable: why })] });
+    const outcome = trailDelivery.evaluate(anInput({ inventory }));
+    expect(outcome).toMatchObject({ status: 'Unknown', reason: 'LogDeliveryUnreadable' });
+    expect(outcome.message).toContain('to-vault (reading vault/insights-activity-logs was refused: AuthorizationPermissionMismatch (HTTP 403)');
+    expect(outcome.message).toContain('Storage Blob Data Reader');
+  });
+
   it('leaves a missing off-platform trail to A523-09-OFF-PLATFORM-TRAIL', () => {
     const inventory = anInventory({ auditTrails: [aTrail({ logging: false, lastDeliveryAt: hoursAgo(100) })] });
     expect(trailDelivery.evaluate(anInput({ inventory })).reason).toBe('NoOffPlatformTrail');
