@@ -91,6 +91,19 @@ describe('Argo CD health.lua on gopher-lua', () => {
     expect((await health(obj)).status).toBe('Degraded');
   });
 
+  it('Degraded when a permanent failure stalled the service, with what to fix', async () => {
+    const obj = service({
+      observedGeneration: 3,
+      conditions: [
+        condition('MFAEnforced', 'Unknown', 'AccountMismatch', 'live account not read'),
+        condition('Compliant', 'Unknown', 'ControlsUnknown', 'MFAEnforced could not be evaluated'),
+        condition('Ready', 'False', 'AccountMismatch', 'live account not read'),
+        condition('Stalled', 'True', 'AccountMismatch', 'the credentials belong to another account: fix spec.account'),
+      ],
+    });
+    expect(await health(obj)).toEqual({ status: 'Degraded', message: 'AccountMismatch: the credentials belong to another account: fix spec.account' });
+  });
+
   it('Progressing when there is no status yet', async () => {
     expect(await health(service())).toEqual({ status: 'Progressing', message: 'Waiting for the cloud-posture operator to evaluate this service' });
     expect((await health(service({}))).status).toBe('Progressing');

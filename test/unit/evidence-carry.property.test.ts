@@ -2,24 +2,23 @@
 // real reconciler, change-log gather and status assembly run over random sequences of
 // change-log reads that succeed (with new records, some by a break-glass identity) or
 // fail (an error answer or a thrown error) and exit-drill gathers that carry or record a
-// run; the status lives in an in-memory API. After every reconcile: no change-ledger
+// run; the status lives in an in-memory API (memory-api.ts). After every reconcile: no change-ledger
 // entry, watermark or drill result disappears or goes back in time, status.reads says
 // when the records in use were obtained and whether the last attempt failed, and no
 // break-glass use is announced twice.
 
 import fc from 'fast-check';
-import { KubeConfig } from '@kubernetes/client-node';
-import type { CloudService, CloudServiceStatus, ExitDrillStatus } from '../../operator/src/api/types.js';
+import type { CloudServiceStatus, ExitDrillStatus } from '../../operator/src/api/types.js';
 import { createChangeLogGather } from '../../operator/src/controller/change-log.js';
 import type { ExitDrillGather } from '../../operator/src/controller/exit-drill.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import type { ChangeRecord } from '../../operator/src/inventory/changes.js';
-import { KubeApi, type EventInput } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import type { ChangeReadResult } from '../../operator/src/providers/types.js';
 import { Writable } from 'node:stream';
 import { aSpec, NOW } from './builders.js';
+import { MemoryApi } from './memory-api.js';
 
 const BREAK_GLASS = 'breakglass-admin';
 const ACCOUNT = '111111111111';
@@ -38,52 +37,6 @@ const stepArb: fc.Arbitrary<{ step: Step; drill: 'carry' | 'run' }> = fc.record(
   ),
   drill: fc.constantFrom('carry' as const, 'run' as const),
 });
-
-/** RFC 7386 merge patch, as the API server applies it to status. */
-function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const base: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-    if (value === null) delete base[key];
-    else base[key] = applyMergePatch(base[key], value);
-  }
-  return base;
-}
-
-/** The API server for one object: merge-patched status, Events recorded. */
-class MemoryApi extends KubeApi {
-  readonly events: EventInput[] = [];
-  revision = 1;
-
-  constructor(public object: CloudService) {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'none', server: 'https://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'none' }],
-      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-      currentContext: 'none',
-    });
-    super(kc, 'property-test');
-  }
-
-  override async getService(): Promise<CloudService | undefined> {
-    return structuredClone(this.object);
-  }
-
-  override async patchServiceStatus(_ns: string, _name: string, _rv: string, status: CloudServiceStatus): Promise<CloudService> {
-    this.revision++;
-    this.object = {
-      ...this.object,
-      metadata: { ...this.object.metadata, resourceVersion: String(this.revision) },
-      status: applyMergePatch(this.object.status ?? {}, status) as CloudServiceStatus,
-    };
-    return structuredClone(this.object);
-  }
-
-  override async createEvent(event: EventInput): Promise<void> {
-    this.events.push(event);
-  }
-}
 
 function record(n: number, at: Date, breakGlass: boolean): ChangeRecord {
   return breakGlass

@@ -3,47 +3,15 @@
 // as `retry` at the shared account cache's next attempt (one backoff), counted by kind.
 
 import { Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
-import type { CloudService, CloudServiceStatus } from '../../operator/src/api/types.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import { STALLED_RECHECK_MS } from '../../operator/src/controls/readiness.js';
 import type { InventoryResult } from '../../operator/src/inventory/types.js';
-import { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { SharedInventoryCache } from '../../operator/src/providers/cache.js';
 import type { CollectTarget } from '../../operator/src/providers/types.js';
 import { aSpec, NOW } from './builders.js';
-
-/** One object's status, merge-patched shallowly (enough for conditions, which are replaced whole). */
-class MemoryApi extends KubeApi {
-  constructor(public object: CloudService) {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'none', server: 'https://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'none' }],
-      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-      currentContext: 'none',
-    });
-    super(kc, 'unit-test');
-  }
-
-  override async getService(): Promise<CloudService | undefined> {
-    return structuredClone(this.object);
-  }
-
-  override async patchServiceStatus(_ns: string, _name: string, _rv: string, patch: CloudServiceStatus): Promise<CloudService> {
-    const status: Record<string, unknown> = { ...(this.object.status ?? {}) };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete status[key];
-      else status[key] = value;
-    }
-    this.object = { ...this.object, status: status as CloudServiceStatus };
-    return structuredClone(this.object);
-  }
-
-  override async createEvent(): Promise<void> {}
-}
+import { MemoryApi } from './memory-api.js';
 
 const quiet = createLogger('error', new Writable({ write: (_c, _e, cb) => cb() }));
 
@@ -87,6 +55,9 @@ describe('ServiceReconciler on a failed account read', () => {
     expect(api.object.status?.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', reason: 'AccountMismatch', observedGeneration: 3 });
     expect(api.object.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'AccountMismatch' });
     expect((await metrics.render()).body).toMatch(/cloudposture_reconcile_failures_total\{kind="permanent",reason="AccountMismatch"\} 1/);
+    // Stalled=True is bad news: the first-evaluation Event is a Warning that names it as failing.
+    expect(api.events.map((e) => ({ type: e.type, reason: e.reason }))).toEqual([{ type: 'Warning', reason: 'Evaluated' }]);
+    expect(api.events[0]?.message).toMatch(/failing: .*Stalled/);
   });
 
   it('a transient failure retries when the account cache reads the account again; Stalled is removed', async () => {

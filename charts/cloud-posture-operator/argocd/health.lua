@@ -1,7 +1,8 @@
 -- Argo CD resource health check for cloudposture.io/CloudService.
 --
 --   Healthy      Compliant=True, evaluated for the current generation
---   Degraded     Compliant=False (a control the policy requires is not met)
+--   Degraded     Compliant=False (a control the policy requires is not met), or
+--                Stalled=True (a permanent failure: retrying will not help)
 --   Progressing  not evaluated yet (no status), the current generation not yet observed,
 --                or a control could not be evaluated (Unknown: throttled, no credentials)
 --
@@ -45,6 +46,18 @@ end
 local observed = obj.status.observedGeneration
 if observed == nil or observed < generation then
   hs.message = "Waiting for generation " .. tostring(generation) .. " to be evaluated (observed " .. tostring(observed or 0) .. ")"
+  return hs
+end
+
+-- A permanent failure (wrong account id, untrusted role, missing credentials) stops the
+-- retries: waiting would never end, so it is Degraded with what to fix.
+local stalled = find(obj.status.conditions, "Stalled")
+if stalled ~= nil and stalled.status == "True" then
+  hs.status = "Degraded"
+  hs.message = describe(stalled)
+  if hs.message == "" then
+    hs.message = "Stalled"
+  end
   return hs
 end
 

@@ -73,7 +73,7 @@ export class Publisher {
     const events = firstEvaluation
       ? [firstEvaluationEvent(transitions)]
       : transitions.map((t) => ({
-          type: t.to === 'True' ? ('Normal' as const) : ('Warning' as const),
+          type: isGood(t) ? ('Normal' as const) : ('Warning' as const),
           reason: t.reason,
           message: `${t.type} ${t.from ?? 'unset'} -> ${t.to}: ${t.message}`,
         }));
@@ -111,8 +111,15 @@ export class Publisher {
   }
 }
 
+/** Conditions where True is bad (Stalled: a permanent failure stopped the retries). */
+const TRUE_IS_BAD: ReadonlySet<string> = new Set(['Stalled']);
+
+function isGood(t: Transition): boolean {
+  return TRUE_IS_BAD.has(t.type) ? t.to === 'False' : t.to === 'True';
+}
+
 function firstEvaluationEvent(transitions: readonly Transition[]): { type: 'Normal' | 'Warning'; reason: string; message: string } {
-  const failing = transitions.filter((t) => t.to === 'False').map((t) => t.type);
+  const failing = transitions.filter((t) => t.to !== 'Unknown' && !isGood(t)).map((t) => t.type);
   const unknown = transitions.filter((t) => t.to === 'Unknown').map((t) => t.type);
   const parts = [`first evaluation: ${transitions.length - failing.length - unknown.length} passing`];
   if (failing.length) parts.push(`failing: ${failing.join(', ')}`);
