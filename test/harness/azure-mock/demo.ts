@@ -2,7 +2,10 @@
 // server with a tenant and subscription matching crds/samples/azure-sample.yaml, with
 // real findings (see demoFixture), and the environment the operator process needs.
 
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+import { startAzurite } from '../azurite.js';
 
 import {
   activityEvents,
@@ -31,6 +34,8 @@ export const DEMO_CLIENT_ID = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 export const DEMO_DEPLOYER_APP_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
 /** spec.logVault of the sample. */
 export const DEMO_LOG_VAULT_SUBSCRIPTION_ID = '3d2c1b0a-9f8e-4d7c-a6b5-4c3d2e1f0a9b';
+/** The vault's storage account (spec.logVault.bucket of the sample), served by Azurite. */
+export const DEMO_LOG_VAULT_ACCOUNT = 'acmeauditvault';
 /** A dummy value the local token endpoint accepts; not a real secret anywhere. */
 const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
 
@@ -141,16 +146,28 @@ export function demoFixture(): AzureFixture {
  */
 export async function startAzureDemo(runDir: string): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
   const mock = await startAzureMock({ dir: path.join(runDir, 'azure-mock'), fixture: demoFixture() });
+  // The log vault's storage account in Azurite, with this hour's activity log: AuditLogging sees a fresh delivery.
+  const azurite = await startAzurite({ dir: path.join(runDir, 'azurite'), accounts: [DEMO_LOG_VAULT_ACCOUNT] }).catch(async (err: unknown) => {
+    await mock.stop();
+    throw err;
+  });
+  await azurite.putActivityLog(DEMO_LOG_VAULT_ACCOUNT, DEMO_SUBSCRIPTION_ID, new Date());
+  const caBundle = path.join(runDir, 'azure-ca-bundle.pem');
+  await writeFile(caBundle, `${mock.caPem.trim()}\n${azurite.caPem.trim()}\n`);
   return {
     env: {
+      CLOUDPOSTURE_AZURE_STORAGE_BLOB_ENDPOINT: azurite.endpointTemplate,
       CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT: mock.armUrl,
       CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT: mock.graphUrl,
       AZURE_AUTHORITY_HOST: mock.loginUrl,
       AZURE_TENANT_ID: DEMO_TENANT_ID,
       AZURE_CLIENT_ID: DEMO_CLIENT_ID,
       AZURE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
-      NODE_EXTRA_CA_CERTS: mock.caPath,
+      NODE_EXTRA_CA_CERTS: caBundle,
     },
-    stop: () => mock.stop(),
+    stop: async () => {
+      await azurite.stop();
+      await mock.stop();
+    },
   };
 }
