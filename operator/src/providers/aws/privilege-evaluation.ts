@@ -117,10 +117,16 @@ function candidateNames(catalog: ActionCatalog, allows: Tagged[]): Iterable<stri
 }
 
 /** Step 1-3: the classes of write actions left to simulate, best-known action first. */
-function classify(p: PrincipalInput, catalog: ActionCatalog, tagged: Tagged[]): { classes: ActionClass[]; candidates: number; reviewedReads: Set<string> } {
+function classify(
+  p: PrincipalInput,
+  catalog: ActionCatalog,
+  tagged: Tagged[],
+): { classes: ActionClass[]; candidates: number; reviewedReads: Set<string>; removedBy: Set<string> } {
   const allows = tagged.filter((t) => t.kind === 'identity' && t.st.effect === 'Allow');
   const byKey = new Map<string, ActionClass>();
   const reviewedReads = new Set<string>();
+  /** Who removed candidates without a simulation (unconditional Deny, boundary, SCP level). */
+  const removedBy = new Set<string>();
   let candidates = 0;
   for (const name of candidateNames(catalog, allows)) {
     const info = catalog.info(name);
@@ -135,9 +141,20 @@ function classify(p: PrincipalInput, catalog: ActionCatalog, tagged: Tagged[]): 
       reviewedReads.add(info.name);
       continue;
     }
-    if (matched.some((t) => t.st.effect === 'Deny' && !t.st.conditional && !t.st.scoped)) continue;
-    if (p.boundary && !matched.some((t) => t.kind === 'boundary' && t.st.effect === 'Allow')) continue;
-    if (p.scpLevels.some((_, i) => !matched.some((t) => t.kind === i && t.st.effect === 'Allow'))) continue;
+    const hardDeny = matched.find((t) => t.st.effect === 'Deny' && !t.st.conditional && !t.st.scoped);
+    if (hardDeny) {
+      removedBy.add(hardDeny.policy.label);
+      continue;
+    }
+    if (p.boundary && !matched.some((t) => t.kind === 'boundary' && t.st.effect === 'Allow')) {
+      removedBy.add(p.boundary.label);
+      continue;
+    }
+    const level = p.scpLevels.findIndex((_, i) => !matched.some((t) => t.kind === i && t.st.effect === 'Allow'));
+    if (level >= 0) {
+      removedBy.add(`the SCPs of ${p.scpLevels[level]?.id}`);
+      continue;
+    }
     const selfService = SELF_SERVICE_ACTIONS[name] !== undefined;
     const scoped = matched.some((t) => t.st.scoped);
     const keyed = matched.some((t) => t.st.actionSpecificCondition);
@@ -156,7 +173,7 @@ function classify(p: PrincipalInput, catalog: ActionCatalog, tagged: Tagged[]): 
   for (const c of classes) c.members.sort((a, b) => rank(a.name.toLowerCase()) - rank(b.name.toLowerCase()) || a.name.localeCompare(b.name));
   const first = (c: ActionClass) => c.members[0] as ActionInfo;
   classes.sort((a, b) => rank(first(a).name.toLowerCase()) - rank(first(b).name.toLowerCase()) || first(a).name.localeCompare(first(b).name));
-  return { classes, candidates, reviewedReads };
+  return { classes, candidates, reviewedReads, removedBy };
 }
 
 /** The simulation of one class's representative: only the policies with a statement covering it. */
@@ -184,14 +201,14 @@ function run(p: PrincipalInput, cls: ActionClass, mfa: MfaContext): Promise<Simu
 export async function evaluatePrincipal(p: PrincipalInput): Promise<Evaluation> {
   const catalog = await ActionCatalog.load();
   const tagged = tagAll(p);
-  const { classes, candidates, reviewedReads } = classify(p, catalog, tagged);
+  const { classes, candidates, reviewedReads, removedBy } = classify(p, catalog, tagged);
   const base = { candidates, reviewedReads: [...reviewedReads].sort(), conditionKeys: [] as string[], deniedBy: [] as string[] };
   const labels = new Map<string, string>();
   for (const t of tagged) labels.set(t.policy.key, t.policy.label);
   const labelOf = (key: string) => labels.get(key) ?? key;
   const withoutMfa: MfaContext[] = p.hasAccessKey ? ['false', 'absent'] : ['false'];
   let budget = MAX_SIMULATIONS_PER_PRINCIPAL;
-  const deniedBy = new Set<string>();
+  const deniedBy = new Set<string>(removedBy);
   const found = (write: 'yes' | 'with-mfa', cls: ActionClass, o: SimulationOutcome, extra: Partial<Evaluation> = {}): Evaluation => {
     const action = cls.members[0] as ActionInfo;
     const granter = o.grantedBy[0] ?? cls.matched.find((t) => t.kind === 'identity' && t.st.effect === 'Allow')?.policy.key ?? '?';
