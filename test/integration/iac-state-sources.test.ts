@@ -2,14 +2,18 @@
 // test control plane's API server (read through kubeStateReaders), and the Pulumi Cloud
 // export API served by a local HTTP server with the documented request and response
 // shape (GET /api/stacks/{org}/{project}/{stack}/export, Authorization: token <t>;
-// answer: an UntypedDeployment), the token read from a real Secret.
+// answer: an UntypedDeployment), the token read from a real Secret. The byte caps: an
+// export answer past the cap (announced, or streamed without a length) and an S3 state
+// object past it (moto) stop at the cap with StateTooLarge.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig } from '../harness/kube.js';
-import { kubeStateReaders, readDeclaredState, type StateReaderDeps } from '../../operator/src/iac/state-reader.js';
+import { MOTO_CREDENTIALS, startMoto } from '../harness/moto.js';
+import { createS3StateGetter, kubeStateReaders, readDeclaredState, type StateReaderDeps } from '../../operator/src/iac/state-reader.js';
 import type { PulumiStateRef } from '../../operator/src/api/types.js';
 
 const FIXTURES = new URL('../fixtures/pulumi/state/', import.meta.url);
@@ -21,6 +25,9 @@ let ns: string;
 let cloud: Server;
 let cloudUrl: string;
 const requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
+/** Bytes the endless export route wrote before the client went away, and whether it did. */
+const endless = { written: 0, closed: Promise.resolve() };
+const MIB = 1024 * 1024;
 
 function deps(extra: Partial<StateReaderDeps> = {}): StateReaderDeps {
   return { namespace: ns, ...kubeStateReaders(core), fetch: (url, init) => fetch(url, init), pulumiCloudApi: cloudUrl, ...extra };
@@ -52,6 +59,33 @@ beforeAll(async () => {
     }
     if (req.method === 'GET' && req.url === '/api/stacks/acme/payments/prod/export') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(exported);
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/api/stacks/acme/payments/announced-huge/export') {
+      // Says how large it is and would then send it all.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(512 * MIB) });
+      res.write('{"version":3,"deployment":{');
+      req.socket.once('close', () => res.destroy());
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/api/stacks/acme/payments/endless/export') {
+      // Chunked, no length: streams until the client goes away (or 1 GiB).
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(MIB, 0x20);
+      endless.written = 0;
+      endless.closed = new Promise<void>((resolve) => res.once('close', resolve));
+      const pump = (): void => {
+        while (!res.destroyed && endless.written < 1024 * MIB) {
+          endless.written += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.write('{"version":3,"deployment":{"resources":["');
+      pump();
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":404,"message":"Not Found: Stack not found"}');
@@ -127,5 +161,53 @@ describe('Pulumi Cloud export API', () => {
     const result = await readDeclaredState(ref, deps({ pulumiCloudApi: 'http://127.0.0.1:1' }));
     expect(result).toMatchObject({ ok: false, failure: { reason: 'StateUnreachable' } });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
+});
+
+describe('byte caps', () => {
+  const at = (stack: string): PulumiStateRef => ({
+    stack: `acme/payments/${stack}`,
+    pulumiCloud: { organization: 'acme', project: 'payments', tokenSecretRef: { name: 'pulumi-token', key: 'token' } },
+  });
+
+  it('an export answer streamed without a length stops at the cap: StateTooLarge naming the cap', async () => {
+    const result = await readDeclaredState(at('endless'), deps({ maxBytes: 4 * MIB }));
+    expect(result).toEqual({
+      ok: false,
+      failure: {
+        reason: 'StateTooLarge',
+        message: 'Pulumi state at pulumi-cloud://api.pulumi.com/acme/payments/endless is larger than 4194304 bytes (4 MiB), the most the operator reads',
+      },
+    });
+    await endless.closed; // the connection was dropped, not drained
+    expect(endless.written).toBeLessThan(64 * MIB);
+  });
+
+  it('an export answer whose Content-Length is past the cap is refused before its body is read', async () => {
+    const result = await readDeclaredState(at('announced-huge'), deps());
+    expect(result).toMatchObject({ ok: false, failure: { reason: 'StateTooLarge', message: expect.stringContaining('67108864 bytes (64 MiB)') } });
+  });
+
+  it('an S3 state object past the cap is StateTooLarge (moto), one within it is read', async () => {
+    const moto = await startMoto();
+    const s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS, forcePathStyle: true });
+    const getter = createS3StateGetter({ endpoint: moto.endpoint, credentials: async () => ({ ...MOTO_CREDENTIALS }) });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'state-caps' }));
+      const exported = fixture('missing.export.json');
+      await s3.send(new PutObjectCommand({ Bucket: 'state-caps', Key: 'prod.json', Body: exported }));
+      await s3.send(new PutObjectCommand({ Bucket: 'state-caps', Key: 'huge.json', Body: Buffer.alloc(3 * MIB, 0x20) }));
+      const read = (key: string) =>
+        readDeclaredState({ stack: 'prod', s3: { bucket: 'state-caps', key } }, { namespace: ns, getS3Object: getter.getS3Object, maxBytes: 2 * MIB });
+      expect(await read('huge.json')).toEqual({
+        ok: false,
+        failure: { reason: 'StateTooLarge', message: 'Pulumi state at s3://state-caps/huge.json is larger than 2097152 bytes (2 MiB), the most the operator reads' },
+      });
+      expect(await read('prod.json')).toMatchObject({ ok: true });
+    } finally {
+      getter.destroy();
+      s3.destroy();
+      await moto.stop();
+    }
   });
 });

@@ -4,7 +4,15 @@
 import { readFileSync } from 'node:fs';
 
 import type { PulumiStateRef } from '../../operator/src/api/types.js';
-import { describeSource, readDeclaredState, stateSource, StateReadError, type FetchLike, type StateReaderDeps } from '../../operator/src/iac/state-reader.js';
+import {
+  describeSource,
+  readDeclaredState,
+  STATE_MAX_BYTES,
+  stateSource,
+  StateReadError,
+  type FetchLike,
+  type StateReaderDeps,
+} from '../../operator/src/iac/state-reader.js';
 
 const STATE = readFileSync(new URL('../fixtures/pulumi/state/missing.export.json', import.meta.url), 'utf8');
 const TOKEN = 'pul-0123456789abcdef0123456789abcdef01234567';
@@ -46,7 +54,7 @@ describe('S3', () => {
       },
       now: () => new Date('2026-11-15T12:00:00Z'),
     });
-    expect(calls).toEqual([['state', '.pulumi/stacks/payments/prod.json', 'eu-west-1']]);
+    expect(calls).toEqual([['state', '.pulumi/stacks/payments/prod.json', 'eu-west-1', STATE_MAX_BYTES]]);
     expect(result).toMatchObject({ ok: true, state: { stack: 'prod', source: 's3://state/.pulumi/stacks/payments/prod.json', readAt: '2026-11-15T12:00:00.000Z' } });
   });
 
@@ -71,7 +79,7 @@ describe('S3', () => {
     });
     expect(await readDeclaredState(s3Ref, { namespace: NS, maxBytes: 100, getS3Object: async () => STATE })).toMatchObject({
       ok: false,
-      failure: { reason: 'StateInvalid' },
+      failure: { reason: 'StateTooLarge', message: 'Pulumi state at s3://state/.pulumi/stacks/payments/prod.json is larger than 100 bytes, the most the operator reads' },
     });
   });
 });
@@ -162,6 +170,71 @@ describe('Pulumi Cloud', () => {
     const result = await readDeclaredState(cloudRef, deps);
     expect(result).toMatchObject({ ok: false, failure: { reason: 'StateUnreachable' } });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
+
+  /** An export answer that never ends, counting the bytes it was asked for. */
+  function endless(headers: Record<string, string> = {}): { fetch: FetchLike; pulled: () => number; cancelled: () => boolean } {
+    let pulled = 0;
+    let cancelled = false;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const body = {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (;;) {
+            pulled += chunk.length;
+            yield chunk;
+          }
+        } finally {
+          cancelled = true;
+        }
+      },
+      cancel: async () => {
+        cancelled = true;
+      },
+    };
+    const fetch: FetchLike = async () => ({
+      status: 200,
+      ok: true,
+      text: async () => {
+        throw new Error('the body must be streamed, not read whole');
+      },
+      body,
+      headers: { get: (name: string) => headers[name.toLowerCase()] ?? null },
+    });
+    return { fetch, pulled: () => pulled, cancelled: () => cancelled };
+  }
+
+  it('an answer past the cap stops streaming at the cap: StateTooLarge naming the cap, never the content', async () => {
+    const answer = endless();
+    const deps: StateReaderDeps = { namespace: NS, fetch: answer.fetch, maxBytes: 1024 * 1024, readSecretKey: async () => TOKEN };
+    const result = await readDeclaredState(cloudRef, deps);
+    expect(result).toEqual({
+      ok: false,
+      failure: { reason: 'StateTooLarge', message: 'Pulumi state at pulumi-cloud://api.pulumi.com/acme/payments/prod is larger than 1048576 bytes (1 MiB), the most the operator reads' },
+    });
+    expect(answer.pulled()).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);
+    expect(answer.cancelled()).toBe(true);
+  });
+
+  it('an announced Content-Length past the cap is refused before the body is read', async () => {
+    const answer = endless({ 'content-length': String(STATE_MAX_BYTES + 1) });
+    const result = await readDeclaredState(cloudRef, { namespace: NS, fetch: answer.fetch, readSecretKey: async () => TOKEN });
+    expect(result).toMatchObject({ ok: false, failure: { reason: 'StateTooLarge', message: expect.stringContaining('67108864 bytes (64 MiB)') } });
+    expect(answer.pulled()).toBe(0);
+    expect(answer.cancelled()).toBe(true);
+  });
+
+  it('an answer within the cap is streamed and parsed', async () => {
+    const bytes = Buffer.from(STATE);
+    const fetch: FetchLike = async () => ({
+      status: 200,
+      ok: true,
+      text: async () => '',
+      body: (async function* () {
+        for (let o = 0; o < bytes.length; o += 1000) yield bytes.subarray(o, o + 1000);
+      })(),
+    });
+    expect(await readDeclaredState(cloudRef, { namespace: NS, fetch, readSecretKey: async () => TOKEN })).toMatchObject({ ok: true });
   });
 
   it('no token: CredentialsMissing, nothing fetched', async () => {

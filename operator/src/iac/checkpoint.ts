@@ -36,6 +36,8 @@ const COMPUTED_PLACEHOLDER = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
 export type StateFailureReason =
   | 'UnsupportedStateVersion'
   | 'StateInvalid'
+  /** The state is larger than the operator reads (the read stopped at the cap). */
+  | 'StateTooLarge'
   | 'StackMismatch'
   | 'StateNotFound'
   | 'StateUnreadable'

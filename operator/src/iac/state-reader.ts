@@ -3,6 +3,10 @@
 // the Pulumi Cloud export API. All I/O goes through `deps`, so the reader is tested
 // against moto's S3, the real API server and a local HTTP server alike.
 //
+// Every body is read with a byte cap (STATE_MAX_BYTES by default): an S3 object or a
+// Pulumi Cloud answer past it stops streaming there and is StateTooLarge, naming the cap
+// and never the content.
+//
 // Never rejects: every failure is `{ ok: false, failure: { reason, message } }`. The
 // Pulumi Cloud token is read from its Secret per call, sent only in the Authorization
 // header, and removed from every message.
@@ -11,6 +15,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { PulumiStateRef } from '../api/types.js';
 import { classifyAwsError, redact } from '../providers/aws/errors.js';
+import { type ByteSource, discard, readCapped } from '../providers/byte-bounds.js';
 import type { AwsCredentialProvider } from '../providers/aws/clients.js';
 import type { DeclaredStateResult } from '../inventory/declared-state.js';
 import { type StateFailureReason, parseDeclaredStateText } from './checkpoint.js';
@@ -29,14 +34,21 @@ export class StateReadError extends Error {
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; signal?: AbortSignal }) => Promise<{
   status: number;
   ok: boolean;
+  /** Read only when there is no `body` to stream (the cap is then checked after the fact). */
   text(): Promise<string>;
+  /** The response body, streamed with the cap (fetch's Response.body). */
+  body?: ByteSource | null;
+  headers?: { get(name: string): string | null };
 }>;
 
 export interface StateReaderDeps {
   /** The CloudService's namespace: ConfigMaps and Secrets are read there only. */
   namespace: string;
-  /** Object body as text. Throws StateReadError, or an AWS SDK error (classified here). */
-  getS3Object?(bucket: string, key: string, region: string | undefined): Promise<string>;
+  /**
+   * Object body as text, at most `maxBytes` bytes (past it: throw StateReadError
+   * StateTooLarge). Throws StateReadError, or an AWS SDK error (classified here).
+   */
+  getS3Object?(bucket: string, key: string, region: string | undefined, maxBytes: number): Promise<string>;
   /** The key's value, or undefined when the object exists without the key. Throws on API errors (404 -> not found). */
   readConfigMapKey?(namespace: string, name: string, key: string): Promise<string | undefined>;
   /** The key's decoded value, or undefined when the Secret exists without the key. */
@@ -44,14 +56,26 @@ export interface StateReaderDeps {
   fetch?: FetchLike;
   /** Pulumi Cloud API base URL (default https://api.pulumi.com). */
   pulumiCloudApi?: string;
-  /** Largest state accepted, in bytes of text (default 64 MiB). */
+  /** Largest state accepted, in bytes (default STATE_MAX_BYTES). */
   maxBytes?: number;
   now?: () => Date;
   signal?: AbortSignal;
 }
 
 export const PULUMI_CLOUD_API = 'https://api.pulumi.com';
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** Largest Pulumi state read, in bytes: far above a large stack's checkpoint, well below the operator's heap. */
+export const STATE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The bound in words, for messages: `67108864 bytes (64 MiB)`. */
+function describeCap(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) && mib >= 1 ? `${bytes} bytes (${mib} MiB)` : `${bytes} bytes`;
+}
+
+/** The state at `where` is past the cap (the message names the cap, never the content). */
+export function stateTooLarge(where: string, maxBytes: number): StateReadError {
+  return new StateReadError('StateTooLarge', `Pulumi state at ${where} is larger than ${describeCap(maxBytes)}, the most the operator reads`);
+}
 
 function fail(reason: StateFailureReason, message: string): DeclaredStateResult {
   return { ok: false, failure: { reason, message } };
@@ -176,7 +200,24 @@ async function fetchPulumiCloud(ref: PulumiStateRef, deps: StateReaderDeps): Pro
       `Pulumi Cloud export of ${stack} failed with HTTP ${response.status}`,
     );
   }
-  return response.text();
+  const max = maxBytesOf(deps);
+  const where = describeSource(ref, deps.namespace);
+  const announced = Number(response.headers?.get('content-length') ?? Number.NaN);
+  if (announced > max) {
+    await discard(response.body);
+    throw stateTooLarge(where, max);
+  }
+  if (!response.body) return response.text();
+  try {
+    return (await readCapped(response.body, max, () => stateTooLarge(where, max))).toString('utf8');
+  } catch (error) {
+    if (error instanceof StateReadError) throw error;
+    throw new StateReadError('StateUnreachable', `Pulumi Cloud export of ${stack} broke off (${hide(messageOf(error))})`);
+  }
+}
+
+function maxBytesOf(deps: StateReaderDeps): number {
+  return deps.maxBytes ?? STATE_MAX_BYTES;
 }
 
 async function readText(ref: PulumiStateRef, deps: StateReaderDeps): Promise<string> {
@@ -188,7 +229,7 @@ async function readText(ref: PulumiStateRef, deps: StateReaderDeps): Promise<str
       if (!s3) throw new StateReadError('InvalidStateReference', 's3 is not set');
       if (!deps.getS3Object) throw new StateReadError('StateUnreadable', 'S3 state reads are not configured in this operator');
       try {
-        return await deps.getS3Object(s3.bucket, s3.key, s3.region);
+        return await deps.getS3Object(s3.bucket, s3.key, s3.region, maxBytesOf(deps));
       } catch (error) {
         throw classifyS3Error(error, `s3://${s3.bucket}/${s3.key}`);
       }
@@ -226,8 +267,9 @@ export async function readDeclaredState(ref: PulumiStateRef, deps: StateReaderDe
     if (error instanceof StateReadError) return fail(error.reason, error.message);
     return fail('StateUnreadable', `Could not read the Pulumi state from ${source}: ${redact(messageOf(error))}`);
   }
-  const max = deps.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (text.length > max) return fail('StateInvalid', `Pulumi state at ${source} is larger than ${max} bytes`);
+  // Sources that cannot stream (ConfigMap, Secret: at most 1 MiB in Kubernetes) are checked here.
+  const max = maxBytesOf(deps);
+  if (Buffer.byteLength(text, 'utf8') > max) return fail('StateTooLarge', stateTooLarge(source, max).message);
   if (text.trim() === '') return fail('StateInvalid', `Pulumi state at ${source} is empty`);
   return parseDeclaredStateText(text, { stack: ref.stack, source, readAt });
 }
@@ -267,10 +309,16 @@ export function createS3StateGetter(options: S3StateGetterOptions = {}): {
     return c;
   };
   return {
-    async getS3Object(bucket, key, region) {
+    async getS3Object(bucket, key, region, maxBytes) {
       const r = await client(region ?? options.defaultRegion ?? 'us-east-1').send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!r.Body) throw new StateReadError('StateInvalid', `s3://${bucket}/${key} has no body`);
-      return r.Body.transformToString('utf-8');
+      const body = r.Body as ByteSource;
+      const tooLarge = () => stateTooLarge(`s3://${bucket}/${key}`, maxBytes);
+      if (r.ContentLength !== undefined && r.ContentLength > maxBytes) {
+        await discard(body);
+        throw tooLarge();
+      }
+      return (await readCapped(body, maxBytes, tooLarge)).toString('utf8');
     },
     destroy() {
       for (const c of clients.values()) c.destroy();

@@ -8,6 +8,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { ChangeRecord } from '../../inventory/changes.js';
+import { type ByteSource, discard } from '../byte-bounds.js';
 import { DamagedLogFileError, LOG_FILE_LIMITS, LogFileTooLargeError, type LogFileLimits, readLogFile } from './cloudtrail-log-file.js';
 import { mapLimit } from './concurrency.js';
 
@@ -64,9 +65,9 @@ export async function readLogBatch(s3: S3Client, bucket: string, files: readonly
     try {
       if (file.size !== undefined && file.size > limits.maxCompressedBytes) throw new LogFileTooLargeError(file.key, 'stored', limits.maxCompressedBytes);
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: file.key }), { abortSignal: signal });
-      const body = got.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+      const body = got.Body as ByteSource | undefined;
       if (got.ContentLength !== undefined && got.ContentLength > limits.maxCompressedBytes) {
-        body?.destroy?.();
+        await discard(body);
         throw new LogFileTooLargeError(file.key, 'stored', limits.maxCompressedBytes);
       }
       const mine: ChangeRecord[] = [];

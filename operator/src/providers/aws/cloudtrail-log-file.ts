@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 
 import type { ChangeRecord } from '../../inventory/changes.js';
+import { capBytes } from '../byte-bounds.js';
 import { parseCloudTrailRecord } from './cloudtrail-records.js';
 import { DamagedDocumentError, LogRecordSplitter, RecordTooLargeError } from './log-record-splitter.js';
 
@@ -65,18 +66,6 @@ export class DamagedLogFileError extends Error {
 /** `134217728 bytes (128 MiB)`. */
 export function describeBytes(bytes: number): string {
   return bytes >= MIB && bytes % MIB === 0 ? `${bytes} bytes (${bytes / MIB} MiB)` : `${bytes} bytes`;
-}
-
-/** A pipeline stage that passes chunks through and fails once more than `max` bytes went by. */
-function capBytes(max: number, tooLarge: () => Error): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
-  return async function* cap(source) {
-    let seen = 0;
-    for await (const chunk of source) {
-      seen += chunk.length;
-      if (seen > max) throw tooLarge();
-      yield chunk;
-    }
-  };
 }
 
 /** A pipeline stage that unzips when the stream starts with the gzip magic bytes, else passes it through. */
