@@ -49,18 +49,6 @@ if observed == nil or observed < generation then
   return hs
 end
 
--- A permanent failure (wrong account id, untrusted role, missing credentials) stops the
--- retries: waiting would never end, so it is Degraded with what to fix.
-local stalled = find(obj.status.conditions, "Stalled")
-if stalled ~= nil and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = describe(stalled)
-  if hs.message == "" then
-    hs.message = "Stalled"
-  end
-  return hs
-end
-
 local compliant = find(obj.status.conditions, "Compliant")
 if compliant == nil then
   return hs
@@ -75,6 +63,18 @@ if compliant.status == "False" then
   hs.message = describe(compliant)
   if hs.message == "" then
     hs.message = "Not compliant"
+  end
+  return hs
+end
+
+-- A permanent failure (wrong account id, untrusted role, missing credentials) stops the
+-- retries: waiting would never end, so it is Degraded with what to fix.
+local stalled = find(obj.status.conditions, "Stalled")
+if stalled ~= nil and stalled.status == "True" then
+  hs.status = "Degraded"
+  hs.message = describe(stalled)
+  if hs.message == "" then
+    hs.message = "Stalled"
   end
   return hs
 end
