@@ -122,10 +122,11 @@ describe('non-compliant tenant and subscription', () => {
     expect(outside).toEqual(['compute-instance', 'snapshot', 'volume']);
   });
 
-  it('shows public blob access, a public-network disk, a snapshot with a live SAS URL and an unencrypted account', () => {
+  it('shows public blob access, a disk exportable from any network, a snapshot with a live SAS URL and an unencrypted account', () => {
     expect(resource(inv, '/publicassets')).toMatchObject({ public: true, publicReason: expect.stringMatching(/allowBlobPublicAccess/) });
-    expect(resource(inv, '/vm-legacy_OsDisk_1')).toMatchObject({ public: true, encrypted: true, customerManagedKey: false });
-    expect(resource(inv, '/vm-legacy-export')).toMatchObject({ kind: 'snapshot', public: true, publicReason: expect.stringMatching(/active SAS/) });
+    // AllowAll / Enabled without a live export: nobody can read it yet (hardening finding, not public)
+    expect(resource(inv, '/vm-legacy_OsDisk_1')).toMatchObject({ public: false, exportFromAnyNetwork: true, encrypted: true, customerManagedKey: false });
+    expect(resource(inv, '/vm-legacy-export')).toMatchObject({ kind: 'snapshot', public: true, exportFromAnyNetwork: true, publicReason: expect.stringMatching(/active SAS/) });
     expect(resource(inv, '/legacynoenc')).toMatchObject({ encrypted: false, public: false });
   });
 

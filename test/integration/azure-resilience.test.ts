@@ -209,6 +209,8 @@ describe('credentials and reachability', () => {
       'encryption Unreachable',
       'exposure Unreachable',
       'guardrails Unreachable',
+      // Azure RBAC (a Resource Manager read) decides privilege: without it privilege is unknown
+      'identities Unreachable',
       'resources Unreachable',
     ]);
     expect(inv.identities.length).toBeGreaterThan(0);
@@ -289,6 +291,8 @@ describe('API call budget', () => {
       'azure ARM:disks.list OK',
       'azure ARM:policyAssignments.list OK',
       'azure ARM:resources.list OK',
+      'azure ARM:roleAssignments.list OK',
+      'azure ARM:roleDefinitions.list OK',
       'azure ARM:snapshots.list OK',
       'azure ARM:storageAccounts.list OK',
       'azure ARM:subscriptionDiagnosticSettings.list OK',
@@ -296,7 +300,7 @@ describe('API call budget', () => {
       'azure Graph:roleDefinitions OK',
       'azure Graph:userRegistrationDetails OK',
     ]);
-    expect(inv1.apiCalls).toBe(9);
+    expect(inv1.apiCalls).toBe(11);
     // a token per audience (Resource Manager, Graph) for a new credential, plus OpenID discovery
     expect(small.seen.filter((s) => s.includes('EntraID:token'))).toHaveLength(2);
 

@@ -144,3 +144,35 @@ describe('identities with Azure RBAC', () => {
     expect(identities.find((i) => i.name === 'owner@x')).toMatchObject({ privileged: false, privilegeSource: 'no directory role' });
   });
 });
+
+describe('disk network exposure with the service defaults left out', () => {
+  it('reads missing networkAccessPolicy / publicNetworkAccess as the defaults: exportable, public only while an export is live', async () => {
+    const { resourceFromDisk } = await import('../../operator/src/providers/azure/resources.js');
+    const base = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d', location: 'westus', encryption: { type: 'EncryptionAtRestWithPlatformKey' } };
+    expect(resourceFromDisk(base, 'volume')).toMatchObject({ public: false, exportFromAnyNetwork: true });
+    expect(resourceFromDisk({ ...base, diskState: 'ActiveSAS' }, 'volume')).toMatchObject({ public: true, exportFromAnyNetwork: true });
+    expect(resourceFromDisk({ ...base, diskState: 'ActiveSASFrozen' }, 'volume')?.public).toBe(true);
+    expect(resourceFromDisk({ ...base, diskState: 'ActiveSAS', networkAccessPolicy: 'AllowPrivate' }, 'volume')).toMatchObject({ public: false, exportFromAnyNetwork: false });
+    expect(resourceFromDisk({ ...base, publicNetworkAccess: 'Disabled' }, 'volume')).toMatchObject({ public: false, exportFromAnyNetwork: false });
+  });
+});
+
+describe('diagnostic settings api-version', () => {
+  it('rewrites only diagnostic settings reads to 2021-05-01-preview', async () => {
+    const { diagnosticSettingsApiVersionPolicy, DIAGNOSTIC_SETTINGS_API_VERSION } = await import('../../operator/src/providers/azure/clients.js');
+    const { policy } = diagnosticSettingsApiVersionPolicy();
+    const seen: string[] = [];
+    const send = async (url: string) => {
+      const request = { url, method: 'GET' } as Parameters<typeof policy.sendRequest>[0];
+      await policy.sendRequest(request, async (r) => {
+        seen.push(r.url);
+        return {} as Awaited<ReturnType<typeof policy.sendRequest>>;
+      });
+    };
+    await send('https://management.azure.com/subscriptions/s/providers/Microsoft.Insights/diagnosticSettings?api-version=2017-05-01-preview');
+    await send('https://management.azure.com/subscriptions/s/providers/Microsoft.Compute/disks?api-version=2025-01-02');
+    expect(DIAGNOSTIC_SETTINGS_API_VERSION).toBe('2021-05-01-preview');
+    expect(seen[0]).toMatch(/api-version=2021-05-01-preview$/);
+    expect(seen[1]).toMatch(/api-version=2025-01-02$/);
+  });
+});

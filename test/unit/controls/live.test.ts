@@ -35,6 +35,7 @@ const badAccount: Inventory = anInventory({
   resources: [
     aResource({ region: 'us-east-1', encrypted: false, public: true }),
     aResource({ id: 'b2', customerManagedKey: false }),
+    aResource({ id: 'disk-1', kind: 'volume', exportFromAnyNetwork: true }),
   ],
   guardrails: {
     regionRestriction: null,

@@ -232,6 +232,7 @@ async function readRbacGrants(graph: Pick<GraphReader, 'list'>, c: AzureCollecti
 /** Identities and MFA (report), privilege (directory roles + assignments with principals, Azure RBAC). */
 export async function readIdentities(graph: Pick<GraphReader, 'list'>, c: AzureCollection, now: Date, rbac?: RbacSource): Promise<IdentityFacts> {
   const rbacRead = rbac ? readRbacGrants(graph, c, rbac) : Promise.resolve(undefined);
+  rbacRead.catch(() => undefined); // observed at once: it may end the collection before the report answers
   const rolesRead = Promise.all([
     graph.list<DirectoryRoleDefinition>('/roleManagement/directory/roleDefinitions', 'Graph:roleDefinitions'),
     graph.list<DirectoryRoleAssignment>('/roleManagement/directory/roleAssignments?$expand=principal', 'Graph:roleAssignments'),
