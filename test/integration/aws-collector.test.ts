@@ -174,7 +174,8 @@ describe('non-compliant account', () => {
     expect(identity(inv, 'frank')).toMatchObject({
       privileged: true,
       mfaEnabled: false,
-      privilegeSource: 'group ops inline policy ops-inline allows ec2:*',
+      privilegeGrant: 'inline policy ops-inline of group ops allows ec2:RunInstances',
+      privilegeSource: expect.stringMatching(/^inline policy ops-inline of group ops allows ec2:RunInstances \(Write\);.*access levels: @cloud-copilot\/iam-data 0\.21\./),
     });
     expect(identity(inv, 'erin')).toMatchObject({ privileged: false, mfaEnabled: false, interactive: true });
     expect(identity(inv, 'ci-bot')).toMatchObject({ privileged: true, mfaEnabled: false, interactive: false });
