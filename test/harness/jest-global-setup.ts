@@ -27,6 +27,9 @@ export default async function globalSetup(): Promise<void> {
   const { ensureBinaries } = (await tsImport('./binaries.ts', import.meta.url)) as Binaries;
   const { startControlPlane } = (await tsImport('./controlplane.ts', import.meta.url)) as ControlPlaneModule;
 
+  // No test reaches a real Azure host: a collector without its own blob endpoint reads a
+  // closed loopback port (connection refused: Unknown), never *.blob.core.windows.net.
+  process.env.CLOUDPOSTURE_AZURE_STORAGE_BLOB_ENDPOINT ??= 'https://127.0.0.1:9/{account}';
   const binaries = await ensureBinaries();
   process.env.CLOUDPOSTURE_TEST_KUBECTL ??= binaries.kubectl;
   if (process.env.CLOUDPOSTURE_TEST_KUBECONFIG) {
