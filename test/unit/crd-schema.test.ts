@@ -21,6 +21,7 @@ import {
   RESPONSIBILITY_OWNER_VALUES,
   SERVICE_MODEL_VALUES,
   SEVERITY_VALUES,
+  EVIDENCE_SOURCE_VALUES,
 } from '../../operator/src/api/types.js';
 import type {
   AssuranceReportType,
@@ -34,6 +35,7 @@ import type {
   ResponsibilityOwner,
   ServiceModel,
   Severity,
+  EvidenceSource,
 } from '../../operator/src/api/types.js';
 import type { ConditionType } from '../../operator/src/controls/types.js';
 
@@ -152,6 +154,7 @@ const assuranceReportType: Record<AssuranceReportType, true> = {
 const mfaScope: Record<MfaScope, true> = { privileged: true, all: true };
 const conditionStatus: Record<ConditionStatus, true> = { True: true, False: true, Unknown: true };
 const severity: Record<Severity, true> = { low: true, medium: true, high: true, critical: true };
+const evidenceSource: Record<EvidenceSource, true> = { changeLog: true, declaredState: true };
 // The exemptable condition types are exactly the control families of the controls package.
 const controlConditionType: Record<ControlConditionType, true> & Record<ConditionType, true> = {
   ResponsibilityDefined: true,
@@ -179,6 +182,7 @@ const EXPECTED_ENUMS: Record<string, { members: string[]; values: readonly strin
   MfaScope: { members: Object.keys(mfaScope), values: MFA_SCOPE_VALUES },
   ConditionStatus: { members: Object.keys(conditionStatus), values: CONDITION_STATUS_VALUES },
   Severity: { members: Object.keys(severity), values: SEVERITY_VALUES },
+  EvidenceSource: { members: Object.keys(evidenceSource), values: EVIDENCE_SOURCE_VALUES },
   ControlConditionType: { members: Object.keys(controlConditionType), values: CONTROL_CONDITION_TYPE_VALUES },
 };
 

@@ -704,6 +704,8 @@ export interface CloudServiceStatus {
    * The last read of each piece of evidence the operator keeps between reconciles (the change log, the declared IaC state): when the value in use was obtained and, when the latest attempt failed, when and why. A failed read never drops what an earlier read established (status.changes, status.changeLog.readUntil and status.exitDrill are carried forward).
    *
    * @maxItems 4
+   *
+   * Items: One kind of evidence kept between reconciles, and how its latest read went.
    */
   reads?: EvidenceRead[];
   /**
@@ -987,11 +989,14 @@ export interface ChangeLogStatus {
   complete?: boolean;
 }
 
+/**
+ * One kind of evidence kept between reconciles, and how its latest read went.
+ */
 export interface EvidenceRead {
   /**
    * Which evidence this read is about.
    */
-  source: 'changeLog' | 'declaredState';
+  source: EvidenceSource;
   /**
    * When the value in use was read successfully (RFC 3339); unset when no read has succeeded yet.
    */
@@ -1009,6 +1014,17 @@ export interface EvidenceRead {
    */
   message?: string;
 }
+
+/**
+ * Which evidence this read is about.
+ */
+export type EvidenceSource = 'changeLog' | 'declaredState';
+
+/** Every member of {@link EvidenceSource}, in schema order. */
+export const EVIDENCE_SOURCE_VALUES = [
+  'changeLog',
+  'declaredState',
+] as const satisfies readonly EvidenceSource[];
 
 /**
  * One change read from the audit trail.
