@@ -14,6 +14,14 @@ export interface OperatorConfig {
   resyncPeriodMs: number;
   /** A watch with no event (bookmarks included) for this long is restarted. */
   watchStaleAfterMs: number;
+  /** /healthz fails while a watched kind has had no list, watch opened or watch event for this long. */
+  watchStuckAfterMs: number;
+  /** Every Kubernetes API request (leases, lists, reads, status writes, Events) is cut after this long. */
+  kubeRequestTimeoutMs: number;
+  /** A reconcile still running after this long is aborted and retried with backoff. */
+  reconcileTimeoutMs: number;
+  /** /healthz fails while a reconcile runs this long, or keys wait this long with no reconcile starting or finishing. */
+  queueStuckAfterMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** Grace for in-flight reconciles on SIGTERM. */
@@ -98,6 +106,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     defaultIntervalMs: duration('DEFAULT_INTERVAL', '10m'),
     resyncPeriodMs: duration('RESYNC_PERIOD', '10m'),
     watchStaleAfterMs: duration('WATCH_STALE_AFTER', '5m'),
+    watchStuckAfterMs: duration('WATCH_STUCK_AFTER', '15m'),
+    kubeRequestTimeoutMs: duration('KUBE_REQUEST_TIMEOUT', '30s'),
+    reconcileTimeoutMs: duration('RECONCILE_TIMEOUT', '10m'),
+    queueStuckAfterMs: duration('QUEUE_STUCK_AFTER', '15m'),
     backoffBaseMs: duration('BACKOFF_BASE', '1s'),
     backoffMaxMs: duration('BACKOFF_MAX', '10m'),
     shutdownGraceMs: duration('SHUTDOWN_GRACE', '20s'),
@@ -126,6 +138,13 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   // client-go's invariants: otherwise two replicas can both believe they lead.
   if (!(config.leaseDurationMs > config.renewDeadlineMs && config.renewDeadlineMs > config.retryPeriodMs)) {
     throw new Error('CLOUDPOSTURE_LEASE_DURATION > CLOUDPOSTURE_RENEW_DEADLINE > CLOUDPOSTURE_RETRY_PERIOD must hold');
+  }
+  // Stuck means past what a healthy replica may take: a silent watch is restarted first, a long reconcile aborted first.
+  if (!(config.watchStuckAfterMs > config.watchStaleAfterMs)) {
+    throw new Error('CLOUDPOSTURE_WATCH_STUCK_AFTER must be longer than CLOUDPOSTURE_WATCH_STALE_AFTER');
+  }
+  if (!(config.queueStuckAfterMs > config.reconcileTimeoutMs)) {
+    throw new Error('CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT');
   }
   return config;
 }

@@ -1,10 +1,10 @@
 // The operator process: config, clients, manager, HTTP endpoints, graceful shutdown.
 
-import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
 import { createSources } from './controller/sources.js';
 import { KubeApi } from './kube/api.js';
+import { BoundedKubeConfig } from './kube/request-bounds.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import { createReportHandler } from './report/endpoint.js';
@@ -13,10 +13,11 @@ import { startServer } from './server.js';
 export async function runOperator(argv: readonly string[] = process.argv.slice(2)): Promise<() => Promise<void>> {
   const config = loadConfig(process.env, argv);
   const log = createLogger(config.logLevel);
-  const kubeConfig = new KubeConfig();
+  // Every API client made from it (state readers, the report's reviews too) has the request timeout.
+  const kubeConfig = new BoundedKubeConfig(config.kubeRequestTimeoutMs);
   kubeConfig.loadFromDefault();
   const metrics = new OperatorMetrics();
-  const api = new KubeApi(kubeConfig, config.instanceName);
+  const api = new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs);
   const manager = new Manager({
     kubeConfig,
     config,
@@ -43,7 +44,11 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
   const server = await startServer(
     config.metricsAddress,
     metrics,
-    { healthy: () => !failed, ready: () => manager.ready },
+    {
+      healthy: () => !failed && manager.health().healthy,
+      problems: () => (failed ? ['manager failed to start'] : manager.health().problems),
+      ready: () => manager.ready,
+    },
     { ...(report ? { report } : {}), ...(tls ? { tls } : {}) },
   );
   log.info('operator starting', { metricsAddress: config.metricsAddress, concurrency: config.concurrency });

@@ -7,8 +7,10 @@ import { createServer as createTlsServer } from 'node:https';
 import type { OperatorMetrics } from './metrics.js';
 
 export interface HealthProbe {
-  /** Alive: the event loop answers and the manager has not failed for good. */
+  /** Alive: the event loop answers, the manager has not failed for good, and neither the watches nor the queue are stuck. */
   healthy(): boolean;
+  /** Why not healthy, one line each, for the /healthz body (optional). */
+  problems?(): string[];
   /** Ready: caches synced, so reconciles see the real state. */
   ready(): boolean;
 }
@@ -37,8 +39,11 @@ export async function startServer(address: string, metrics: OperatorMetrics, pro
           .then(({ contentType, body }) => answer(200, body, contentType))
           .catch((error: Error) => answer(500, `metrics: ${error.message}\n`));
         return;
-      case '/healthz':
-        return probe.healthy() ? answer(200, 'ok\n') : answer(500, 'unhealthy\n');
+      case '/healthz': {
+        if (probe.healthy()) return answer(200, 'ok\n');
+        const problems = probe.problems?.() ?? [];
+        return answer(500, ['unhealthy', ...problems].join('\n') + '\n');
+      }
       case '/readyz':
         return probe.ready() ? answer(200, 'ok\n') : answer(503, 'caches not synced\n');
       case '/report':

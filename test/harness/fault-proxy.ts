@@ -1,10 +1,11 @@
 // A fault-injecting HTTP proxy in front of moto: passes requests through, or answers
 // them the way AWS does when it throttles, fails, hangs or is slow. The real AWS SDK
 // clients talk to it through the endpoint override, so retries, timeouts and error
-// parsing are the SDK's own.
+// parsing are the SDK's own. And a TCP proxy in front of the API server whose
+// connections can hang (one replica's link to the control plane stops forwarding).
 
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as connectTcp, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 
 export type FaultMode =
   | { kind: 'pass' }
@@ -123,6 +124,78 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     stop: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A TCP proxy between one client and the API server, whose connections can stop forwarding. */
+export interface TcpFaultProxy {
+  /** The proxy's address, e.g. https://127.0.0.1:41234 for a kubeconfig (TLS passes through untouched). */
+  server: string;
+  /**
+   * hang: every open connection stops forwarding both ways (bytes are read and dropped, as
+   * on a partitioned link), and new connections are accepted but never forwarded. pass:
+   * the connections that hung are reset (what they carried is lost, as after a partition
+   * longer than TCP's retransmission), new ones are forwarded.
+   */
+  setMode(mode: 'pass' | 'hang'): void;
+  stop(): Promise<void>;
+}
+
+/** Starts a TCP proxy in front of `target` (an https:// or http:// URL) on a free loopback port. */
+export async function startTcpFaultProxy(target: string): Promise<TcpFaultProxy> {
+  const upstreamUrl = new URL(target);
+  let mode: 'pass' | 'hang' = 'pass';
+  const open = new Set<{ client: Socket; upstream?: Socket; hung: boolean }>();
+  const server = createTcpServer((client) => {
+    const conn: { client: Socket; upstream?: Socket; hung: boolean } = { client, hung: mode === 'hang' };
+    open.add(conn);
+    const forget = () => {
+      open.delete(conn);
+      client.destroy();
+      conn.upstream?.destroy();
+    };
+    client.on('error', forget);
+    client.on('close', forget);
+    client.on('data', (chunk: Buffer) => {
+      if (!conn.hung) conn.upstream?.write(chunk);
+    });
+    if (conn.hung) return;
+    const upstream = connectTcp(Number(upstreamUrl.port), upstreamUrl.hostname);
+    conn.upstream = upstream;
+    upstream.on('data', (chunk: Buffer) => {
+      if (!conn.hung) client.write(chunk);
+    });
+    upstream.on('error', () => {
+      if (!conn.hung) forget();
+    });
+    // While hung, the client must not learn that the far end closed: it learns nothing at all.
+    upstream.on('close', () => {
+      if (!conn.hung) forget();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server: `${upstreamUrl.protocol}//127.0.0.1:${port}`,
+    setMode: (next) => {
+      mode = next;
+      for (const conn of [...open]) {
+        if (next === 'hang') conn.hung = true;
+        else if (conn.hung) {
+          open.delete(conn);
+          conn.client.resetAndDestroy();
+          conn.upstream?.destroy();
+        }
+      }
+    },
+    stop: async () => {
+      for (const conn of open) {
+        conn.client.destroy();
+        conn.upstream?.destroy();
+      }
+      open.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

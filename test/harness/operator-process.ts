@@ -11,6 +11,8 @@ export interface OperatorProcess {
   /** Parsed JSON log lines so far. */
   logs: Array<Record<string, unknown>>;
   exited: Promise<number | null>;
+  /** Clock milliseconds when the process exited, once it has. */
+  exitedAt?: number;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -42,6 +44,17 @@ export function spawnOperator(options: { kubeconfig: string; identity: string; e
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, identity: options.identity, logs, exited, kill: (signal) => child.kill(signal) };
+  const replica: OperatorProcess = {
+    child,
+    identity: options.identity,
+    logs,
+    exited: new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        replica.exitedAt = Date.now();
+        resolve(code);
+      }),
+    ),
+    kill: (signal) => child.kill(signal),
+  };
+  return replica;
 }

@@ -51,4 +51,23 @@ describe('loadConfig', () => {
   it('refuses a malformed flag', () => {
     expect(() => loadConfig({}, ['--concurrency'])).toThrow(/unrecognised argument/);
   });
+
+  it('bounds Kubernetes requests, reconciles and the /healthz judgement, each configurable', () => {
+    expect(loadConfig({}, [])).toMatchObject({
+      kubeRequestTimeoutMs: 30_000,
+      reconcileTimeoutMs: 600_000,
+      watchStuckAfterMs: 900_000,
+      queueStuckAfterMs: 900_000,
+    });
+    const config = loadConfig({}, ['--kube-request-timeout=5s', '--reconcile-timeout=2m', '--watch-stuck-after=20m', '--queue-stuck-after=3m']);
+    expect(config).toMatchObject({ kubeRequestTimeoutMs: 5_000, reconcileTimeoutMs: 120_000, watchStuckAfterMs: 1_200_000, queueStuckAfterMs: 180_000 });
+  });
+
+  it.each([
+    [{ CLOUDPOSTURE_KUBE_REQUEST_TIMEOUT: 'forever' }, /CLOUDPOSTURE_KUBE_REQUEST_TIMEOUT: invalid duration/],
+    [{ CLOUDPOSTURE_QUEUE_STUCK_AFTER: '5m' }, /CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT/],
+    [{ CLOUDPOSTURE_WATCH_STUCK_AFTER: '1m' }, /CLOUDPOSTURE_WATCH_STUCK_AFTER must be longer than CLOUDPOSTURE_WATCH_STALE_AFTER/],
+  ])('refuses a bound that cannot work: %p', (env, message) => {
+    expect(() => loadConfig(env, [])).toThrow(message);
+  });
 });

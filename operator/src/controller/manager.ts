@@ -1,4 +1,7 @@
 // Wires the watched kinds, the work queue and the reconciler: the imperative shell.
+// Fencing: when the elector's renew deadline passes (a local timer, even while a renew
+// hangs), every running reconcile is aborted and loses Kubernetes access at once, and the
+// queue stops; each reconcile also has its own deadline (reconcile-runner.ts).
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
@@ -9,6 +12,8 @@ import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
+import { judgeHealth, type Health } from './health.js';
+import { ReconcileRunner } from './reconcile-runner.js';
 import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
 import { WorkQueue } from './workqueue.js';
 
@@ -30,17 +35,19 @@ export class Manager {
   readonly policies: Reflector<CloudSecurityPolicy>;
   readonly queue: WorkQueue;
   readonly reconciler: ServiceReconciler;
+  readonly runner: ReconcileRunner;
   readonly elector: LeaderElector | undefined;
   private started = false;
   private working = false;
 
   constructor(private readonly options: ManagerOptions) {
     const { config, log, metrics, kubeConfig } = options;
-    const api = options.api ?? new KubeApi(kubeConfig, config.instanceName);
+    const api = options.api ?? new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs);
     const namespace = config.watchNamespace;
     const reflectorTimings = {
       resyncPeriodMs: config.resyncPeriodMs,
       staleAfterMs: config.watchStaleAfterMs,
+      listTimeoutMs: config.kubeRequestTimeoutMs,
       log,
     };
     this.queue = new WorkQueue({
@@ -59,7 +66,7 @@ export class Manager {
       path: namespace
         ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${SERVICE_PLURAL}`
         : `/apis/${GROUP}/${VERSION}/${SERVICE_PLURAL}`,
-      list: () => api.listServices(namespace),
+      list: (signal) => api.listServices(namespace, { signal }),
       onChange: (key, object, previous) => {
         if (!object) this.queue.forget(key);
         else if (previous && onlyStatusChanged(previous, object)) return; // our own status write
@@ -70,7 +77,7 @@ export class Manager {
     this.policies = new Reflector<CloudSecurityPolicy>(kubeConfig, {
       name: 'cloudsecuritypolicies',
       path: `/apis/${GROUP}/${VERSION}/${POLICY_PLURAL}`,
-      list: () => api.listPolicies(),
+      list: (signal) => api.listPolicies({ signal }),
       // The policy is the rulebook of every service: a change re-evaluates all of them.
       onChange: (key) => {
         if (key !== config.policyName) return;
@@ -89,6 +96,11 @@ export class Manager {
       log,
       defaultIntervalMs: config.defaultIntervalMs,
     });
+    this.runner = new ReconcileRunner({
+      reconcile: (key, signal) => this.reconciler.reconcile(key, signal),
+      deadlineMs: config.reconcileTimeoutMs,
+      log,
+    });
     if (config.leaderElection) {
       this.elector = new LeaderElector(kubeConfig, {
         namespace: config.leaderElectionNamespace,
@@ -97,14 +109,10 @@ export class Manager {
         leaseDurationMs: config.leaseDurationMs,
         renewDeadlineMs: config.renewDeadlineMs,
         retryPeriodMs: config.retryPeriodMs,
+        requestTimeoutMs: config.kubeRequestTimeoutMs,
         log,
         onStartedLeading: () => this.startWorking(),
-        onStoppedLeading: () => {
-          // Another replica may already reconcile: stop writing at once.
-          void this.queue.shutdown(0);
-          this.working = false;
-          options.onLostLeadership?.();
-        },
+        onStoppedLeading: () => this.stopLeading(),
       });
     }
   }
@@ -116,6 +124,19 @@ export class Manager {
 
   get ready(): boolean {
     return this.started && this.services.hasSynced && this.policies.hasSynced;
+  }
+
+  /** For /healthz: the watches and, while this replica reconciles, the queue. */
+  health(now = Date.now()): Health {
+    const { watchStuckAfterMs, queueStuckAfterMs } = this.options.config;
+    return judgeHealth(
+      {
+        now,
+        reflectors: [this.policies, this.services].map((r) => ({ name: r.name, silentForMs: r.silentForMs(now) })),
+        ...(this.working ? { queue: { depth: this.queue.depth, progress: this.runner.progress() } } : {}),
+      },
+      { watchStuckAfterMs, queueStuckAfterMs },
+    );
   }
 
   /** Syncs the policy cache first so the first reconciles see the rulebook. */
@@ -143,11 +164,22 @@ export class Manager {
   }
 
   private startWorking(): void {
-    if (this.working) return;
+    if (this.working || this.runner.fenced) return;
     this.working = true;
     // The caches were filled before leadership: every known service needs a look.
     for (const key of this.services.keys()) this.queue.add(key);
-    this.queue.start((key, signal) => this.reconciler.reconcile(key, signal));
+    this.queue.start(this.runner.handler);
+  }
+
+  /** The renew deadline passed: another replica may lead soon, so nothing of ours may write from now on. */
+  private stopLeading(): void {
+    this.runner.fence('leadership lost');
+    this.working = false;
+    // Running attempts were aborted above; the queue lets go of them within the runner's grace.
+    void this.queue.shutdown(0).then(() => {
+      this.options.log.info('reconciling stopped', { reason: 'leadership lost' });
+      this.options.onLostLeadership?.();
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 // Thin, typed access to the API server for what the operator reads and writes.
-// Everything that crosses this boundary is a plain typed object.
+// Everything that crosses this boundary is a plain typed object. Every call is bounded
+// (request-bounds.ts): the request timeout, and the call scope it runs in.
 
 import {
   ApiException,
@@ -10,6 +11,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
+import { boundedCall, DEFAULT_KUBE_REQUEST_TIMEOUT_MS, type BoundedCallOptions, type RequestOptions } from './request-bounds.js';
 
 export const GROUP = 'cloudposture.io';
 export const VERSION = 'v1alpha1';
@@ -30,6 +32,11 @@ export interface EventInput {
   action: string;
 }
 
+/** An explicit signal for one call, on top of the request timeout and the call scope. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export class KubeApi {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
@@ -38,36 +45,37 @@ export class KubeApi {
   constructor(
     readonly config: KubeConfig,
     private readonly reportingInstance: string,
+    /** Each request is cut after this long (milliseconds). */
+    readonly requestTimeoutMs: number = DEFAULT_KUBE_REQUEST_TIMEOUT_MS,
   ) {
     this.custom = config.makeApiClient(CustomObjectsApi);
     this.core = config.makeApiClient(CoreV1Api);
   }
 
-  async listServices(namespace: string): Promise<ObjectList<CloudService>> {
-    const list = (namespace
-      ? await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: SERVICE_PLURAL })
-      : await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: SERVICE_PLURAL })) as RawList<CloudService>;
+  async listServices(namespace: string, options: CallOptions = {}): Promise<ObjectList<CloudService>> {
+    const list = (await this.call(
+      (o) =>
+        namespace
+          ? this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: SERVICE_PLURAL }, o)
+          : this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: SERVICE_PLURAL }, o),
+      options,
+    )) as RawList<CloudService>;
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
-  async listPolicies(): Promise<ObjectList<CloudSecurityPolicy>> {
-    const list = (await this.custom.listClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: POLICY_PLURAL,
-    })) as RawList<CloudSecurityPolicy>;
+  async listPolicies(options: CallOptions = {}): Promise<ObjectList<CloudSecurityPolicy>> {
+    const list = (await this.call(
+      (o) => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL }, o),
+      options,
+    )) as RawList<CloudSecurityPolicy>;
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
   async getService(namespace: string, name: string): Promise<CloudService | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: SERVICE_PLURAL,
-        name,
-      })) as CloudService;
+      return (await this.call((o) =>
+        this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: SERVICE_PLURAL, name }, o),
+      )) as CloudService;
     } catch (error) {
       if (statusCode(error) === 404) return undefined;
       throw error;
@@ -84,30 +92,38 @@ export class KubeApi {
     resourceVersion: string,
     status: CloudServiceStatus,
   ): Promise<CloudService> {
-    return (await this.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: SERVICE_PLURAL,
-        name,
-        body: { metadata: { resourceVersion }, status },
-        fieldManager: 'cloud-posture-operator',
-      },
-      this.mergePatch,
+    return (await this.call(
+      (o) =>
+        this.custom.patchNamespacedCustomObjectStatus(
+          {
+            group: GROUP,
+            version: VERSION,
+            namespace,
+            plural: SERVICE_PLURAL,
+            name,
+            body: { metadata: { resourceVersion }, status },
+            fieldManager: 'cloud-posture-operator',
+          },
+          o,
+        ),
+      { base: this.mergePatch },
     )) as CloudService;
   }
 
   async patchPolicyStatus(name: string, status: Record<string, unknown>): Promise<void> {
-    await this.custom.patchClusterCustomObjectStatus(
-      { group: GROUP, version: VERSION, plural: POLICY_PLURAL, name, body: { status }, fieldManager: 'cloud-posture-operator' },
-      this.mergePatch,
+    await this.call(
+      (o) =>
+        this.custom.patchClusterCustomObjectStatus(
+          { group: GROUP, version: VERSION, plural: POLICY_PLURAL, name, body: { status }, fieldManager: 'cloud-posture-operator' },
+          o,
+        ),
+      { base: this.mergePatch },
     );
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
-      const secret = await this.core.readNamespacedSecret({ namespace, name });
+      const secret = await this.call((o) => this.core.readNamespacedSecret({ namespace, name }, o));
       const data: Record<string, string> = {};
       for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64').toString('utf8');
       return data;
@@ -119,23 +135,25 @@ export class KubeApi {
 
   async createEvent(event: EventInput, now: Date): Promise<void> {
     const stamp = now;
-    await this.core.createNamespacedEvent({
-      namespace: event.namespace,
-      body: {
-        metadata: { generateName: `${event.involved.name}.`, namespace: event.namespace },
-        involvedObject: { ...event.involved, namespace: event.namespace },
-        type: event.type,
-        reason: event.reason,
-        message: event.message.slice(0, 1024),
-        action: event.action,
-        source: { component: 'cloud-posture-operator' },
-        reportingComponent: 'cloudposture.io/operator',
-        reportingInstance: this.reportingInstance,
-        firstTimestamp: stamp,
-        lastTimestamp: stamp,
-        count: 1,
-      },
-    });
+    const body = {
+      metadata: { generateName: `${event.involved.name}.`, namespace: event.namespace },
+      involvedObject: { ...event.involved, namespace: event.namespace },
+      type: event.type,
+      reason: event.reason,
+      message: event.message.slice(0, 1024),
+      action: event.action,
+      source: { component: 'cloud-posture-operator' },
+      reportingComponent: 'cloudposture.io/operator',
+      reportingInstance: this.reportingInstance,
+      firstTimestamp: stamp,
+      lastTimestamp: stamp,
+      count: 1,
+    };
+    await this.call((o) => this.core.createNamespacedEvent({ namespace: event.namespace, body }, o));
+  }
+
+  private call<T>(request: (options: RequestOptions) => Promise<T>, options: BoundedCallOptions = {}): Promise<T> {
+    return boundedCall(this.requestTimeoutMs, request, options);
   }
 }
 

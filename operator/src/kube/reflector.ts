@@ -1,11 +1,14 @@
 // List + watch into a local cache, hardened against the known failure modes of
 // client-node's informer: it resumes from the last resourceVersion, relists on
 // 410 Gone, restarts a watch that went silent, relists periodically, and never
-// stops for good. Handlers only receive keys; they must not throw.
+// stops for good. A list is cut at its timeout (a hung list would otherwise stall the
+// reflector: the watchdog only watches watches). Handlers only receive keys; they must
+// not throw.
 
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { apiErrorDetail, statusCode, type ApiErrorDetail, type ObjectList } from './api.js';
+import { DEFAULT_KUBE_REQUEST_TIMEOUT_MS, KubeRequestTimeoutError, untilAborted } from './request-bounds.js';
 
 export interface Keyed {
   metadata: { name?: string; namespace?: string; resourceVersion?: string };
@@ -15,11 +18,14 @@ export interface ReflectorOptions<T extends Keyed> {
   name: string;
   /** API path to watch, e.g. /apis/cloudposture.io/v1alpha1/cloudservices */
   path: string;
-  list: () => Promise<ObjectList<T>>;
+  /** Lists everything; must give up when `signal` aborts (the list timeout, or stop()). */
+  list: (signal: AbortSignal) => Promise<ObjectList<T>>;
   /** Called with the key of every object that was added, changed or deleted, and the cached object before. */
   onChange: (key: string, object: T | undefined, previous: T | undefined) => void;
   resyncPeriodMs: number;
   staleAfterMs: number;
+  /** A list is abandoned after this long (milliseconds) and retried with backoff. */
+  listTimeoutMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   log: Logger;
@@ -41,6 +47,9 @@ export class Reflector<T extends Keyed> {
   private failures = 0;
   private lastEventAt = Date.now();
   private lastListAt = 0;
+  /** Last time the API server answered this reflector: a list, a watch opened, any watch event. */
+  private lastContactAt = Date.now();
+  private listAbort: AbortController | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private firstSync: Promise<void>;
@@ -58,6 +67,10 @@ export class Reflector<T extends Keyed> {
     return this.synced;
   }
 
+  get name(): string {
+    return this.options.name;
+  }
+
   get(key: string): T | undefined {
     return this.cache.get(key);
   }
@@ -68,6 +81,11 @@ export class Reflector<T extends Keyed> {
 
   keys(): string[] {
     return [...this.cache.keys()];
+  }
+
+  /** How long the API server has not answered this reflector (milliseconds): /healthz judges it. */
+  silentForMs(now = Date.now()): number {
+    return Math.max(0, now - this.lastContactAt);
   }
 
   /** Starts the loop; resolves after the first successful list. */
@@ -82,14 +100,23 @@ export class Reflector<T extends Keyed> {
     this.stopped = true;
     clearInterval(this.watchdog);
     clearTimeout(this.retryTimer);
+    this.listAbort?.abort(new Error('reflector stopped'));
     this.abandonWatch();
   }
 
   private async relist(): Promise<void> {
     if (this.stopped) return;
     this.abandonWatch();
+    this.listAbort?.abort(new Error('superseded by a new list'));
+    const abort = new AbortController();
+    this.listAbort = abort;
+    const timeoutMs = this.options.listTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const timer = setTimeout(() => abort.abort(new KubeRequestTimeoutError(timeoutMs)), timeoutMs);
+    timer.unref();
     try {
-      const { items, resourceVersion } = await this.options.list();
+      const { items, resourceVersion } = await untilAborted(this.options.list(abort.signal), abort.signal).finally(() => clearTimeout(timer));
+      if (this.listAbort !== abort) return;
+      this.lastContactAt = Date.now();
       const seen = new Set<string>();
       for (const item of items) {
         const key = objectKey(item);
@@ -115,6 +142,7 @@ export class Reflector<T extends Keyed> {
       this.options.log.debug('relisted', { reflector: this.options.name, objects: items.length });
       await this.watch();
     } catch (error) {
+      if (this.listAbort !== abort || this.stopped) return;
       this.retry('list failed', apiErrorDetail(error), () => this.relist());
     }
   }
@@ -138,6 +166,7 @@ export class Reflector<T extends Keyed> {
       (phase: string, object: T & { code?: number }) => {
         if (this.watchToken !== token) return;
         this.lastEventAt = Date.now();
+        this.lastContactAt = this.lastEventAt;
         switch (phase) {
           case 'ADDED':
           case 'MODIFIED': {
@@ -185,8 +214,10 @@ export class Reflector<T extends Keyed> {
       }
       return;
     }
-    if (this.watchToken === token) this.abort = controller;
-    else controller.abort();
+    if (this.watchToken === token) {
+      this.abort = controller;
+      this.lastContactAt = Date.now();
+    } else controller.abort();
   }
 
   private abandonWatch(): void {
