@@ -2,6 +2,8 @@
 // onto the same names), validated at start-up so a typo fails loudly, not silently.
 
 import { parseDuration } from './api/duration.js';
+import { parseByteQuantity } from './api/quantity.js';
+import { defaultScratchBudget } from './exitdrill/budget.js';
 
 export interface OperatorConfig {
   /** host:port for /metrics, /healthz, /readyz. */
@@ -47,6 +49,10 @@ export interface OperatorConfig {
   tlsKeyFile: string;
   /** Scratch folder for exit-drill downloads (an emptyDir in the chart); empty: the OS temp dir. */
   exitDrillDir: string;
+  /** sizeLimit of that scratch volume (the chart's exitDrill.scratchSizeLimit), in bytes. */
+  exitDrillScratchSizeLimitBytes: number;
+  /** Bytes all running drills may hold there together, below the sizeLimit (default 7/8 of it). */
+  exitDrillScratchBudgetBytes: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Identifies this replica in Events and Leases. */
   instanceName: string;
@@ -123,6 +129,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     azureResourceManagerEndpoint: read('AZURE_RESOURCE_MANAGER_ENDPOINT', ''),
     azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),
     exitDrillDir: read('EXIT_DRILL_DIR', ''),
+    ...exitDrillScratch(read),
     serveReport: boolean('SERVE_REPORT', false),
     tlsCertFile: read('TLS_CERT_FILE', ''),
     tlsKeyFile: read('TLS_KEY_FILE', ''),
@@ -147,4 +154,27 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     throw new Error('CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT');
   }
   return config;
+}
+
+/**
+ * The drills' scratch bounds: the volume's sizeLimit and the shared budget below it
+ * (the kubelet evicts the pod once the files on an emptyDir pass its sizeLimit).
+ */
+function exitDrillScratch(read: (name: string, fallback: string) => string): Pick<OperatorConfig, 'exitDrillScratchSizeLimitBytes' | 'exitDrillScratchBudgetBytes'> {
+  const size = (name: string, fallback: string): number => {
+    try {
+      return parseByteQuantity(read(name, fallback));
+    } catch (error) {
+      throw new Error(`CLOUDPOSTURE_${name}: ${(error as Error).message}`);
+    }
+  };
+  const limit = size('EXIT_DRILL_SCRATCH_SIZE_LIMIT', '1Gi');
+  const budget = size('EXIT_DRILL_SCRATCH_BUDGET', String(defaultScratchBudget(limit)));
+  if (budget <= 0 || budget >= limit) {
+    throw new Error(
+      `CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET (${budget} bytes; default 7/8 of the limit) must be above 0 and below ` +
+        `CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT (${limit} bytes): the kubelet evicts the pod once the scratch volume passes its sizeLimit`,
+    );
+  }
+  return { exitDrillScratchSizeLimitBytes: limit, exitDrillScratchBudgetBytes: budget };
 }

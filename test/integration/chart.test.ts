@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
+import { loadConfig } from '../../operator/src/config.js';
 import { repoRoot } from '../harness/binaries.js';
 import { createTestNamespace, deleteTestNamespace, kubectl, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
@@ -447,6 +448,17 @@ describe('helm template: evidence report and exit drill', () => {
     expect(c.volumeMounts.map((m) => m.mountPath)).toContain('/var/lib/cloudposture/exit-drill');
     expect(envOf(objects).CLOUDPOSTURE_EXIT_DRILL_DIR).toBe('/var/lib/cloudposture/exit-drill');
     expect(JSON.stringify(d)).toContain('"sizeLimit":"1Gi"');
+  });
+
+  it('the drills share a byte budget below the scratch volume sizeLimit, which the operator checks at start-up', async () => {
+    const env = envOf(await render()) as Record<string, string>;
+    expect(env.CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT).toBe('1Gi');
+    expect(env.CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET).toBeUndefined();
+    expect(loadConfig(env)).toMatchObject({ exitDrillScratchSizeLimitBytes: 1024 ** 3, exitDrillScratchBudgetBytes: 896 * 1024 ** 2 });
+    const tight = envOf(await render({ set: ['exitDrill.scratchSizeLimit=2Gi', 'exitDrill.scratchBudget=1536Mi'] })) as Record<string, string>;
+    expect(loadConfig(tight)).toMatchObject({ exitDrillScratchSizeLimitBytes: 2 * 1024 ** 3, exitDrillScratchBudgetBytes: 1536 * 1024 ** 2 });
+    const over = envOf(await render({ set: ['exitDrill.scratchBudget=1Gi'] })) as Record<string, string>;
+    expect(() => loadConfig(over)).toThrow(/must be above 0 and below CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT/);
   });
 
   it('report.enabled: TokenReview/SubjectAccessReview create rights, HTTPS probes, the TLS Secret mounted', async () => {

@@ -6,7 +6,9 @@
 // Corruption is simulated honestly: moto keeps the bytes and the checksums it computed
 // at upload; a small HTTP proxy between the SDK and moto flips one byte of one object's
 // body on the way out, exactly what a damaged disk or a faulty transfer would deliver.
-// A missing object is deleted for real between the listing and the download.
+// A missing object is deleted for real between the listing and the download; a grown
+// one is overwritten for real, and a body longer than announced comes from the proxy
+// (it drops Content-Length and keeps sending): either is a SizeMismatch, never more disk.
 
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -56,16 +58,39 @@ interface Proxy {
   close(): Promise<void>;
 }
 
-/** Forwards to moto; flips one byte in the body of GETs for `corrupt` keys; delays GETs by `delayMs`. */
-async function startProxy(target: string, opts: { corrupt?: string[]; delayMs?: number }): Promise<Proxy> {
+/**
+ * Forwards to moto; flips one byte in the body of GETs for `corrupt` keys; delays GETs by
+ * `delayMs`; for `endless` keys sends the body without Content-Length, then more bytes
+ * until the client goes away (counted in `tailSent`, at most 1 GiB).
+ */
+async function startProxy(target: string, opts: { corrupt?: string[]; delayMs?: number; endless?: string[]; tailSent?: { bytes: number } }): Promise<Proxy> {
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const corrupt = req.method === 'GET' && (opts.corrupt ?? []).some((k) => path.endsWith(`/${k}`));
+    const endless = req.method === 'GET' && (opts.endless ?? []).some((k) => path.endsWith(`/${k}`));
     const forward = () => {
       const up = httpRequest(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
         (upRes) => {
+          if (endless && (upRes.statusCode ?? 500) < 300) {
+            const { 'content-length': _length, ...headers } = upRes.headers;
+            res.writeHead(upRes.statusCode ?? 200, headers);
+            const tail = Buffer.alloc(1024 * 1024, 0x7a);
+            const more = (): void => {
+              while (!res.destroyed && (opts.tailSent?.bytes ?? 0) < 1024 ** 3) {
+                if (opts.tailSent) opts.tailSent.bytes += tail.length;
+                if (!res.write(tail)) {
+                  res.once('drain', more);
+                  return;
+                }
+              }
+              if (!res.destroyed) res.end();
+            };
+            upRes.on('data', (c: Buffer) => res.write(c));
+            upRes.on('end', more);
+            return;
+          }
           if (!corrupt || (upRes.statusCode ?? 500) >= 300) {
             res.writeHead(upRes.statusCode ?? 502, upRes.headers);
             upRes.pipe(res);
@@ -239,6 +264,45 @@ describe('exit drill against moto S3', () => {
     const outcome = exitDrillOutcome(result, aPolicy(), { drill: drillOf('drill-missing'), now: NOW });
     expect(outcome.status).toBe('True');
     expect(outcome.message).toContain('1 object deleted since listing');
+  });
+
+  it('an object that grew after the listing is a SizeMismatch, not downloaded past its listed size', async () => {
+    await bucketWith('drill-grown', { 'data/a': 'aaa', 'data/b': 'bbb' });
+    const drillClient = client(moto.endpoint);
+    drillClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'ListObjectsV2Command') {
+          await admin.send(new PutObjectCommand({ Bucket: 'drill-grown', Key: 'data/b', Body: Buffer.alloc(4 * 1024 * 1024, 0x62) }));
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'growAfterList' },
+    );
+    const result = await runExitDrill(drillOf('drill-grown'), factoryFor(drillClient), workDir, NOW);
+    drillClient.destroy();
+    expect(result).toMatchObject({ objectsSampled: 2, objectsVerified: 1, bytes: 3 });
+    expect(result.failures).toEqual([{ key: 'data/b', reason: 'SizeMismatch', message: 'the store announced 4194304 bytes, the listing 3: not downloaded' }]);
+    expect(await readdir(workDir)).toEqual([]);
+  });
+
+  it('a body longer than announced is cut at the listed size: SizeMismatch, the rest never fetched', async () => {
+    await bucketWith('drill-endless', { 'data/a': 'aaa', 'data/b': 'bbbb' });
+    const tailSent = { bytes: 0 };
+    const proxy = await startProxy(moto.endpoint, { endless: ['data/b'], tailSent });
+    const drillClient = client(proxy.endpoint);
+    try {
+      const result = await runExitDrill(drillOf('drill-endless'), factoryFor(drillClient), workDir, NOW);
+      expect(result).toMatchObject({ objectsSampled: 2, objectsVerified: 1 });
+      expect(result.failures).toEqual([
+        { key: 'data/b', reason: 'SizeMismatch', message: 'the store sent more than the 4 bytes the listing announced: the download stopped there' },
+      ]);
+      expect(tailSent.bytes).toBeLessThan(64 * 1024 * 1024); // of 1 GiB offered
+      expect(await readdir(workDir)).toEqual([]);
+    } finally {
+      drillClient.destroy();
+      await proxy.close();
+    }
   });
 
   it('extrapolates a request-bound export beyond the RTO', async () => {

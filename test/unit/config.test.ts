@@ -1,5 +1,6 @@
 import { loadConfig } from '../../operator/src/config.js';
 import { parseDuration } from '../../operator/src/api/duration.js';
+import { parseByteQuantity } from '../../operator/src/api/quantity.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -68,6 +69,40 @@ describe('loadConfig', () => {
     [{ CLOUDPOSTURE_QUEUE_STUCK_AFTER: '5m' }, /CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT/],
     [{ CLOUDPOSTURE_WATCH_STUCK_AFTER: '1m' }, /CLOUDPOSTURE_WATCH_STUCK_AFTER must be longer than CLOUDPOSTURE_WATCH_STALE_AFTER/],
   ])('refuses a bound that cannot work: %p', (env, message) => {
+    expect(() => loadConfig(env, [])).toThrow(message);
+  });
+});
+
+describe('the exit drills\' scratch budget', () => {
+  const MIB = 1024 ** 2;
+
+  it.each([
+    ['1Gi', 1024 * MIB],
+    ['896Mi', 896 * MIB],
+    ['500M', 500_000_000],
+    ['4096', 4096],
+  ])('reads the size %s as Kubernetes writes it', (text, bytes) => expect(parseByteQuantity(text)).toBe(bytes));
+
+  it.each(['', '1.5Gi', '1GB', '-1Mi', 'big'])('refuses the size %p', (text) => {
+    expect(() => parseByteQuantity(text)).toThrow(/invalid size/);
+  });
+
+  it('defaults to 7/8 of the 1Gi volume, and follows a configured sizeLimit', () => {
+    expect(loadConfig({}, [])).toMatchObject({ exitDrillScratchSizeLimitBytes: 1024 * MIB, exitDrillScratchBudgetBytes: 896 * MIB });
+    expect(loadConfig({ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT: '4Gi' }, [])).toMatchObject({ exitDrillScratchBudgetBytes: 3584 * MIB });
+    expect(loadConfig({ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET: '256Mi' }, ['--exit-drill-scratch-size-limit=512Mi'])).toMatchObject({
+      exitDrillScratchSizeLimitBytes: 512 * MIB,
+      exitDrillScratchBudgetBytes: 256 * MIB,
+    });
+  });
+
+  it.each([
+    [{ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET: '1Gi' }, /CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET \(1073741824 bytes; default 7\/8 of the limit\) must be above 0 and below CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT \(1073741824 bytes\)/],
+    [{ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET: '2Gi' }, /must be above 0 and below CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT/],
+    [{ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET: '0' }, /must be above 0/],
+    [{ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT: 'lots' }, /CLOUDPOSTURE_EXIT_DRILL_SCRATCH_SIZE_LIMIT: invalid size/],
+    [{ CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET: '1.5Gi' }, /CLOUDPOSTURE_EXIT_DRILL_SCRATCH_BUDGET: invalid size/],
+  ])('refuses a budget that is not below the volume: %p', (env, message) => {
     expect(() => loadConfig(env, [])).toThrow(message);
   });
 });

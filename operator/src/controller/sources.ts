@@ -68,7 +68,9 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
   const exitDrills = createExitDrillGather({
     openObjectStore: (target) => aws.openObjectStore(target),
     ...(config.exitDrillDir ? { workDir: config.exitDrillDir } : {}),
+    scratchBudgetBytes: config.exitDrillScratchBudgetBytes,
     onError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
+    onScratchCleaned: (removed) => log.info('exit drill scratch cleaned of a previous run', { directories: removed.length }),
   });
   return {
     targets: createTargetResolver(api),

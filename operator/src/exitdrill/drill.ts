@@ -3,8 +3,10 @@
 //
 //   1. list the prefix (paginated, bounded) for the total object count and size;
 //   2. pick a deterministic sample (sample.ts);
-//   3. download the sample to local storage (download.ts, into scratch.ts's directory)
-//      and measure the wall time of that phase alone;
+//   3. hold the sample's bytes in the scratch budget shared by every running drill
+//      (budget.ts; waiting while other drills hold too much), download the sample to
+//      local storage (download.ts, into scratch.ts's directory, each copy cut at its
+//      listed size) and measure the wall time of that phase alone;
 //   4. read every local copy back and verify it against what the store recorded
 //      (verify.ts), deleting each copy after its check;
 //   5. extrapolate the full export time from the sample.
@@ -19,6 +21,7 @@ import type { ExitDrill } from '../api/types.js';
 import { parseDuration } from '../api/duration.js';
 import { mapLimit } from '../providers/aws/concurrency.js';
 import { classifyAwsError } from '../providers/aws/errors.js';
+import { SCRATCH_BLOCK_BYTES, type ScratchBudget, type ScratchLease, scratchBytes } from './budget.js';
 import { type DownloadOutcome, downloadObject } from './download.js';
 import { clipMessage, orderFailures } from './failures.js';
 import { type Listed, listSampleCandidates, pickSample, sampleSeed } from './sample.js';
@@ -35,13 +38,18 @@ export interface ExitDrillOptions {
   concurrency?: number;
   /** Listing bound: pages of 1,000 keys (default 10,000 pages, 10 million objects). */
   maxListPages?: number;
-  /** Local byte budget for the sample (default 1 GiB). */
+  /** Local byte budget for this drill's sample (default DEFAULT_SAMPLE_BYTES; never more than `budget` holds). */
   maxSampleBytes?: number;
+  /** The scratch budget shared by every running drill: the sample's bytes are held in it while the copies exist. */
+  budget?: ScratchBudget;
   /** Most multipart parts whose sizes are read one by one when they are not uniform (default 100). */
   maxPartLookups?: number;
   /** Monotonic clock in ms (default performance.now), injectable for tests. */
   monotonicMs?: () => number;
 }
+
+/** A drill's local byte budget when no shared budget bounds it, in bytes. */
+export const DEFAULT_SAMPLE_BYTES = 1024 ** 3;
 
 /** `s3://bucket/prefix` of a drill. */
 export function drillSource(drill: ExitDrill): string {
@@ -112,12 +120,42 @@ export async function runExitDrill(
     return finish();
   }
 
-  const { picked, oversizedSkipped } = pickSample(pool, sampleSize, options.maxSampleBytes ?? 1024 ** 3);
+  // On disk a copy takes whole blocks; the run's directory takes one more.
+  const maxBytes = Math.min(options.maxSampleBytes ?? DEFAULT_SAMPLE_BYTES, options.budget?.totalBytes ?? Number.POSITIVE_INFINITY) - SCRATCH_BLOCK_BYTES;
+  const { picked, oversizedSkipped } = pickSample(pool, sampleSize, maxBytes, scratchBytes);
   if (oversizedSkipped > 0) result.oversizedSkipped = oversizedSkipped;
   result.objectsSampled = picked.length;
   if (picked.length === 0) return finish();
 
-  const scratch = await createScratchDir(workDir);
+  // Held until every copy is deleted; waits while other drills hold too much.
+  let lease: ScratchLease | undefined;
+  if (options.budget) {
+    const bytes = picked.reduce((sum, p) => sum + scratchBytes(p.size), SCRATCH_BLOCK_BYTES);
+    lease = await options.budget.acquire(bytes, signal);
+  }
+  try {
+    return await downloadAndVerify(picked, { s3, bucket, workDir, signal, send, clock, options, result, finish });
+  } finally {
+    lease?.release();
+  }
+}
+
+interface RunContext {
+  s3: S3Client;
+  bucket: string;
+  workDir: string | undefined;
+  signal: AbortSignal | undefined;
+  send: { abortSignal?: AbortSignal };
+  clock: () => number;
+  options: ExitDrillOptions;
+  result: ExitDrillResult;
+  finish: () => ExitDrillResult;
+}
+
+/** Steps 3 to 5 for the picked sample, in a scratch directory removed afterwards. */
+async function downloadAndVerify(picked: readonly Listed[], run: RunContext): Promise<ExitDrillResult> {
+  const { s3, bucket, signal, send, clock, options, result, finish } = run;
+  const scratch = await createScratchDir(run.workDir);
   if (!scratch.ok) {
     result.error = { reason: 'LocalStorageUnavailable', message: clipMessage(scratch.message) };
     return finish();
@@ -129,7 +167,7 @@ export async function runExitDrill(
     // 3: download, timed on its own.
     const downloadStarted = clock();
     const downloads = await mapLimit(picked, options.concurrency ?? 4, (item, index): Promise<DownloadOutcome> =>
-      downloadObject(s3, bucket, item.key, scratchFile(dir, index), signal),
+      downloadObject(s3, bucket, item.key, scratchFile(dir, index), item.size, signal),
     );
     const downloadSeconds = Math.max((clock() - downloadStarted) / 1000, 1e-6);
 

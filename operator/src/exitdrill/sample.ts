@@ -29,12 +29,14 @@ export function sampleHash(seed: string, key: string): string {
 
 /**
  * Picks the sample from candidates sorted by hash: the first `count` that fit the byte
- * budget. Returns the picks (sorted by key) and how many were skipped for size.
+ * budget, each costing `cost(size)` of it (default its size; the drill counts disk
+ * blocks). Returns the picks (sorted by key) and how many were skipped for size.
  */
 export function pickSample(
   candidates: readonly Listed[],
   count: number,
   maxBytes: number,
+  cost: (size: number) => number = (size) => size,
 ): { picked: Listed[]; oversizedSkipped: number } {
   const sorted = [...candidates].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const picked: Listed[] = [];
@@ -42,12 +44,13 @@ export function pickSample(
   let oversizedSkipped = 0;
   for (const c of sorted) {
     if (picked.length >= count) break;
-    if (c.size > budget) {
+    const bytes = cost(c.size);
+    if (bytes > budget) {
       oversizedSkipped++;
       continue;
     }
     picked.push(c);
-    budget -= c.size;
+    budget -= bytes;
   }
   picked.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { picked, oversizedSkipped };
