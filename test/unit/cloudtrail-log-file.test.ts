@@ -98,7 +98,8 @@ describe('reading one log file within its bounds', () => {
     const error = await read(bomb, small).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogFileTooLargeError);
     expect((error as LogFileTooLargeError).bound).toBe('unzipped');
-    expect((error as Error).message).toBe('log file AWSLogs/1/CloudTrail/eu-west-1/k.json.gz is larger than 262144 bytes unzipped, the most the operator reads');
+    expect((error as Error).message).toBe('AWSLogs/1/CloudTrail/eu-west-1/k.json.gz: over 256 KiB unzipped, the most the operator reads');
+    expect((error as LogFileTooLargeError).describeIn('trail')).toBe('s3://trail/AWSLogs/1/CloudTrail/eu-west-1/k.json.gz: over 256 KiB unzipped, the most the operator reads');
   });
 
   it('stops downloading at the stored bound, and at a record past the record bound', async () => {

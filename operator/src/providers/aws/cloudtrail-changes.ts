@@ -184,7 +184,8 @@ export async function readCloudTrailChanges(options: ReadChangesOptions): Promis
   } catch (err) {
     if (signal?.aborted) throw err;
     if (err instanceof LogFileTooLargeError) {
-      return { ok: false, failure: { reason: 'LogFileTooLarge', message: `reading ${sourceUrl}: ${err.message}; the change log is not read past it until the object is removed or replaced` } };
+      const message = `${err.describeIn(source.bucket)}; the change log is not read past it until the object is removed or replaced`;
+      return { ok: false, failure: { reason: 'LogFileTooLarge', message } };
     }
     const c = classifyAwsError(err);
     const reason = c.code === 'NoSuchBucket' ? 'LogBucketNotFound' : c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason;

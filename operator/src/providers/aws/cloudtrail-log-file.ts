@@ -46,9 +46,18 @@ export class LogFileTooLargeError extends Error {
     readonly bound: LogFileBound,
     readonly maxBytes: number,
   ) {
-    const what = bound === 'stored' ? 'as stored' : bound === 'unzipped' ? 'unzipped' : 'in one record';
-    super(`log file ${key} is larger than ${describeBytes(maxBytes)} ${what}, the most the operator reads`);
+    super(`${key}: ${LogFileTooLargeError.over(bound, maxBytes)}`);
     this.name = 'LogFileTooLargeError';
+  }
+
+  private static over(bound: LogFileBound, maxBytes: number): string {
+    const what = bound === 'stored' ? 'as stored' : bound === 'unzipped' ? 'unzipped' : 'in one record';
+    return `over ${describeBytes(maxBytes)} ${what}, the most the operator reads`;
+  }
+
+  /** The object and the bound first: status messages are cut at a few hundred characters. */
+  describeIn(bucket: string): string {
+    return `s3://${bucket}/${this.key}: ${LogFileTooLargeError.over(this.bound, this.maxBytes)}`;
   }
 }
 
@@ -63,9 +72,11 @@ export class DamagedLogFileError extends Error {
   }
 }
 
-/** `134217728 bytes (128 MiB)`. */
+/** `128 MiB`, `256 KiB`, or `1000 bytes`. */
 export function describeBytes(bytes: number): string {
-  return bytes >= MIB && bytes % MIB === 0 ? `${bytes} bytes (${bytes / MIB} MiB)` : `${bytes} bytes`;
+  if (bytes >= MIB && bytes % MIB === 0) return `${bytes / MIB} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
 
 /** A pipeline stage that unzips when the stream starts with the gzip magic bytes, else passes it through. */
