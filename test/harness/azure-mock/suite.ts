@@ -49,7 +49,9 @@ export function useAzureMock(name: string, defaults: Partial<AzureCollectorOptio
         resourceManagerEndpoint: running().armUrl,
         graphEndpoint: running().graphUrl,
         authorityHost: running().loginUrl,
-        env: {},
+        // Nothing of the environment, and no real Azure host: the log vault's blob reads go
+        // to a closed loopback port (a suite that needs blobs passes Azurite's template).
+        env: { CLOUDPOSTURE_AZURE_STORAGE_BLOB_ENDPOINT: 'https://127.0.0.1:9/{account}' },
         retryDelayMs: 50,
         ...defaults,
         ...extra,
