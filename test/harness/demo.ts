@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     say(`==> every CloudService has status (${services.length} services, ${Date.now() - started} ms after the operator started)\n`);
     say(await kubectl(['get', 'cloudservices', '-n', NAMESPACE]));
     say(conditionTable(services));
+    say(whyNotCompliant(services));
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     say('==> a few of the operator\'s metrics (/metrics):');
     say(
@@ -160,6 +161,48 @@ function conditionTable(services: CloudService[]): string {
   }
   const findings = services.flatMap((s) => (s.status?.findings ?? []).slice(0, 4).map((f) => `  ${s.metadata.name}: [${f.severity}] ${f.message}`));
   return `${lines.join('\n')}\n\nFirst findings:\n${findings.join('\n')}\n`;
+}
+
+/** Condition message characters shown per line in "Why not Compliant". */
+const WHY_MESSAGE_CHARS = 220;
+
+/**
+ * What moto (the AWS emulator) cannot show, by control id: an AWS sample on it can be as
+ * good as moto allows, not better. Printed beside the AWS controls they hold back
+ * (directly, or through a condition that names them, e.g. ResponsibilityDefined).
+ */
+const MOTO_LIMITS: Record<string, string> = {
+  'A523-08-ROOT-MFA': "moto's GetAccountSummary always reports AccountMFAEnabled 0, so no moto account can show root MFA",
+  'A523-05-REGION-GUARDRAIL':
+    'moto makes an account a member of an organization only through CreateAccount, which picks a random id, so the sample\'s fixed account can only be a management account, and SCPs never restrict a management account',
+};
+
+/** For every service that is not Compliant: its conditions that are not True, with reason and message. */
+function whyNotCompliant(services: CloudService[]): string {
+  const lines: string[] = ['Why not Compliant (conditions that are not True):'];
+  for (const s of services) {
+    const conditions = s.status?.conditions ?? [];
+    if (conditions.find((c) => c.type === 'Compliant')?.status === 'True') {
+      const notApplicable = conditions.filter((c) => c.reason === 'NotApplicable').map((c) => c.type);
+      lines.push(
+        `  ${s.metadata.name}: Compliant, every condition True${notApplicable.length > 0 ? ` (NotApplicable: ${notApplicable.join(', ')})` : ''}`,
+      );
+      continue;
+    }
+    lines.push(`  ${s.metadata.name}:`);
+    for (const c of conditions) {
+      if (c.status === 'True' || c.type === 'Compliant' || c.type === 'Ready') continue;
+      const message = c.message.length > WHY_MESSAGE_CHARS ? `${c.message.slice(0, WHY_MESSAGE_CHARS - 3)}...` : c.message;
+      lines.push(`    ${c.type} ${c.status} (${c.reason}): ${message}`);
+    }
+    if (s.spec.provider !== 'aws') continue;
+    const limited = new Set((s.status?.findings ?? []).map((f) => f.control).filter((id) => MOTO_LIMITS[id] !== undefined));
+    for (const id of Object.keys(MOTO_LIMITS)) {
+      if (conditions.some((c) => c.status !== 'True' && c.message.includes(id))) limited.add(id);
+    }
+    for (const id of [...limited].sort()) lines.push(`    moto limit, ${id}: ${MOTO_LIMITS[id]}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 await main();

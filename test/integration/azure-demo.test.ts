@@ -10,7 +10,15 @@ import { promisify } from 'node:util';
 
 import type { InventoryResult } from '../../operator/src/inventory/types.js';
 import { repoRoot } from '../harness/binaries.js';
-import { DEMO_LOG_VAULT_SUBSCRIPTION_ID, DEMO_SUBSCRIPTION_ID, startAzureDemo } from '../harness/azure-mock/demo.js';
+import {
+  DEMO_LOG_VAULT_SUBSCRIPTION_ID,
+  DEMO_SUBSCRIPTION_ID,
+  DEMO_TENANT_ID,
+  PAYROLL_CLIENT_ID,
+  PAYROLL_SUBSCRIPTION_ID,
+  PAYROLL_TENANT_ID,
+  startAzureDemo,
+} from '../harness/azure-mock/demo.js';
 
 const run = promisify(execFile);
 
@@ -69,4 +77,46 @@ it('gives a fresh process everything it needs to read the sample subscription, w
   expect(Date.now() - Date.parse(inv.auditTrails[0]?.lastDeliveryAt ?? '')).toBeLessThan(3_600_000);
   // one token per audience: Resource Manager, Graph and Azure Storage
   expect(calls['EntraID:token OK']).toBe(3);
+});
+
+/** collect-once.ts in a fresh process with the demo's environment (client id overridable). */
+async function collectOnce(subscriptionId: string, tenantId: string, clientId?: string): Promise<{ result: InventoryResult; code: number }> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...demo.env, ...(clientId ? { AZURE_CLIENT_ID: clientId } : {}) };
+  const script = path.join(repoRoot, 'test', 'harness', 'azure-mock', 'collect-once.ts');
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, subscriptionId, tenantId], { cwd: repoRoot, env, timeout: 60_000 });
+    return { result: (JSON.parse(stdout) as { result: InventoryResult }).result, code: 0 };
+  } catch (err) {
+    const e = err as { stdout?: string; code?: number };
+    return { result: (JSON.parse(e.stdout ?? '{}') as { result: InventoryResult }).result, code: e.code ?? 1 };
+  }
+}
+
+it('serves the payroll sample from its own tenant, where every identity has MFA and nothing is exposed', async () => {
+  const { result } = await collectOnce(PAYROLL_SUBSCRIPTION_ID, PAYROLL_TENANT_ID, PAYROLL_CLIENT_ID);
+  if (!result.ok) throw new Error(`${result.failure.reason}: ${result.failure.message}`);
+  const inv = result.inventory;
+  expect(inv.gaps).toEqual([]);
+  // Identities are the payroll tenant's only: none of the other tenant's users without MFA.
+  expect(inv.identities.map((i) => i.name).sort()).toEqual([
+    'breakglass1@payroll.onmicrosoft.com',
+    'breakglass2@payroll.onmicrosoft.com',
+    'emma.dubois@payroll.example.com',
+    'lucas.bernard@payroll.example.com',
+    'olivia.martin@payroll.example.com',
+  ]);
+  expect(inv.identities.filter((i) => !i.mfaEnabled)).toEqual([]);
+  expect(inv.rootMfaEnabled).toBe(true);
+  expect(new Set(inv.resources.map((r) => r.region))).toEqual(new Set(['westeurope', 'northeurope']));
+  expect(inv.resources.filter((r) => r.public)).toEqual([]);
+  expect(inv.guardrails.regionRestriction?.allowedRegions.slice().sort()).toEqual(['northeurope', 'westeurope']);
+  expect(inv.guardrails.accountPublicAccessBlock).toBe(true);
+  expect(inv.auditTrails).toEqual([expect.objectContaining({ destinationAccountId: DEMO_LOG_VAULT_SUBSCRIPTION_ID, logging: true })]);
+  expect(Date.now() - Date.parse(inv.auditTrails[0]?.lastDeliveryAt ?? '')).toBeLessThan(3_600_000);
+});
+
+it("does not serve one tenant's subscription to a token of the other tenant", async () => {
+  const { result, code } = await collectOnce(PAYROLL_SUBSCRIPTION_ID, DEMO_TENANT_ID);
+  expect(code).not.toBe(0);
+  expect(result.ok).toBe(false);
 });

@@ -427,10 +427,11 @@ const SAMPLES_DIR = path.join(REPO_ROOT, 'crds', 'samples');
 const sampleFiles = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.yaml')).sort();
 
 describe('samples', () => {
-  it('are the four documented ones, and nothing else kubectl would try to apply', () => {
+  it('are the five documented ones, and nothing else kubectl would try to apply', () => {
     expect(readdirSync(SAMPLES_DIR).sort()).toEqual([
       'aws-compliant.yaml',
       'aws-noncompliant.yaml',
+      'azure-payroll.yaml',
       'azure-sample.yaml',
       'policy-default.yaml',
     ]);
@@ -462,6 +463,7 @@ describe('samples', () => {
     expect(names).toEqual({
       'aws-compliant.yaml': 'aws-payments-prod',
       'aws-noncompliant.yaml': 'aws-marketing-sandbox',
+      'azure-payroll.yaml': 'azure-payroll-eu',
       'azure-sample.yaml': 'azure-m365-collab',
       'policy-default.yaml': 'default',
     });

@@ -1,6 +1,8 @@
 // The Azure side of `npm run demo`: the local Entra ID / Resource Manager / Graph
-// server with a tenant and subscription matching crds/samples/azure-sample.yaml, with
-// real findings (see demoFixture), and the environment the operator process needs.
+// server with two tenants, one with real findings matching crds/samples/azure-sample.yaml
+// (demoFixture) and one where every control holds, matching
+// crds/samples/azure-payroll.yaml (compliantFixture), and the environment the operator
+// process needs.
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +13,8 @@ import {
   activityEvents,
   activityLogSetting,
   allowedLocationsAssignment,
+  AZURE_ROLE,
+  azureRoleAssignment,
   disk,
   emptyFixture,
   genericResource,
@@ -19,6 +23,7 @@ import {
   signIn,
   snapshot,
   storageAccount,
+  storagePublicAccessAssignment,
   user,
   userRoleAssignment,
   uuidFor,
@@ -36,6 +41,12 @@ export const DEMO_DEPLOYER_APP_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
 export const DEMO_LOG_VAULT_SUBSCRIPTION_ID = '3d2c1b0a-9f8e-4d7c-a6b5-4c3d2e1f0a9b';
 /** The vault's storage account (spec.logVault.bucket of the sample), served by Azurite. */
 export const DEMO_LOG_VAULT_ACCOUNT = 'acmeauditvault';
+/** From crds/samples/azure-payroll.yaml: a tenant of its own (identities are tenant-wide). */
+export const PAYROLL_TENANT_ID = '7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+export const PAYROLL_SUBSCRIPTION_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+export const PAYROLL_CLIENT_ID = '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a';
+/** spec.changeManagement.deployerPrincipals of the payroll sample. */
+export const PAYROLL_DEPLOYER_APP_ID = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8';
 /** A dummy value the local token endpoint accepts; not a real secret anywhere. */
 const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
 
@@ -140,18 +151,74 @@ export function demoFixture(): AzureFixture {
 }
 
 /**
+ * The payroll sample's tenant and subscription, where every control holds:
+ * - MFAEnforced: every user has MFA (confidential: scope "all"), the global
+ *   administrators included (root MFA); the subscription Owner (Azure RBAC) has MFA;
+ *   no service principal holds a secret; everyone signed in within the last days.
+ * - DataResidency: everything in westeurope / northeurope; Allowed locations permits
+ *   exactly those; locally redundant storage (no geo-replica elsewhere).
+ * - EncryptionAtRest: customer-managed keys on the storage accounts and the disk.
+ * - NoPublicExposure: no anonymous blob access, public network access disabled, the
+ *   disk exportable from no network (DenyAll), a Deny policy on public blob access.
+ * - AuditLogging: the activity log goes to the organisation's vault (acmeauditvault,
+ *   vault subscription), which Azurite holds with this hour's delivery.
+ * - ChangesTracked: the only network change came from the pipeline; no break-glass use.
+ */
+export function compliantFixture(): AzureFixture {
+  const sub = PAYROLL_SUBSCRIPTION_ID;
+  const f = emptyFixture(PAYROLL_TENANT_ID, sub, [{ clientId: PAYROLL_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, federated: true }]);
+  const lead = user('olivia.martin@payroll.example.com', { admin: true, displayName: 'Olivia Martin' });
+  const bg1 = user('breakglass1@payroll.onmicrosoft.com', { admin: true, displayName: 'Break glass 1' });
+  const bg2 = user('breakglass2@payroll.onmicrosoft.com', { admin: true, displayName: 'Break glass 2' });
+  f.users = [lead, bg1, bg2, user('lucas.bernard@payroll.example.com'), user('emma.dubois@payroll.example.com')];
+  f.roleAssignments = [
+    userRoleAssignment(lead, ROLE.globalAdministrator),
+    userRoleAssignment(bg1, ROLE.globalAdministrator),
+    userRoleAssignment(bg2, ROLE.globalAdministrator),
+  ];
+  f.rbacAssignments = [azureRoleAssignment(`/subscriptions/${sub}`, String(lead.id), AZURE_ROLE.owner)];
+  const rg = 'rg-payroll';
+  f.storageAccounts = [
+    storageAccount(sub, rg, 'payrolldataweu', { location: 'westeurope', customerManagedKey: true, publicNetworkAccess: 'Disabled' }),
+    storageAccount(sub, rg, 'payrollbackupneu', { location: 'northeurope', customerManagedKey: true, publicNetworkAccess: 'Disabled' }),
+  ];
+  f.disks = [disk(sub, rg, 'vm-payroll-weu_OsDisk_1', { location: 'westeurope', networkAccessPolicy: 'DenyAll', publicNetworkAccess: 'Disabled' })];
+  f.otherResources = [
+    genericResource(sub, rg, 'Microsoft.Compute/virtualMachines', 'vm-payroll-weu', 'westeurope'),
+    genericResource(sub, rg, 'Microsoft.Network/virtualNetworks', 'vnet-payroll', 'westeurope'),
+  ];
+  f.policyAssignments = [allowedLocationsAssignment(sub, ['westeurope', 'northeurope']), storagePublicAccessAssignment(sub, 'Deny')];
+  f.diagnosticSettings = [
+    activityLogSetting(sub, 'activity-log-to-vault', {
+      storageAccountId: `/subscriptions/${DEMO_LOG_VAULT_SUBSCRIPTION_ID}/resourceGroups/rg-log-vault/providers/Microsoft.Storage/storageAccounts/${DEMO_LOG_VAULT_ACCOUNT}`,
+    }),
+  ];
+  const nsg = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkSecurityGroups/nsg-payroll`;
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  f.activityLog = activityEvents(sub, {
+    operation: 'Microsoft.Network/networkSecurityGroups/securityRules/write',
+    resourceId: `${nsg}/securityRules/allow-https-payroll-api`,
+    caller: PAYROLL_DEPLOYER_APP_ID,
+    at: ago(180),
+  });
+  f.signIns = [signIn('olivia.martin@payroll.example.com', ago(60))];
+  return f;
+}
+
+/**
  * Starts the local Azure for the demo. `env` goes into the operator process:
  * endpoints, the authority host, dummy client credentials for the sample's app and
  * NODE_EXTRA_CA_CERTS so that process trusts the server's test CA from its start.
  */
 export async function startAzureDemo(runDir: string): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
-  const mock = await startAzureMock({ dir: path.join(runDir, 'azure-mock'), fixture: demoFixture() });
+  const mock = await startAzureMock({ dir: path.join(runDir, 'azure-mock'), fixture: demoFixture(), tenants: [compliantFixture()] });
   // The log vault's storage account in Azurite, with this hour's activity log: AuditLogging sees a fresh delivery.
   const azurite = await startAzurite({ dir: path.join(runDir, 'azurite'), accounts: [DEMO_LOG_VAULT_ACCOUNT] }).catch(async (err: unknown) => {
     await mock.stop();
     throw err;
   });
   await azurite.putActivityLog(DEMO_LOG_VAULT_ACCOUNT, DEMO_SUBSCRIPTION_ID, new Date());
+  await azurite.putActivityLog(DEMO_LOG_VAULT_ACCOUNT, PAYROLL_SUBSCRIPTION_ID, new Date());
   const caBundle = path.join(runDir, 'azure-ca-bundle.pem');
   await writeFile(caBundle, `${mock.caPem.trim()}\n${azurite.caPem.trim()}\n`);
   return {

@@ -1,6 +1,6 @@
 // A local stand-in for Microsoft Entra ID (token endpoint), Azure Resource Manager and
 // Microsoft Graph. No emulator exists for them, so this server answers the documented
-// REST shapes for one fixture tenant / subscription: OAuth 2.0 client credentials
+// REST shapes for fixture tenants / subscriptions (one each): OAuth 2.0 client credentials
 // (secret or assertion), OpenID discovery, ARM list operations with `nextLink` paging,
 // Graph collections with `@odata.nextLink`, and error bodies as the services write them
 // (ARM `{"error":{"code","message"}}`, Graph with `innerError`, OAuth `error` /
@@ -71,6 +71,13 @@ export interface AzureMockOptions {
   /** Directory for the CA and serving certificate. */
   dir: string;
   fixture?: AzureFixture;
+  /**
+   * Further tenants served beside `fixture` (e.g. the demo's compliant one): each request
+   * is answered from the fixture of its tenant (token endpoint: the tenant in the path;
+   * Resource Manager: the subscription in the path, which must belong to the token's
+   * tenant; Graph: the token's tenant). `setFixture` replaces only `fixture`.
+   */
+  tenants?: AzureFixture[];
   /** Items per ARM / Graph page (default 100). */
   pageSize?: number;
 }
@@ -156,6 +163,12 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     '00000000-0000-4000-a000-000000000002',
     [{ clientId: '00000000-0000-4000-a000-000000000003', clientSecret: 'dummy-secret' }],
   );
+  const otherTenants = opts.tenants ?? [];
+  /** The fixture serving a tenant / subscription, if any. */
+  const fixtureOfTenant = (tenantId: string): AzureFixture | undefined =>
+    [fixture, ...otherTenants].find((f) => f.tenantId.toLowerCase() === tenantId.toLowerCase());
+  const fixtureOfSubscription = (subscriptionId: string): AzureFixture | undefined =>
+    [fixture, ...otherTenants].find((f) => f.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
   let pageSize = opts.pageSize ?? 100;
   const faults = new Map<MockRoute, Fault[]>();
   const canned = new Map<MockRoute, Json[]>();
@@ -212,7 +225,10 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
   };
 
   /** Bearer token check: issued here, not expired, for this service's audience. */
-  const authorize = (req: IncomingMessage, service: 'arm' | 'graph'): { ok: true; token: IssuedToken } | { ok: false; status: number; body: Json } => {
+  const authorize = (
+    req: IncomingMessage,
+    service: 'arm' | 'graph',
+  ): { ok: true; token: IssuedToken; fixture: AzureFixture } | { ok: false; status: number; body: Json } => {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const token = m?.[1] ? tokens.get(m[1]) : undefined;
@@ -223,8 +239,9 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     if (token.audience !== urls[service]) {
       return fail('InvalidAuthenticationTokenAudience', `The access token has been obtained for wrong audience or resource '${token.audience}'.`);
     }
-    if (token.tenantId !== fixture.tenantId) return fail('InvalidAuthenticationTokenTenant', 'The access token is from the wrong issuer.');
-    return { ok: true, token };
+    const tenantFixture = fixtureOfTenant(token.tenantId);
+    if (!tenantFixture) return fail('InvalidAuthenticationTokenTenant', 'The access token is from the wrong issuer.');
+    return { ok: true, token, fixture: tenantFixture };
   };
 
   /** A page of `items` with the service's paging link. */
@@ -259,7 +276,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     }
     const tenant = parts[0] ?? '';
     if (req.method === 'GET' && url.pathname.endsWith('/v2.0/.well-known/openid-configuration')) {
-      if (tenant !== fixture.tenantId && tenant !== 'organizations' && tenant !== 'common') {
+      if (!fixtureOfTenant(tenant) && tenant !== 'organizations' && tenant !== 'common') {
         send(res, 400, oauthError('invalid_tenant', 90002, `Tenant '${tenant}' not found.`));
         return ['login.openidConfiguration', 400];
       }
@@ -298,7 +315,8 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
         send(res, fault.status, faultBody('login', fault), fault.headers);
         return ['login.token', fault.status];
       }
-      if (tenant !== fixture.tenantId) {
+      const tenantFixture = fixtureOfTenant(tenant);
+      if (!tenantFixture) {
         send(res, 400, oauthError('invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
         return ['login.token', 400];
       }
@@ -307,7 +325,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
         return ['login.token', 400];
       }
       const clientId = form.get('client_id') ?? '';
-      const app = fixture.apps.find((a) => a.clientId === clientId);
+      const app = tenantFixture.apps.find((a) => a.clientId === clientId);
       if (!app) {
         send(res, 400, oauthError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`));
         return ['login.token', 400];
@@ -365,7 +383,9 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       return [route, 400];
     }
     const sub = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1];
-    if (sub !== undefined && sub.toLowerCase() !== fixture.subscriptionId.toLowerCase()) {
+    // The rest of this request reads the subscription's fixture (the token's tenant's when no subscription is named).
+    const fixture = sub !== undefined ? fixtureOfSubscription(sub) : auth.fixture;
+    if (fixture === undefined || fixture.tenantId.toLowerCase() !== auth.token.tenantId.toLowerCase()) {
       send(res, 404, armError('SubscriptionNotFound', `The subscription '${sub}' could not be found.`));
       return [route, 404];
     }
@@ -476,6 +496,8 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       send(res, auth.status, auth.body);
       return [route, auth.status];
     }
+    // The rest of this request reads the token's tenant.
+    const fixture = auth.fixture;
     const fault = takeFault(route);
     if (fault) {
       send(res, fault.status, faultBody('graph', fault), fault.headers);
@@ -495,7 +517,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       send(res, 200, page('graph', url, members, 'directoryObjects(id)'));
       return [route, 200];
     }
-    if (route === 'unknown' && /^\/v1\.0\/users$/i.test(url.pathname.replace(/\/+$/, ''))) return usersWithActivity(res, url);
+    if (route === 'unknown' && /^\/v1\.0\/users$/i.test(url.pathname.replace(/\/+$/, ''))) return usersWithActivity(res, url, fixture);
     if (!collection) {
       send(res, 400, graphErrorBody('BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop()}'.`));
       return [route, 400];
@@ -530,7 +552,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
    * `fixture.userActivity` (default: created 400 days ago, signed in successfully 2 days ago).
    * signInActivity needs Entra ID P1/P2, as in Graph.
    */
-  const usersWithActivity = (res: ServerResponse, url: URL): [MockRoute, number] => {
+  const usersWithActivity = (res: ServerResponse, url: URL, fixture: AzureFixture): [MockRoute, number] => {
     const route: MockRoute = 'graph.users';
     const fault = takeFault(route);
     if (fault) {
