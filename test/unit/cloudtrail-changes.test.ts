@@ -71,6 +71,31 @@ describe('parsing CloudTrail log records', () => {
     expect(failed?.errorCode).toBe('ConsoleLoginFailure');
   });
 
+  it('a failed sign-in names the user without an arn: an identity declared by ARN (with a path) still matches', () => {
+    // AWS's userIdentity for a failed console sign-in of an IAM user: no arn, only these.
+    const raw = consoleLogin(iamUser(ACCOUNT_ID, 'breakglass-admin'), at(1), false);
+    raw.userIdentity = { type: 'IAMUser', principalId: 'AIDAEXAMPLE', accountId: ACCOUNT_ID, userName: 'breakglass-admin' };
+    const declared = `arn:aws:iam::${ACCOUNT_ID}:user/emergency/breakglass-admin`;
+    const failed = parseCloudTrailRecord(raw, [declared]);
+    expect(failed).toMatchObject({ kind: 'sign-in', actor: `arn:aws:iam::${ACCOUNT_ID}:user/breakglass-admin`, errorCode: 'ConsoleLoginFailure' });
+    // another account's user of the same name is someone else
+    expect(parseCloudTrailRecord(raw, [`arn:aws:iam::999999999999:user/breakglass-admin`])).toBeUndefined();
+  });
+
+  it('assuming a declared break-glass role is its use, whoever called AssumeRole', () => {
+    const role = `arn:aws:iam::${ACCOUNT_ID}:role/BreakGlass`;
+    const raw = ctEvent({
+      eventName: 'AssumeRole',
+      eventSource: 'sts.amazonaws.com',
+      identity: iamUser(ACCOUNT_ID, 'alice'),
+      at: at(1),
+      requestParameters: { roleArn: role, roleSessionName: 'incident-42' },
+    });
+    expect(parseCloudTrailRecord(raw, [role])).toMatchObject({ kind: 'activity', action: 'AssumeRole', principal: role, actor: `arn:aws:iam::${ACCOUNT_ID}:user/alice` });
+    expect(parseCloudTrailRecord(raw, ['BreakGlass'])).toMatchObject({ principal: role });
+    expect(parseCloudTrailRecord(raw, [`arn:aws:iam::${ACCOUNT_ID}:role/Other`])).toBeUndefined();
+  });
+
   it('keeps refused network calls with their error code (the controls ignore them)', () => {
     const r = parseCloudTrailRecord(
       ctEvent({ eventName: 'DeleteVpc', identity: iamUser(ACCOUNT_ID, 'mallory'), at: at(1), requestParameters: { vpcId: 'vpc-1' }, errorCode: 'Client.UnauthorizedOperation' }),

@@ -60,8 +60,21 @@ function nameOf(arn: string | undefined): string | undefined {
 }
 
 /**
+ * Two IAM user ARNs name the same user when account and user name agree: names are
+ * unique in an account, and a log record may name the user without its path (a failed
+ * console sign-in carries only userName and accountId).
+ */
+function sameIamUser(declared: string, actor: string): boolean {
+  const user = /^arn:aws[\w-]*:iam::(\d{12}):user\/(?:.*\/)?([^/*]+)$/;
+  const a = user.exec(declared.trim());
+  const b = user.exec(actor);
+  return a !== null && b !== null && a[1] === b[1] && a[2] === b[2];
+}
+
+/**
  * The entry of `identities` that names the record's caller, if any. An entry matches by
- * ARN (with `*` patterns), by user name, or by the role name of an assumed-role session;
+ * ARN (with `*` patterns; a user ARN also by account and user name), by user name, or by
+ * the role name of an assumed-role session or of the role an AssumeRole call assumed;
  * "root" or "<root_account>" matches the root user.
  */
 export function identityNamedBy(record: ChangeRecord, identities: readonly string[]): string | undefined {
@@ -69,7 +82,7 @@ export function identityNamedBy(record: ChangeRecord, identities: readonly strin
     const e = entry.trim();
     if (e === '') continue;
     if (e.startsWith('arn:')) {
-      if (arnPatternMatches(e, record.actor) || arnPatternMatches(e, record.principal)) return entry;
+      if (arnPatternMatches(e, record.actor) || arnPatternMatches(e, record.principal) || sameIamUser(e, record.actor)) return entry;
       continue;
     }
     if ((e === 'root' || e === '<root_account>') && /:root$/.test(record.actor)) return entry;

@@ -70,8 +70,16 @@ function actorOf(identity: Json | undefined, accountId: string | undefined): str
   const type = str(identity?.type);
   const account = str(identity?.accountId) ?? accountId;
   if (type === 'Root' && account) return `arn:aws:iam::${account}:root`;
+  // A failed console sign-in of an IAM user carries no arn, only userName and accountId
+  // (AWS's CloudTrail userIdentity reference): name the user by account and name, which
+  // is unique in the account whatever the user's path.
+  const userName = str(identity?.userName);
+  if (type === 'IAMUser' && account && userName) return `arn:aws:iam::${account}:user/${userName}`;
   return str(identity?.invokedBy) ?? str(identity?.principalId) ?? 'unknown';
 }
+
+/** STS calls whose requestParameters.roleArn names the role a new session belongs to. */
+const ASSUME_ROLE_EVENTS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
 
 /**
  * One CloudTrail record as a ChangeRecord, or undefined when it is neither a network
@@ -103,7 +111,9 @@ export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly 
     kind,
   };
   if (source !== undefined) change.source = source;
-  const principal = str(identity?.type) === 'AssumedRole' ? str(issuer?.arn) : undefined;
+  // The role a session belongs to; for AssumeRole itself, the role being assumed, so
+  // assuming a declared break-glass role counts as its use (whoever the caller was).
+  const principal = str(identity?.type) === 'AssumedRole' ? str(issuer?.arn) : ASSUME_ROLE_EVENTS.has(action) ? str(obj(record.requestParameters)?.roleArn) : undefined;
   if (principal !== undefined) change.principal = principal;
   const userName = str(identity?.userName) ?? str(issuer?.userName);
   if (userName !== undefined) change.userName = userName;
