@@ -164,7 +164,7 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     // so the folder must hold nothing kubectl cannot apply.
     const r = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', ns, '-f', path.join(repoRoot, 'crds', 'samples')]);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    for (const name of ['aws-payments-prod', 'aws-marketing-sandbox', 'azure-m365-collab']) {
+    for (const name of ['aws-payments-prod', 'aws-marketing-sandbox', 'azure-m365-collab', 'azure-payroll-eu']) {
       expect(r.stdout).toContain(`cloudservice.cloudposture.io/${name} created (server dry run)`);
     }
     expect(r.stdout).toMatch(/cloudsecuritypolicy\.cloudposture\.io\/default (created|configured|unchanged) \(server dry run\)/);
