@@ -13,7 +13,7 @@
 // RBAC) and in-memory persistence. Like moto's server, it exits within a second of its
 // parent process dying (SIGKILL included).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { repoRoot } from './binaries.js';
 import { generateCA, issueServingCert } from './certs.js';
 import { freeLoopbackPort } from './moto.js';
+import { killGroup, outputTail } from './emulator-process.js';
 
 export interface AzuriteServer {
   /** `https://127.0.0.1:PORT/{account}`: the operator's blob endpoint template. */
@@ -69,19 +70,6 @@ export function activityLogBlobName(subscriptionId: string, hour: Date): string 
   return `resourceId=/SUBSCRIPTIONS/${subscriptionId.toUpperCase()}/y=${hour.getUTCFullYear()}/m=${pad(hour.getUTCMonth() + 1)}/d=${pad(hour.getUTCDate())}/h=${pad(hour.getUTCHours())}/m=00/PT1H.json`;
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // gone
-    }
-  }
-}
-
 async function answers(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -110,15 +98,7 @@ export async function startAzurite(opts: StartAzuriteOptions): Promise<AzuriteSe
       detached: true,
     },
   );
-  const tail: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    if (opts.log) process.stderr.write(text);
-    tail.push(...text.split('\n').filter((l) => l.trim() !== ''));
-    if (tail.length > 20) tail.splice(0, tail.length - 20);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const tail = outputTail(child, Boolean(opts.log));
   const onExit = (): void => killGroup(child, 'SIGKILL');
   process.once('exit', onExit);
 

@@ -12,6 +12,7 @@
 // checked against the IAM policies of the access key's user or role.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { killGroup, outputTail } from './emulator-process.js';
 
 export interface MotoServer {
   /** `http://127.0.0.1:PORT` */
@@ -71,19 +72,6 @@ async function answers(endpoint: string): Promise<boolean> {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal); // the whole group (detached: the child leads it)
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -130,15 +118,7 @@ async function startOnce(port: number, opts: StartMotoOptions): Promise<MotoServ
   });
   live.add(child);
   installExitHook();
-  const tail: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    const text = chunk.toString('utf8');
-    if (opts.log) process.stderr.write(text);
-    tail.push(...text.split('\n').filter((l) => l.trim() !== ''));
-    if (tail.length > 20) tail.splice(0, tail.length - 20);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const tail = outputTail(child, Boolean(opts.log));
   let exited = false;
   child.once('exit', () => {
     exited = true;
