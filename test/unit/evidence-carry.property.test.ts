@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import type { CloudServiceStatus, ExitDrillStatus } from '../../operator/src/api/types.js';
 import { createChangeLogGather } from '../../operator/src/controller/change-log.js';
 import type { ExitDrillGather } from '../../operator/src/controller/exit-drill.js';
+import { createTargetResolver } from '../../operator/src/controller/credentials.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import type { ChangeRecord } from '../../operator/src/inventory/changes.js';
 import { createLogger } from '../../operator/src/log.js';
@@ -91,7 +92,7 @@ describe('evidence survives any failed read (property)', () => {
           policies: { get: () => undefined },
           policyName: 'default',
           sources: {
-            targets: async (service) => ({ ok: true, target: { provider: 'aws', account: service.spec.account, allowedRegions: service.spec.allowedRegions } }),
+            targets: createTargetResolver(api), // no credentials Secret named: the plain target
             inventory: async () => ({ ok: false, skipped: true, failure: { reason: 'LiveChecksDisabled', message: 'not in this test' } }),
             changeLog: createChangeLogGather({ aws: reader }),
             exitDrills: drills,

@@ -3,6 +3,7 @@
 // as `retry` at the shared account cache's next attempt (one backoff), counted by kind.
 
 import { Writable } from 'node:stream';
+import { createTargetResolver } from '../../operator/src/controller/credentials.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import { STALLED_RECHECK_MS } from '../../operator/src/controls/readiness.js';
 import type { InventoryResult } from '../../operator/src/inventory/types.js';
@@ -29,7 +30,7 @@ function setup(inventory: (target: CollectTarget) => Promise<InventoryResult>, c
     policies: { get: () => undefined },
     policyName: 'default',
     sources: {
-      targets: async (service) => ({ ok: true, target: { provider: 'aws', account: service.spec.account, allowedRegions: service.spec.allowedRegions } }),
+      targets: createTargetResolver(api), // no credentials Secret named: the plain target
       inventory: ({ target }) => inventory(target),
     },
     metrics,
