@@ -48,10 +48,9 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
       const previous = service.status;
       const kept = changeRecordsFromStatus(previous?.changes);
       const carried = previous?.changeLog ? { status: previous.changeLog } : {};
+      const unread = (reason: string, message: string): ChangeLogRead => ({ feed: { failure: { reason, message } }, records: kept, ...carried });
       const failed = (reason: string, message: string): ChangeLogRead => ({
-        feed: { failure: { reason, message } },
-        records: kept,
-        ...carried,
+        ...unread(reason, message),
         read: {
           source: 'changeLog',
           ...(previous?.changeLog?.lastReadAt ? { obtainedAt: previous.changeLog.lastReadAt } : {}),
@@ -61,11 +60,8 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
         },
       });
       const reader = readers[service.spec.provider];
-      if (!reader || !accountDeclared(service)) {
-        // Nothing was attempted: no read to record.
-        const { read: _none, ...unsupported } = failed('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
-        return unsupported;
-      }
+      // Nothing is attempted without a reader: no read to record.
+      if (!reader || !accountDeclared(service)) return unread('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
       if (!target.ok) return failed(target.failure.reason, target.failure.message);
       let read;
       try {
