@@ -1,7 +1,7 @@
 // Typed operator configuration from CLOUDPOSTURE_* environment variables (flags map
 // onto the same names), validated at start-up so a typo fails loudly, not silently.
 
-import { parseDuration } from './api/duration.js';
+import { MAX_TIMER_DELAY_MS, parseDuration } from './api/duration.js';
 import { parseByteQuantity } from './api/quantity.js';
 import { defaultScratchBudget } from './exitdrill/budget.js';
 
@@ -78,12 +78,19 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     values[`CLOUDPOSTURE_${(match[1] as string).toUpperCase().replace(/-/g, '_')}`] = match[2];
   }
   const read = (name: string, fallback: string): string => values[`CLOUDPOSTURE_${name}`] ?? fallback;
-  const duration = (name: string, fallback: string): number => {
+  const anyDuration = (name: string, fallback: string): number => {
     try {
       return parseDuration(read(name, fallback));
     } catch (error) {
       throw new Error(`CLOUDPOSTURE_${name}: ${(error as Error).message}`);
     }
+  };
+  // These settings drive one timer each: a longer one would fire at once (MAX_TIMER_DELAY_MS).
+  // Only the default interval may be longer: the work queue chains its delays.
+  const duration = (name: string, fallback: string): number => {
+    const ms = anyDuration(name, fallback);
+    if (ms > MAX_TIMER_DELAY_MS) throw new Error(`CLOUDPOSTURE_${name}: at most 596h (timers overflow beyond 2^31-1 ms), got "${read(name, fallback)}"`);
+    return ms;
   };
   const integer = (name: string, fallback: number, min: number): number => {
     const raw = read(name, String(fallback));
@@ -109,7 +116,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   const config: OperatorConfig = {
     metricsAddress,
     concurrency: integer('CONCURRENCY', 4, 1),
-    defaultIntervalMs: duration('DEFAULT_INTERVAL', '10m'),
+    defaultIntervalMs: anyDuration('DEFAULT_INTERVAL', '10m'),
     resyncPeriodMs: duration('RESYNC_PERIOD', '10m'),
     watchStaleAfterMs: duration('WATCH_STALE_AFTER', '5m'),
     watchStuckAfterMs: duration('WATCH_STUCK_AFTER', '15m'),

@@ -43,10 +43,17 @@ describe('loadConfig', () => {
   it.each([
     [{ CLOUDPOSTURE_CONCURRENCY: '0' }, /CLOUDPOSTURE_CONCURRENCY: expected an integer >= 1/],
     [{ CLOUDPOSTURE_DEFAULT_INTERVAL: 'often' }, /CLOUDPOSTURE_DEFAULT_INTERVAL: invalid duration/],
+    // a timer longer than 2^31-1 ms fires at once: refused, not a hot loop
+    [{ CLOUDPOSTURE_RECONCILE_TIMEOUT: '720h' }, /CLOUDPOSTURE_RECONCILE_TIMEOUT: at most 596h/],
+    [{ CLOUDPOSTURE_LEASE_DURATION: '8760h' }, /CLOUDPOSTURE_LEASE_DURATION: at most 596h/],
     [{ CLOUDPOSTURE_LOG_LEVEL: 'loud' }, /CLOUDPOSTURE_LOG_LEVEL/],
     [{ CLOUDPOSTURE_METRICS_ADDRESS: 'localhost' }, /host:port/],
   ])('names the bad setting: %p', (env, message) => {
     expect(() => loadConfig(env, [])).toThrow(message);
+  });
+
+  it('takes a default interval longer than a timer can wait (the work queue chains it)', () => {
+    expect(loadConfig({ CLOUDPOSTURE_DEFAULT_INTERVAL: '8760h' }, []).defaultIntervalMs).toBe(8760 * 3_600_000);
   });
 
   it('refuses a malformed flag', () => {

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { ExponentialBackoff, MAX_TIMER_DELAY_MS, WorkQueue, type ReconcileResult } from '../../operator/src/controller/workqueue.js';
+import { MAX_TIMER_DELAY_MS } from '../../operator/src/api/duration.js';
+import { ExponentialBackoff, WorkQueue, type ReconcileResult } from '../../operator/src/controller/workqueue.js';
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,6 +3,8 @@
 // Delays of any length are safe: Node fires a setTimeout above MAX_TIMER_DELAY_MS after
 // 1 ms, so longer waits are chained in steps below that limit.
 
+import { MAX_TIMER_DELAY_MS } from '../api/duration.js';
+
 export type ReconcileResult =
   /** Done; come back after `requeueAfterMs` (the service's interval) if given. */
   | { kind: 'done'; requeueAfterMs?: number }
@@ -16,9 +18,6 @@ export type ReconcileResult =
    * the key), or until `requeueAfterMs` (a long ceiling) if given. No backoff.
    */
   | { kind: 'terminal'; reason: string; requeueAfterMs?: number };
-
-/** The longest delay setTimeout honours (2^31-1 ms, about 24.8 days); longer ones fire after 1 ms. */
-export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 export type Handler = (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
 
