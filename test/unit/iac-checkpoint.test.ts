@@ -306,7 +306,40 @@ describe('refusals', () => {
     const r = parseDeclaredStateText(fixture('changed.checkpoint.json'), { ...META, stack: 'acme/payments/staging' });
     expect(r).toEqual({
       ok: false,
-      failure: { reason: 'StackMismatch', message: 'Pulumi state is for stack "organization/payments/prod", the reference names "acme/payments/staging"' },
+      failure: { reason: 'StackMismatch', message: 'Pulumi state is for another stack (checkpoint.stack) than the reference names ("acme/payments/staging")' },
     });
+  });
+});
+
+// The state text may be a Secret's value: a refusal gives a position and a kind, never the text.
+describe('refusals quote nothing of the state', () => {
+  const PLANTED = 'hunter2-Pa55-LEAK';
+  const refusal = (r: DeclaredStateResult): string => {
+    if (r.ok) throw new Error('expected a refusal');
+    expect(r.failure.message).not.toContain(PLANTED);
+    expect(r.failure.message).not.toContain(PLANTED.slice(0, 7));
+    return r.failure.message;
+  };
+
+  it.each([
+    ['a bare value', PLANTED, 'unexpected character at line 1, column 1 (byte 0)'],
+    ['a value after a key', `{"token": ${PLANTED}}`, 'unexpected character at line 1, column 11 (byte 10)'],
+    ['a cut document', `{\n  "version": 3,\n  "note": "${PLANTED}`, 'unterminated string at line 3, column 11 (byte 28)'],
+    ['an AWS key file', `[default]\naws_secret_access_key = ${PLANTED}`, 'unexpected character at line 1, column 2 (byte 1)'],
+    ['content after the document', `{"version": 3} ${PLANTED}`, 'content after the JSON document at line 1, column 16 (byte 15)'],
+    ['a multi-byte prefix', `{"é": "ü", ${PLANTED}}`, 'unexpected character at line 1, column 12 (byte 13)'],
+  ])('not JSON (%s): position and kind only', (_what, text, where) => {
+    expect(refusal(parseDeclaredStateText(text, META))).toBe(`Pulumi state is not valid JSON: ${where}`);
+  });
+
+  it('a resource or stack the state names is not quoted', () => {
+    const urn = `urn:pulumi:${PLANTED}::p::aws:s3/bucket:Bucket::b`;
+    expect(refusal(parseDeclaredState(exported([{ urn, custom: true }]), META))).toBe('Pulumi state: resources[0] has no type');
+    const other = { version: 3, checkpoint: { stack: PLANTED, latest: { resources: [] } } };
+    expect(refusal(parseDeclaredState(other, { ...META, stack: 'prod' }))).toBe(
+      'Pulumi state is for another stack (checkpoint.stack) than the reference names ("prod")',
+    );
+    const fromUrn = parseDeclaredState(exported([{ urn, custom: true, type: 'aws:s3/bucket:Bucket' }]), { ...META, stack: 'prod' });
+    expect(refusal(fromUrn)).toBe('Pulumi state is for another stack (the urn of resources[0]) than the reference names ("prod")');
   });
 });

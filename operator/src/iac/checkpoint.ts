@@ -20,6 +20,7 @@
 import type { DeclaredState, DeclaredStateResult } from '../inventory/declared-state.js';
 import { type RawResource, declaredResources } from './declared-facts.js';
 import { type Props, asString, isRecord } from './resource-types.js';
+import { describeJsonSyntaxError, jsonSyntaxError } from './json-position.js';
 import { stackOfUrn } from './urn.js';
 
 /** Deployment schema versions this parser reads. */
@@ -93,7 +94,7 @@ function readResource(raw: unknown, index: number): RawResource | string {
   const urn = raw.urn;
   const type = raw.type;
   if (typeof urn !== 'string' || !urn.startsWith('urn:pulumi:')) return `resources[${index}] has no valid urn`;
-  if (typeof type !== 'string' || type === '') return `resources[${index}] (${urn}) has no type`;
+  if (typeof type !== 'string' || type === '') return `resources[${index}] has no type`;
   const inputs = plainValue(raw.inputs ?? {});
   const outputs = plainValue(raw.outputs ?? {});
   const resource: RawResource = {
@@ -164,7 +165,9 @@ export function parseDeclaredState(raw: unknown, meta: StateMeta): DeclaredState
   }
   const stateStack = located.stack ?? (all[0] ? stackOfUrn(all[0].urn) : undefined);
   if (meta.stack && stateStack && lastSegment(stateStack) !== lastSegment(meta.stack)) {
-    return failure('StackMismatch', `Pulumi state is for stack "${stateStack}", the reference names "${meta.stack}"`);
+    // Where the state names its stack, not the name: messages quote nothing the state holds.
+    const where = located.stack !== undefined ? 'checkpoint.stack' : 'the urn of resources[0]';
+    return failure('StackMismatch', `Pulumi state is for another stack (${where}) than the reference names ("${meta.stack}")`);
   }
   const resources = declaredResources(all);
   const state: DeclaredState = {
@@ -176,14 +179,17 @@ export function parseDeclaredState(raw: unknown, meta: StateMeta): DeclaredState
   return { ok: true, state };
 }
 
-/** Parses state text (JSON); a syntax error is StateInvalid. */
+/**
+ * Parses state text (JSON); a syntax error is StateInvalid with its position and kind,
+ * never JSON.parse's message: that quotes the text, which may be a Secret's value.
+ */
 export function parseDeclaredStateText(text: string, meta: StateMeta): DeclaredStateResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return failure('StateInvalid', `Pulumi state is not valid JSON: ${detail.slice(0, 160)}`);
+  } catch {
+    const at = jsonSyntaxError(text);
+    return failure('StateInvalid', `Pulumi state is not valid JSON: ${at ? describeJsonSyntaxError(at) : 'rejected by the JSON parser'}`);
   }
   return parseDeclaredState(raw, meta);
 }
