@@ -30,6 +30,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const CRD_FILES = [
   'crds/cloudposture.io_cloudservices.yaml',
   'crds/cloudposture.io_cloudsecuritypolicies.yaml',
+  'crds/cloudposture.io_cloudaccounts.yaml',
 ] as const;
 
 /** The generated module (relative to the repository root). */

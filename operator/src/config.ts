@@ -30,6 +30,10 @@ export interface OperatorConfig {
   shutdownGraceMs: number;
   /** Only this namespace (empty: all namespaces). */
   watchNamespace: string;
+  /** The operator's own namespace: CloudAccount credentials Secrets live here (POD_NAMESPACE). */
+  operatorNamespace: string;
+  /** How often each CloudAccount's Ready condition is re-checked (one identity call). */
+  accountCheckIntervalMs: number;
   /** Name of the CloudSecurityPolicy that applies. */
   policyName: string;
   /** Per-account backoff after a failed collection: first wait, doubled per failure up to the max. */
@@ -45,8 +49,21 @@ export interface OperatorConfig {
   azureGraphEndpoint: string;
   /** Serve GET /report (TokenReview + SubjectAccessReview per request); needs TLS. */
   serveReport: boolean;
+  /** PEM files of the HTTPS certificate (reloaded when they change); empty: self-signed at start. */
   tlsCertFile: string;
   tlsKeyFile: string;
+  /** /metrics over HTTPS for callers allowed `get` on /metrics (TokenReview + SubjectAccessReview); false: plain HTTP, open. */
+  metricsSecure: boolean;
+  /** TokenReview audience of /metrics tokens; empty: the API server's own (a ServiceAccount token as mounted). */
+  metricsTokenAudience: string;
+  /** TokenReview audience /report tokens must carry (`kubectl create token --audience`); never empty. */
+  reportTokenAudience: string;
+  /** SubjectAccessReviews in flight at once, process-wide (TokenReviews likewise). */
+  accessReviewConcurrency: number;
+  /** How long a TokenReview / SubjectAccessReview answer is reused. */
+  accessReviewCacheTtlMs: number;
+  /** Most SubjectAccessReview answers one report request may consult; past it the report says it is truncated. */
+  reportMaxReviews: number;
   /** Scratch folder for exit-drill downloads (an emptyDir in the chart); empty: the OS temp dir. */
   exitDrillDir: string;
   /** sizeLimit of that scratch volume (the chart's exitDrill.scratchSizeLimit), in bytes. */
@@ -127,6 +144,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     backoffMaxMs: duration('BACKOFF_MAX', '10m'),
     shutdownGraceMs: duration('SHUTDOWN_GRACE', '20s'),
     watchNamespace: read('WATCH_NAMESPACE', ''),
+    operatorNamespace: read('OPERATOR_NAMESPACE', values.POD_NAMESPACE ?? 'default'),
+    accountCheckIntervalMs: duration('ACCOUNT_CHECK_INTERVAL', '10m'),
     policyName: read('POLICY_NAME', 'default'),
     accountBackoffBaseMs: duration('ACCOUNT_BACKOFF_BASE', '30s'),
     accountBackoffMaxMs: duration('ACCOUNT_BACKOFF_MAX', '10m'),
@@ -140,6 +159,12 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     serveReport: boolean('SERVE_REPORT', false),
     tlsCertFile: read('TLS_CERT_FILE', ''),
     tlsKeyFile: read('TLS_KEY_FILE', ''),
+    metricsSecure: boolean('METRICS_SECURE', true),
+    metricsTokenAudience: read('METRICS_TOKEN_AUDIENCE', ''),
+    reportTokenAudience: read('REPORT_TOKEN_AUDIENCE', 'cloud-posture-operator'),
+    accessReviewConcurrency: integer('ACCESS_REVIEW_CONCURRENCY', 8, 1),
+    accessReviewCacheTtlMs: duration('ACCESS_REVIEW_CACHE_TTL', '10s'),
+    reportMaxReviews: integer('REPORT_MAX_REVIEWS', 100, 1),
     logLevel: logLevel as OperatorConfig['logLevel'],
     instanceName: read('INSTANCE_NAME', values.POD_NAME ?? values.HOSTNAME ?? 'cloud-posture-operator'),
     leaderElection: boolean('LEADER_ELECTION', false),
@@ -157,6 +182,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   if (!(config.watchStuckAfterMs > config.watchStaleAfterMs)) {
     throw new Error('CLOUDPOSTURE_WATCH_STUCK_AFTER must be longer than CLOUDPOSTURE_WATCH_STALE_AFTER');
   }
+  if (!config.reportTokenAudience.trim()) {
+    throw new Error('CLOUDPOSTURE_REPORT_TOKEN_AUDIENCE must name a dedicated audience: report tokens are made for the operator, not the API server');
+  }
+  if (!config.tlsCertFile !== !config.tlsKeyFile) throw new Error('CLOUDPOSTURE_TLS_CERT_FILE and CLOUDPOSTURE_TLS_KEY_FILE go together');
   if (!(config.queueStuckAfterMs > config.reconcileTimeoutMs)) {
     throw new Error('CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT');
   }

@@ -56,8 +56,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
 
-import type { AccountRef, LogVault } from '../../operator/src/api/types.js';
-import type { StaticCredentials } from '../../operator/src/providers/types.js';
+import type { LogVault } from '../../operator/src/api/types.js';
+import type { AccountTarget, StaticCredentials } from '../../operator/src/providers/types.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID } from './moto.js';
 
 export const COMPLIANT_ACCOUNT_ID = '111111111111';
@@ -78,7 +78,7 @@ export function readonlyPolicyDocument(): string {
 /** What a CloudService and the collector need to reach a seeded account. */
 export interface SeededAccount {
   accountId: string;
-  account: AccountRef;
+  account: AccountTarget;
   /** The operator's base credentials (moto dummy keys; resolved "Secret"). */
   credentials: StaticCredentials;
   allowedRegions: string[];

@@ -34,6 +34,8 @@ export interface TestOperatorOptions {
 export async function startTestOperator(options: TestOperatorOptions): Promise<TestOperator> {
   const config = loadConfig({
     CLOUDPOSTURE_WATCH_NAMESPACE: options.namespace,
+    // Credentials Secrets of the CloudAccounts a suite grants live in its namespace.
+    CLOUDPOSTURE_OPERATOR_NAMESPACE: options.namespace,
     CLOUDPOSTURE_BACKOFF_BASE: '200ms',
     CLOUDPOSTURE_BACKOFF_MAX: '5s',
     CLOUDPOSTURE_SHUTDOWN_GRACE: '2s',
@@ -71,6 +73,13 @@ let crdsInstalled = false;
 export async function installCrds(): Promise<void> {
   if (crdsInstalled) return;
   await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds')]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io']);
+  await kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/cloudservices.cloudposture.io',
+    'crd/cloudsecuritypolicies.cloudposture.io',
+    'crd/cloudaccounts.cloudposture.io',
+  ]);
   crdsInstalled = true;
 }

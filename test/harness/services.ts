@@ -1,8 +1,19 @@
-// CloudService reads and writes the integration tests share: create one, read it,
-// and wait until the operator has written status for its current generation.
+// CloudService reads and writes the integration tests share: grant an account to a
+// namespace (a CloudAccount), create a service on it, read it, and wait until the
+// operator has written status for its current generation.
 
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { CloudService, CloudServiceSpec, Condition } from '../../operator/src/api/types.js';
+import type {
+  AccountReference,
+  AwsAccount,
+  AzureAccount,
+  CloudAccount,
+  CloudAccountSpec,
+  CloudService,
+  CloudServiceSpec,
+  Condition,
+  Provider,
+} from '../../operator/src/api/types.js';
 import type { KubectlResult } from './controlplane.js';
 import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from './kube.js';
 import { installCrds } from './operator.js';
@@ -10,6 +21,70 @@ import { installCrds } from './operator.js';
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
 const PLURAL = 'cloudservices';
+/** Label on every CloudAccount a test grants: the namespace it was made for. */
+export const TEST_ACCOUNT_NAMESPACE_LABEL = 'cloudposture.io/test-namespace';
+
+/** An account as tests seed it; an `externalId` here is dropped (the operator generates it). */
+export interface TestAccount {
+  aws?: AwsAccount & { externalId?: string };
+  azure?: AzureAccount;
+  credentialsSecretRef?: { name: string };
+}
+
+/** A service spec naming its CloudAccount, or carrying the account to grant to its namespace. */
+export type TestServiceSpec = Omit<CloudServiceSpec, 'accountRef'> & ({ accountRef: AccountReference; account?: never } | { account: TestAccount; accountRef?: never });
+
+/** The CloudAccount spec granting `account` to `namespaces` (the operator's namespace holds its Secret). */
+export function accountSpec(provider: Provider, account: TestAccount, namespaces: string[]): CloudAccountSpec {
+  const aws = account.aws ? (({ externalId: _dropped, ...rest }) => rest)(account.aws) : undefined;
+  return {
+    provider,
+    ...(aws ? { aws } : {}),
+    ...(account.azure ? { azure: account.azure } : {}),
+    ...(account.credentialsSecretRef ? { credentialsSecretRef: account.credentialsSecretRef } : {}),
+    namespaces,
+  };
+}
+
+/**
+ * Creates (or replaces) the cluster-scoped CloudAccount `name` granting `account` to
+ * `namespaces`; returns the reference a service uses. Labelled with the first namespace
+ * so a suite can find what it made.
+ */
+export async function grantAccount(kc: KubeConfig, name: string, provider: Provider, account: TestAccount, namespaces: string[]): Promise<AccountReference> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const body: CloudAccount = {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'CloudAccount',
+    metadata: { name, labels: { [TEST_ACCOUNT_NAMESPACE_LABEL]: namespaces[0] ?? '' } },
+    spec: accountSpec(provider, account, namespaces),
+  };
+  try {
+    await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudaccounts', body });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+    const existing = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudaccounts', name })) as CloudAccount;
+    await custom.replaceClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'cloudaccounts',
+      name,
+      body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } },
+    });
+  }
+  return { name };
+}
+
+/**
+ * The spec to create: a spec with `account` gets a CloudAccount `<namespace>.<service>`
+ * granted to the namespace, and names it.
+ */
+export async function resolveTestSpec(kc: KubeConfig, namespace: string, name: string, spec: TestServiceSpec): Promise<CloudServiceSpec> {
+  if (spec.accountRef) return spec as CloudServiceSpec;
+  const { account, ...rest } = spec;
+  const accountRef = await grantAccount(kc, `${namespace}.${name}`, spec.provider, account as TestAccount, [namespace]);
+  return { ...rest, accountRef };
+}
 
 export interface ReconciledOptions {
   /** Extra state the status must show, beyond observedGeneration == generation. */
@@ -19,7 +94,8 @@ export interface ReconciledOptions {
 }
 
 export interface ServiceClient {
-  create(name: string, spec: CloudServiceSpec): Promise<CloudService>;
+  /** Creates the service; a spec carrying `account` grants it to the namespace first. */
+  create(name: string, spec: TestServiceSpec): Promise<CloudService>;
   get(name: string): Promise<CloudService>;
   /** The service once the operator wrote status for its current generation (and `ready` holds). */
   reconciled(name: string, options?: ReconciledOptions): Promise<CloudService>;
@@ -38,7 +114,7 @@ export function serviceClient(kc: KubeConfig, namespace: () => string, defaultTi
         version: VERSION,
         namespace: namespace(),
         plural: PLURAL,
-        body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name }, spec },
+        body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name }, spec: await resolveTestSpec(kc, namespace(), name, spec) },
       })) as CloudService,
     reconciled: (name, options = {}) =>
       waitFor(
@@ -75,8 +151,8 @@ export function admissionNamespace(prefix: string): { namespace: () => string; a
   };
 }
 
-/** A minimal valid AWS CloudService manifest with `extraSpec` merged into its spec. */
-export function awsServiceManifest(name: string, extraSpec: Record<string, unknown>, accountId = '123456789012'): object {
+/** A minimal valid AWS CloudService manifest on CloudAccount `accountName`, with `extraSpec` merged into its spec. */
+export function awsServiceManifest(name: string, extraSpec: Record<string, unknown>, accountName = 'admission-aws'): object {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'CloudService',
@@ -87,7 +163,7 @@ export function awsServiceManifest(name: string, extraSpec: Record<string, unkno
       owner: 'team-a',
       criticality: 'high',
       classification: 'internal',
-      account: { aws: { accountId } },
+      accountRef: { name: accountName },
       allowedRegions: ['eu-west-1'],
       ...extraSpec,
     },

@@ -29,6 +29,8 @@ import type { ExitDrillResult } from '../../operator/src/inventory/exit-drill.js
 
 export const NOW = new Date('2026-11-15T12:00:00.000Z');
 export const ACCOUNT_ID = '111111111111';
+/** The CloudAccount aSpec() names (test/unit/account-fakes.ts builds it). */
+export const ACCOUNT_NAME = 'payments-prod';
 export const VAULT_ACCOUNT_ID = '999999999999';
 export const VAULT_BUCKET = 'org-log-vault';
 
@@ -82,7 +84,7 @@ export function aSpec(overrides: Partial<CloudServiceSpec> = {}): CloudServiceSp
     owner: 'payments-platform',
     criticality: 'high',
     classification: 'confidential',
-    account: { aws: { accountId: ACCOUNT_ID } },
+    accountRef: { name: ACCOUNT_NAME },
     allowedRegions: ['eu-west-1', 'eu-west-2'],
     sharedResponsibility: aMatrix(model === 'IaaS' || model === 'PaaS' || model === 'SaaS' ? model : 'IaaS'),
     contract: {

@@ -8,6 +8,8 @@
 export * from './generated.js';
 
 import type {
+  CloudAccountSpec,
+  CloudAccountStatus,
   CloudSecurityPolicySpec,
   CloudSecurityPolicyStatus,
   CloudServiceSpec,
@@ -16,7 +18,7 @@ import type {
 
 export const API_GROUP = 'cloudposture.io';
 export const API_VERSION = 'v1alpha1';
-/** apiVersion of both kinds: cloudposture.io/v1alpha1. */
+/** apiVersion of every kind: cloudposture.io/v1alpha1. */
 export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
 
 /** The parts of metav1.ObjectMeta the operator reads or writes. */
@@ -48,4 +50,13 @@ export interface CloudSecurityPolicy {
   metadata: ObjectMetaLite;
   spec: CloudSecurityPolicySpec;
   status?: CloudSecurityPolicyStatus;
+}
+
+/** A CloudAccount object (cluster-scoped; plural cloudaccounts): one account granted to namespaces. */
+export interface CloudAccount {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMetaLite;
+  spec: CloudAccountSpec;
+  status?: CloudAccountStatus;
 }

@@ -8,7 +8,7 @@ import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { ChangeLogReader } from '../providers/types.js';
 import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from './change-records.js';
-import type { TargetResult } from './credentials.js';
+import type { TargetResult } from './account-target.js';
 
 export type ChangeLogStatus = NonNullable<CloudServiceStatus['changeLog']>;
 
@@ -37,11 +37,6 @@ export interface ChangeLogGather {
   read(request: ChangeLogRequest): Promise<ChangeLogRead>;
 }
 
-function accountDeclared(service: CloudService): boolean {
-  const account = service.spec.account;
-  return service.spec.provider === 'aws' ? account.aws !== undefined : account.azure !== undefined;
-}
-
 export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLogReader>>): ChangeLogGather {
   return {
     async read({ service, target, inventory, now, signal }) {
@@ -61,7 +56,7 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
       });
       const reader = readers[service.spec.provider];
       // Nothing is attempted without a reader: no read to record.
-      if (!reader || !accountDeclared(service)) return unread('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
+      if (!reader) return unread('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
       if (!target.ok) return failed(target.failure.reason, target.failure.message);
       let read;
       try {

@@ -90,7 +90,7 @@ export function createExitDrillGather(options: ExitDrillGatherOptions): ExitDril
       const drill = spec.exitPlan?.drill;
       const schedule = exitDrillSchedule(spec, previous, now);
       // Drills read S3 only: other providers keep what status holds.
-      if (spec.provider !== 'aws' || !spec.account.aws || !schedule || !drill) return carriedExitDrill(service);
+      if (spec.provider !== 'aws' || !target.account.aws || !schedule || !drill) return carriedExitDrill(service);
       let status = previous;
       let nextAt: Date | undefined = schedule.at;
       if (schedule.due) {

@@ -12,7 +12,7 @@ import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { CollectTarget } from '../providers/types.js';
 import type { ChangeLogGather, ChangeLogStatus } from './change-log.js';
-import type { TargetResolver } from './credentials.js';
+import type { TargetResolver } from './account-target.js';
 import { carriedExitDrill, type ExitDrillGather, type GatheredExitDrill } from './exit-drill.js';
 
 export interface ObjectStore<T> {
@@ -61,6 +61,14 @@ export interface Gathered {
   exitDrill?: GatheredExitDrill;
   /** status.reads: when the evidence in use was obtained, and the latest failed attempts. */
   reads: EvidenceRead[];
+  /** status.accountId: the account read, only while the service may read it. */
+  accountId?: string;
+  /**
+   * The service may not read the account it names (not found, not admitted, other
+   * provider): evidence kept from an earlier account (change ledger, exit drill, reads)
+   * is dropped rather than carried, so it never shows in this namespace.
+   */
+  refused?: boolean;
 }
 
 /** spec.interval, or the default; admission validates the pattern, so stay total anyway. */
@@ -112,6 +120,14 @@ export class Gatherer {
     ]);
     const now = this.deps.clock();
     const gathered: Gathered = { now, policy, intervalMs, inventory, reads: [], ...(declared ? { declared } : {}) };
+    if (!resolved.ok && resolved.refused) {
+      gathered.refused = true;
+      if (declared) gathered.reads.push(declaredStateRead(service, declared, now));
+      return gathered;
+    }
+    const account = resolved.ok ? resolved.target.account : undefined;
+    const accountId = account?.aws?.accountId ?? account?.azure?.subscriptionId;
+    if (accountId) gathered.accountId = accountId;
     if (this.deps.changeLog) {
       const read = await this.deps.changeLog.read({ service, target: resolved, inventory, now, signal });
       gathered.changes = read.feed;

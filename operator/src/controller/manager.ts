@@ -4,14 +4,17 @@
 // queue stops; each reconcile also has its own deadline (reconcile-runner.ts).
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CloudSecurityPolicy, CloudService } from '../api/types.js';
+import type { CloudAccount, CloudSecurityPolicy, CloudService, ObjectMetaLite } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
-import { GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION } from '../kube/api.js';
+import { ACCOUNT_PLURAL, GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION, type NamespaceMeta } from '../kube/api.js';
 import { LeaderElector } from '../kube/leader.js';
 import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
+import type { AccountProbe } from '../providers/types.js';
+import { AccountReconciler } from './account-reconciler.js';
+import { createTargetResolver } from './account-target.js';
 import { judgeHealth, type Health } from './health.js';
 import { ReconcileRunner } from './reconcile-runner.js';
 import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
@@ -22,18 +25,33 @@ export interface ManagerOptions {
   config: OperatorConfig;
   metrics: OperatorMetrics;
   log: Logger;
-  /** Account targets, inventory, declared state, change log and exit drills (controller/sources.ts). */
-  sources: ReadSources & { stop?: () => Promise<void> };
+  /**
+   * Inventory, declared state, change log, exit drills and the account probe
+   * (controller/sources.ts); the manager resolves account targets from its CloudAccount cache.
+   */
+  sources: Omit<ReadSources, 'targets'> & { probe: AccountProbe; stop?: () => Promise<void> };
   /** The process's one Kubernetes client (shared with the sources); built from kubeConfig when absent. */
   api?: KubeApi;
   /** Leadership lost: reconciling has stopped; the process should exit and restart. */
   onLostLeadership?: () => void;
 }
 
+/** CloudAccount checks at once (one identity call each). */
+const ACCOUNT_CHECK_CONCURRENCY = 2;
+
+function objectKeyOf(service: CloudService): string {
+  return `${service.metadata.namespace}/${service.metadata.name}`;
+}
+
 export class Manager {
   readonly services: Reflector<CloudService>;
   readonly policies: Reflector<CloudSecurityPolicy>;
+  readonly accounts: Reflector<CloudAccount>;
+  readonly namespaces: Reflector<NamespaceMeta>;
   readonly queue: WorkQueue;
+  /** CloudAccount checks (Ready): few keys, their own small queue. */
+  readonly accountQueue: WorkQueue;
+  readonly accountRunner: ReconcileRunner;
   readonly reconciler: ServiceReconciler;
   readonly runner: ReconcileRunner;
   readonly elector: LeaderElector | undefined;
@@ -85,12 +103,48 @@ export class Manager {
       },
       ...reflectorTimings,
     });
+    this.accountQueue = new WorkQueue({
+      concurrency: ACCOUNT_CHECK_CONCURRENCY,
+      backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
+      onResult: (_key, result) => {
+        if (result.kind === 'error') log.error('cloudaccount check failed', { error: String(result.error) });
+      },
+    });
+    this.accounts = new Reflector<CloudAccount>(kubeConfig, {
+      name: 'cloudaccounts',
+      path: `/apis/${GROUP}/${VERSION}/${ACCOUNT_PLURAL}`,
+      list: (signal) => api.listAccounts({ signal }),
+      onChange: (key, object, previous) => {
+        if (previous && object && onlyStatusChanged(previous, object)) return; // our own status write
+        if (object) this.accountQueue.add(key);
+        else this.accountQueue.forget(key);
+        // Grants changed: every service naming the account is judged again.
+        for (const service of this.services.list()) {
+          if (service.spec.accountRef?.name === key) this.queue.add(objectKeyOf(service));
+        }
+      },
+      ...reflectorTimings,
+    });
+    this.namespaces = new Reflector<NamespaceMeta>(kubeConfig, {
+      name: 'namespaces',
+      path: '/api/v1/namespaces',
+      list: (signal) => api.listNamespaces({ signal }),
+      onChange: (key, object, previous) => {
+        if (object && previous && canonical(object.metadata.labels ?? {}) === canonical(previous.metadata.labels ?? {})) return;
+        // A namespace's labels may admit it to (or drop it from) an account's selector.
+        for (const service of this.services.list()) {
+          if (service.metadata.namespace === key) this.queue.add(objectKeyOf(service));
+        }
+      },
+      ...reflectorTimings,
+    });
+    const credentials = { api, operatorNamespace: config.operatorNamespace };
     this.reconciler = new ServiceReconciler({
       api,
       services: this.services,
       policies: this.policies,
       policyName: config.policyName,
-      sources: options.sources,
+      sources: { ...options.sources, targets: createTargetResolver({ accounts: this.accounts, namespaces: this.namespaces }, credentials) },
       requeue: (key) => this.queue.add(key),
       metrics,
       log,
@@ -98,6 +152,19 @@ export class Manager {
     });
     this.runner = new ReconcileRunner({
       reconcile: (key, signal) => this.reconciler.reconcile(key, signal),
+      deadlineMs: config.reconcileTimeoutMs,
+      log,
+    });
+    const accountReconciler = new AccountReconciler({
+      api,
+      accounts: this.accounts,
+      credentials,
+      probe: options.sources.probe,
+      checkIntervalMs: config.accountCheckIntervalMs,
+      log,
+    });
+    this.accountRunner = new ReconcileRunner({
+      reconcile: (key, signal) => accountReconciler.reconcile(key, signal),
       deadlineMs: config.reconcileTimeoutMs,
       log,
     });
@@ -123,7 +190,7 @@ export class Manager {
   }
 
   get ready(): boolean {
-    return this.started && this.services.hasSynced && this.policies.hasSynced;
+    return this.started && [this.services, this.policies, this.accounts, this.namespaces].every((r) => r.hasSynced);
   }
 
   /** For /healthz: the watches and, while this replica reconciles, the queue. */
@@ -132,16 +199,16 @@ export class Manager {
     return judgeHealth(
       {
         now,
-        reflectors: [this.policies, this.services].map((r) => ({ name: r.name, silentForMs: r.silentForMs(now) })),
+        reflectors: [this.policies, this.accounts, this.namespaces, this.services].map((r) => ({ name: r.name, silentForMs: r.silentForMs(now) })),
         ...(this.working ? { queue: { depth: this.queue.depth, progress: this.runner.progress() } } : {}),
       },
       { watchStuckAfterMs, queueStuckAfterMs },
     );
   }
 
-  /** Syncs the policy cache first so the first reconciles see the rulebook. */
+  /** Syncs the policy, account and namespace caches first so the first reconciles see the rulebook and the grants. */
   async start(): Promise<void> {
-    await this.policies.start();
+    await Promise.all([this.policies.start(), this.accounts.start(), this.namespaces.start()]);
     await this.services.start();
     this.started = true;
     this.options.log.info('manager started', {
@@ -153,9 +220,8 @@ export class Manager {
   }
 
   async stop(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
-    this.services.stop();
-    this.policies.stop();
-    await this.queue.shutdown(graceMs);
+    for (const reflector of [this.services, this.policies, this.accounts, this.namespaces]) reflector.stop();
+    await Promise.all([this.queue.shutdown(graceMs), this.accountQueue.shutdown(graceMs)]);
     await this.options.sources.stop?.();
     // Release only after in-flight writes ended, so the next leader starts clean.
     await this.elector?.stop();
@@ -168,15 +234,18 @@ export class Manager {
     this.working = true;
     // The caches were filled before leadership: every known service needs a look.
     for (const key of this.services.keys()) this.queue.add(key);
+    for (const key of this.accounts.keys()) this.accountQueue.add(key);
     this.queue.start(this.runner.handler);
+    this.accountQueue.start(this.accountRunner.handler);
   }
 
   /** The renew deadline passed: another replica may lead soon, so nothing of ours may write from now on. */
   private stopLeading(): void {
     this.runner.fence('leadership lost');
+    this.accountRunner.fence('leadership lost');
     this.working = false;
-    // Running attempts were aborted above; the queue lets go of them within the runner's grace.
-    void this.queue.shutdown(0).then(() => {
+    // Running attempts were aborted above; the queues let go of them within the runners' grace.
+    void Promise.all([this.queue.shutdown(0), this.accountQueue.shutdown(0)]).then(() => {
       this.options.log.info('reconciling stopped', { reason: 'leadership lost' });
       this.options.onLostLeadership?.();
     });
@@ -187,7 +256,7 @@ export class Manager {
  * Like controller-runtime's GenerationChangedPredicate, plus labels, annotations and
  * deletion: a status-only update (most often the operator's own write) needs no reconcile.
  */
-export function onlyStatusChanged(previous: CloudService, next: CloudService): boolean {
+export function onlyStatusChanged(previous: { metadata: ObjectMetaLite }, next: { metadata: ObjectMetaLite }): boolean {
   const a = previous.metadata;
   const b = next.metadata;
   return (

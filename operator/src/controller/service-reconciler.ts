@@ -14,7 +14,7 @@ import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { ChangeLogGather } from './change-log.js';
-import type { TargetResolver } from './credentials.js';
+import type { TargetResolver } from './account-target.js';
 import type { ExitDrillGather } from './exit-drill.js';
 import { Gatherer, type DeclaredStateSource, type Gathered, type InventorySource, type ObjectStore } from './gather.js';
 import { Publisher } from './publish.js';
@@ -156,7 +156,7 @@ function evaluate(service: CloudService, gathered: Gathered): Evaluation {
     ...(gathered.exitDrill?.result ? { exitDrill: gathered.exitDrill.result } : {}),
     ...(gathered.exitDrill?.status ? { exitDrillStatus: gathered.exitDrill.status } : {}),
     ...(gathered.exitDrill?.nextAt ? { nextDrillAt: gathered.exitDrill.nextAt } : {}),
-    ...(service.status?.changes ? { previousChanges: service.status.changes } : {}),
+    ...(service.status?.changes && !gathered.refused ? { previousChanges: service.status.changes } : {}),
   });
 }
 
@@ -178,6 +178,8 @@ function statusFor(service: CloudService, gathered: Gathered, evaluation: Evalua
   }
   if (gathered.changeLog) status.changeLog = gathered.changeLog;
   if (gathered.reads.length > 0) status.reads = gathered.reads;
+  if (gathered.accountId) status.accountId = gathered.accountId;
+  else if (!gathered.refused && service.status?.accountId) status.accountId = service.status.accountId;
   return status;
 }
 

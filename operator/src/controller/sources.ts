@@ -13,9 +13,8 @@ import type { OperatorMetrics } from '../metrics.js';
 import { createAwsCollector } from '../providers/aws/collector.js';
 import { createAzureCollector } from '../providers/azure/collector.js';
 import { SharedInventoryCache } from '../providers/cache.js';
-import type { ApiCallHook, CloudProvider } from '../providers/types.js';
+import type { AccountProbe, ApiCallHook, CloudProvider } from '../providers/types.js';
 import { createChangeLogGather } from './change-log.js';
-import { createTargetResolver } from './credentials.js';
 import { createDeclaredStateSource } from './declared-source.js';
 import { createExitDrillGather, type ExitDrillGather } from './exit-drill.js';
 import type { InventorySource } from './gather.js';
@@ -32,13 +31,16 @@ export interface SourceDeps {
   providers?: Partial<Record<Provider, CloudProvider>>;
 }
 
-export interface Sources extends ReadSources {
+/** What the sources read for a reconcile; the manager adds the account targets (its CloudAccount cache). */
+export interface Sources extends Omit<ReadSources, 'targets'> {
+  /** One cheap identity call per CloudAccount (its Ready condition). */
+  probe: AccountProbe;
   exitDrills: ExitDrillGather;
   /** Ends background work (exit drills in flight) and aborts collections. */
   stop(): Promise<void>;
 }
 
-export function createSources({ config, kubeConfig, api, metrics, log, providers }: SourceDeps): Sources {
+export function createSources({ config, kubeConfig, metrics, log, providers }: SourceDeps): Sources {
   const onApiCall: ApiCallHook = (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code });
   const aws = createAwsCollector({
     endpoint: config.awsEndpoint || undefined,
@@ -73,7 +75,7 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
     onScratchCleaned: (removed) => log.info('exit drill scratch cleaned of a previous run', { directories: removed.length }),
   });
   return {
-    targets: createTargetResolver(api),
+    probe: (target, signal) => readers[target.provider].probe(target, signal),
     inventory,
     declared: createDeclaredStateSource(config, kubeConfig),
     changeLog: createChangeLogGather(readers),

@@ -6,7 +6,7 @@
 // both the account cache (providers/) and the Stalled condition (controls/) use it.
 //
 // The reasons come from providers/aws/errors.ts, providers/azure/errors.ts, the
-// collectors' own checks and controller/credentials.ts. A reason not listed here is
+// collectors' own checks and controller/account-target.ts. A reason not listed here is
 // transient: an unrecognised failure is retried rather than left waiting for an hour.
 
 export type FailureKind = 'permanent' | 'transient';
@@ -14,21 +14,25 @@ export type FailureKind = 'permanent' | 'transient';
 /** Permanent reasons, each with what to change (said in the Stalled condition). */
 export const PERMANENT_FAILURES: Readonly<Record<string, string>> = {
   InvalidAccount:
-    'Correct spec.account: an AWS account id is 12 digits; an Azure tenantId and subscriptionId are UUIDs.',
+    'Correct the CloudAccount: an AWS account id is 12 digits; an Azure tenantId and subscriptionId are UUIDs.',
   AccountMismatch:
-    "The credentials reach another AWS account than the declared one: correct spec.account.aws.accountId, or the role (spec.account.aws.roleArn) or credentials Secret so that they reach the declared account.",
+    "The credentials reach another AWS account than the declared one: the platform team corrects the CloudAccount's spec.aws.accountId, its role (spec.aws.roleArn) or its credentials Secret.",
   AccountNotFound:
-    "The operator's identity cannot see the subscription: correct spec.account.azure.subscriptionId, or give the identity the Reader role on it.",
+    "The operator's identity cannot see the subscription: correct the CloudAccount's spec.azure.subscriptionId, or give the identity the Reader role on it.",
   AccessDenied:
     "The operator's identity was refused: check that the role's trust policy trusts the operator (and the external id matches), that its permissions include the read-only actions the operator documents, or on Azure that it holds Reader on the subscription.",
   CredentialsMissing:
-    'No credentials: create the Secret named by spec.account.credentialsSecretRef with the documented keys, or give the operator a workload identity.',
+    "No credentials: create the Secret named by the CloudAccount's credentialsSecretRef (in the operator's namespace) with the documented keys, or give the operator a workload identity.",
   CredentialsInvalid:
     'The credentials were rejected: replace the keys in the credentials Secret, or correct the tenant or client id they belong to.',
-  ProviderNotSupported: 'spec.account does not match spec.provider: give the account block of that provider.',
+  ProviderNotSupported: 'The CloudAccount has no block for its provider: give spec.aws or spec.azure.',
+  CloudAccountNotFound: 'spec.accountRef names no CloudAccount: correct the name, or ask the platform team to create the CloudAccount.',
+  AccountNotPermitted:
+    "The CloudAccount does not admit this namespace: ask the platform team to add it to the account's spec.namespaces or spec.namespaceSelector, or name an account granted to this namespace.",
+  AccountProviderMismatch: "spec.provider differs from the CloudAccount's provider: correct spec.provider or spec.accountRef.",
   InvalidConfiguration: "The operator's cloud endpoint configuration is invalid: correct its environment and restart it.",
   LicenseRequired: 'The tenant lacks Microsoft Entra ID P1 or P2, which the identity reports need.',
-  RegionNotEnabled: 'A region is not enabled for the account: enable it, or remove it from spec.account.aws.regions and spec.allowedRegions.',
+  RegionNotEnabled: "A region is not enabled for the account: enable it, or remove it from the CloudAccount's spec.aws.regions and the service's spec.allowedRegions.",
 };
 
 /** Transient reasons the readers produce (any reason not listed anywhere is treated the same). */

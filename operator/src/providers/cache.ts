@@ -56,9 +56,12 @@ function digest(parts: unknown[]): string {
 }
 
 /**
- * The cache key: provider + account id + role (readable), plus a hash of everything
- * else that changes what a collection returns (external id, scanned regions, log
- * vault, which static credentials). Never contains a secret.
+ * The cache key: provider + CloudAccount + account id + role (readable), plus a hash of
+ * everything else that changes what a collection returns or who it reads as (external
+ * id, role session name, scanned regions, log vault, which static credentials). Services
+ * on one account share one collection; on AWS the role session names the namespace
+ * that reads (so CloudTrail shows the team), so sharing is per account and namespace.
+ * Never contains a secret.
  */
 export function inventoryCacheKey(target: CollectTarget): string {
   const creds = target.credentials
@@ -68,14 +71,15 @@ export function inventoryCacheKey(target: CollectTarget): string {
       : '';
   const aws = target.account.aws;
   const azure = target.account.azure;
+  const account = target.accountName ?? '-';
   if (target.provider === 'aws' && aws) {
     const regions = [...(aws.regions ?? [])].sort();
-    return `aws/${aws.accountId}/${aws.roleArn ?? '-'}/${digest([aws.externalId ?? '', regions, target.logVault ?? null, creds])}`;
+    return `aws/${account}/${aws.accountId}/${aws.roleArn ?? '-'}/${digest([aws.externalId ?? '', aws.sessionName ?? '', regions, target.logVault ?? null, creds])}`;
   }
   if (target.provider === 'azure' && azure) {
-    return `azure/${azure.tenantId}/${azure.subscriptionId}/${azure.clientId ?? '-'}/${digest([target.logVault ?? null, creds])}`;
+    return `azure/${account}/${azure.tenantId}/${azure.subscriptionId}/${azure.clientId ?? '-'}/${digest([target.logVault ?? null, creds])}`;
   }
-  return `${target.provider}/${digest([target.account, target.logVault ?? null, creds])}`;
+  return `${target.provider}/${account}/${digest([target.account, target.logVault ?? null, creds])}`;
 }
 
 function abortError(signal: AbortSignal): unknown {

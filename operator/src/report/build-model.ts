@@ -42,7 +42,8 @@ function serviceReport(service: CloudService, policySpec: CloudSecurityPolicySpe
     owner: spec.owner,
     criticality: spec.criticality,
     classification: spec.classification,
-    account: spec.account.aws?.accountId ?? spec.account.azure?.subscriptionId ?? '',
+    // The account read (status): the spec names only the CloudAccount.
+    account: status?.accountId ?? spec.accountRef.name,
     statusCurrent: observed !== undefined && (generation === undefined || observed >= generation),
     compliant: { ...conditionRef(compliant, 'Compliant'), ...(compliant?.message ? { message: compliant.message } : {}) },
     ready: { ...conditionRef(ready, 'Ready'), ...(ready?.message ? { message: ready.message } : {}) },

@@ -91,7 +91,7 @@ function baseSpec(now: Date, account: string, overrides: Partial<CloudServiceSpe
     owner: 'payments-platform',
     criticality: 'critical',
     classification: 'confidential',
-    account: { aws: { accountId: account, roleArn: `arn:aws:iam::${account}:role/cloudposture-read` } },
+    accountRef: { name: `aws-${account}` },
     allowedRegions: ['eu-west-1', 'eu-west-2'],
     sharedResponsibility: {
       areas: [
@@ -225,6 +225,7 @@ function statusOf(
     findings: evaluation.findings,
     now,
   });
+  if (live.ok) status.accountId = live.inventory.accountId;
   if (extras.drill && spec.exitPlan?.drill) {
     status.exitDrill = exitDrillStatus(undefined, extras.drill, spec.exitPlan.drill, policy, new Date(Date.parse(extras.drill.ranAt) + 60_000));
   }
@@ -233,7 +234,7 @@ function statusOf(
     status.changes = changes;
     if (changesOmitted > 0) status.changesOmitted = changesOmitted;
     status.changeLog = {
-      source: `s3://org-log-vault/AWSLogs/${spec.account.aws?.accountId ?? ''}/CloudTrail/`,
+      source: `s3://org-log-vault/AWSLogs/${status.accountId ?? ''}/CloudTrail/`,
       readUntil: ago(now, 15 * 60_000),
       lastReadAt: now.toISOString(),
       filesRead: 12,
@@ -330,7 +331,7 @@ export function sampleServices(now: Date): CloudService[] {
     owner: 'workplace-it',
     criticality: 'high',
     classification: 'confidential',
-    account: { azure: { tenantId: '6f1c2b3a-0000-4000-8000-00000000000a', subscriptionId: '0b1c2d3e-0000-4000-8000-00000000000b' } },
+    accountRef: { name: 'azure-workplace' },
     allowedRegions: ['westeurope', 'northeurope'],
     sharedResponsibility: {
       areas: [

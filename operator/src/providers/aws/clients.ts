@@ -92,7 +92,21 @@ export function resolveEndpoint(opt?: string): string | undefined {
 export interface CredentialSpec {
   roleArn?: string;
   externalId?: string;
+  /** RoleSessionName (default DEFAULT_SESSION_NAME). */
+  sessionName?: string;
   staticCredentials?: StaticCredentials;
+}
+
+/** RoleSessionName when no namespace is reading (the CloudAccount's own Ready check). */
+export const DEFAULT_SESSION_NAME = 'cloudposture-operator';
+
+/**
+ * A RoleSessionName naming the namespace whose check reads, so the account's CloudTrail
+ * (userIdentity.arn .../assumed-role/<role>/<session>) shows which team read it. AWS
+ * allows 2-64 characters of [\w+=,.@-]; namespace names fit after the prefix once cut.
+ */
+export function sessionNameFor(namespace: string): string {
+  return `cloudposture.${namespace}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
 /** Cache key for a credential spec: never contains a secret (hashed). */
@@ -101,6 +115,8 @@ export function credentialFingerprint(spec: CredentialSpec): string {
   h.update(spec.roleArn ?? '');
   h.update('\0');
   h.update(spec.externalId ?? '');
+  h.update('\0');
+  h.update(spec.sessionName ?? '');
   h.update('\0');
   const s = spec.staticCredentials;
   if (s) h.update(`${s.accessKeyId}\0${s.secretAccessKey}\0${s.sessionToken ?? ''}`);
@@ -137,7 +153,7 @@ export function buildCredentials(
     masterCredentials: base,
     params: {
       RoleArn: spec.roleArn,
-      RoleSessionName: 'cloudposture-operator',
+      RoleSessionName: spec.sessionName ?? DEFAULT_SESSION_NAME,
       DurationSeconds: 900,
       ...(spec.externalId ? { ExternalId: spec.externalId } : {}),
     },

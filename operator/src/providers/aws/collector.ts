@@ -14,7 +14,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { InventoryResult, Resource } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection, settleAreas } from '../collection.js';
-import type { ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
+import type { AccountProbeResult, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import {
   AwsClients,
   AWS_HOME_REGION_ENV,
@@ -82,6 +82,7 @@ export class AwsInventoryCollector implements CloudProvider {
       {
         ...(aws?.roleArn ? { roleArn: aws.roleArn } : {}),
         ...(aws?.externalId ? { externalId: aws.externalId } : {}),
+        ...(aws?.sessionName ? { sessionName: aws.sessionName } : {}),
         ...(target.credentials ? { staticCredentials: target.credentials } : {}),
       },
       {
@@ -134,11 +135,34 @@ export class AwsInventoryCollector implements CloudProvider {
     }
   }
 
+  /**
+   * The CloudAccount's Ready check: sts:GetCallerIdentity with its credentials (the
+   * AssumeRole included). The answer goes to the CloudAccount only, so it may name the
+   * account the credentials reach.
+   */
+  async probe(target: CollectTarget, signal?: AbortSignal): Promise<AccountProbeResult> {
+    const aws = target.account.aws;
+    if (target.provider !== 'aws' || !aws) return notAws();
+    const secrets = [target.credentials?.accessKeyId, target.credentials?.secretAccessKey, target.credentials?.sessionToken];
+    const clients = this.clientsFor(target);
+    try {
+      const caller = await clients.sts().send(new GetCallerIdentityCommand({}), { ...(signal ? { abortSignal: signal } : {}) });
+      if (caller.Account !== aws.accountId) {
+        return { ok: false, failure: { reason: 'AccountMismatch', message: `the credentials reach account ${caller.Account ?? 'unknown'}, spec.aws.accountId is ${aws.accountId}` } };
+      }
+      return { ok: true, principal: caller.Arn ?? '' };
+    } catch (err) {
+      return { ok: false, failure: fatalFrom(err, 'sts:GetCallerIdentity', secrets).failure };
+    } finally {
+      clients.destroy();
+    }
+  }
+
   async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
     const aws = target.account.aws;
     if (target.provider !== 'aws' || !aws) return notAws();
     if (!/^\d{12}$/.test(aws.accountId)) {
-      return { ok: false, failure: { reason: 'InvalidAccount', message: 'spec account id must be 12 digits' } };
+      return { ok: false, failure: { reason: 'InvalidAccount', message: 'the CloudAccount account id must be 12 digits' } };
     }
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
@@ -156,7 +180,8 @@ export class AwsInventoryCollector implements CloudProvider {
       if (caller.Account !== aws.accountId) {
         throw new FatalCollection({
           reason: 'AccountMismatch',
-          message: `credentials belong to account ${caller.Account ?? 'unknown'}, spec names ${aws.accountId}`,
+          // Not the caller's account id: a tenant must not learn the operator's own account.
+          message: `the credentials reach another AWS account than the CloudAccount declares (${aws.accountId})`,
         });
       }
       const partition = caller.Arn?.split(':')[1] || 'aws';

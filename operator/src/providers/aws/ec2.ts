@@ -25,7 +25,7 @@ export function partitionOfRegion(region: string): string {
 }
 
 /**
- * spec.account.aws.regions, else every enabled region of the caller's partition:
+ * the CloudAccount's spec.aws.regions, else every enabled region of the caller's partition:
  * residency must find data outside the allowed regions.
  */
 export async function readRegions(c: AwsCollection): Promise<string[]> {

@@ -20,7 +20,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { CollectionFailure, InventoryResult } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
-import type { ApiCallHook, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
+import type { AccountProbeResult, ApiCallHook, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import { readActivityLogChanges, readSignIns, signInFilter } from './activity-log.js';
 import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
@@ -138,7 +138,7 @@ export class AzureCollector implements CloudProvider {
   private checkTarget(target: CollectTarget): { ok: true; azure: AzureAccount } | { ok: false; failure: CollectionFailure } {
     const azure = target.account.azure;
     if (target.provider !== 'azure' || !azure) {
-      return { ok: false, failure: { reason: 'InvalidAccount', message: 'spec.account.azure (tenantId, subscriptionId) is required' } };
+      return { ok: false, failure: { reason: 'InvalidAccount', message: 'the CloudAccount spec.azure (tenantId, subscriptionId) is required' } };
     }
     if (!UUID.test(azure.subscriptionId) || !UUID.test(azure.tenantId)) {
       return { ok: false, failure: { reason: 'InvalidAccount', message: 'tenantId and subscriptionId must be UUIDs' } };
@@ -147,7 +147,7 @@ export class AzureCollector implements CloudProvider {
     if (secretTenant && secretTenant.toLowerCase() !== azure.tenantId.toLowerCase()) {
       return {
         ok: false,
-        failure: { reason: 'CredentialsInvalid', message: `the credentials Secret is for tenant ${secretTenant}, spec.account.azure.tenantId is ${azure.tenantId}` },
+        failure: { reason: 'CredentialsInvalid', message: `the credentials Secret is for tenant ${secretTenant}, the CloudAccount spec.azure.tenantId is ${azure.tenantId}` },
       };
     }
     return { ok: true, azure };
@@ -239,6 +239,25 @@ export class AzureCollector implements CloudProvider {
     return { ...read, records, filesRead: read.filesRead + filters.length };
   }
 
+  /** The CloudAccount's Ready check: one Resource Manager token with its credentials. */
+  async probe(target: CollectTarget, signal?: AbortSignal): Promise<AccountProbeResult> {
+    const checked = this.checkTarget(target);
+    if (!checked.ok) return checked;
+    const armEndpoint = this.endpoint('arm');
+    if (!armEndpoint.ok) return armEndpoint;
+    const resolved = this.credentialFor(target);
+    if (!resolved.ok) return resolved;
+    try {
+      const token = await resolved.credential.getToken(defaultScope(armEndpoint.endpoint), signal ? { abortSignal: signal } : {});
+      if (!token?.token) return { ok: false, failure: { reason: 'CredentialsInvalid', message: 'the credential returned no token' } };
+      const clientId = target.azureCredentials?.clientId ?? checked.azure.clientId;
+      return { ok: true, principal: `tenant ${checked.azure.tenantId}${clientId ? `, client ${clientId}` : ''}` };
+    } catch (err) {
+      const e = classifyAzureError(err, resolved.secrets);
+      return { ok: false, failure: { reason: e.reason, message: `Microsoft Entra ID token: ${e.code}: ${e.message}` } };
+    }
+  }
+
   async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
     const checked = this.checkTarget(target);
     if (!checked.ok) return checked;
@@ -264,7 +283,7 @@ export class AzureCollector implements CloudProvider {
         const e = c.classify(err);
         const message =
           e.reason === 'CredentialsMissing'
-            ? 'no Azure credential available: configure workload identity (AZURE_FEDERATED_TOKEN_FILE), spec.account.credentialsSecretRef or a managed identity'
+            ? 'no Azure credential available: configure workload identity (AZURE_FEDERATED_TOKEN_FILE), the CloudAccount credentialsSecretRef or a managed identity'
             : `Microsoft Entra ID token: ${e.code}: ${e.message}`;
         throw new FatalCollection({ reason: e.reason, message });
       }

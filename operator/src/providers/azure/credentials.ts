@@ -1,5 +1,5 @@
 // How the operator signs in to Microsoft Entra ID, read-only, per target tenant:
-//   1. a client secret from the Secret named by spec.account.credentialsSecretRef
+//   1. a client secret from the Secret named by the CloudAccount credentialsSecretRef
 //      (fallback the user chose explicitly; resolved by the controller);
 //   2. workload identity federation (the AKS workload identity webhook mounts a
 //      projected service-account token at $AZURE_FEDERATED_TOKEN_FILE);
@@ -36,7 +36,7 @@ const KNOWN_AUTHORITY_HOSTS = new Set([
 
 export interface CredentialRequest {
   tenantId: string;
-  /** spec.account.azure.clientId; falls back to $AZURE_CLIENT_ID. */
+  /** The CloudAccount spec.azure.clientId; falls back to $AZURE_CLIENT_ID. */
   clientId?: string;
   /** From the referenced Secret (fallback only). */
   secret?: { tenantId: string; clientId: string; clientSecret: string };
