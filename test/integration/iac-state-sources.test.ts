@@ -1,5 +1,6 @@
 // The other state sources of spec.iac.pulumi on real parts: ConfigMap and Secret on the
-// test control plane's API server (read through kubeStateReaders), and the Pulumi Cloud
+// test control plane's API server (read through kubeStateReaders over KubeApi, the one
+// Secret read path: the opt-in label outside the operator's namespace), and the Pulumi Cloud
 // export API served by a local HTTP server with the documented request and response
 // shape (GET /api/stacks/{org}/{project}/{stack}/export, Authorization: token <t>;
 // answer: an UntypedDeployment), the token read from a real Secret. The byte caps: an
@@ -13,15 +14,23 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, startMoto } from '../harness/moto.js';
-import { createS3StateGetter, kubeStateReaders, readDeclaredState, type StateReaderDeps } from '../../operator/src/iac/state-reader.js';
+import { createS3StateGetter, readDeclaredState, type StateReaderDeps } from '../../operator/src/iac/state-reader.js';
+import { kubeStateReaders } from '../../operator/src/controller/declared-source.js';
+import { KubeApi, OPERATOR_READABLE_LABEL } from '../../operator/src/kube/api.js';
 import type { PulumiStateRef } from '../../operator/src/api/types.js';
 
 const FIXTURES = new URL('../fixtures/pulumi/state/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 const TOKEN = 'pul-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b';
+/** A value planted in Secrets the reader must refuse or fail to parse: it must appear in no result. */
+const PLANTED = `LEAK-CANARY-${Math.random().toString(36).slice(2, 10)}`;
+const readable = { labels: { [OPERATOR_READABLE_LABEL]: 'true' } };
 
 let core: CoreV1Api;
 let ns: string;
+/** Stands in for the operator's own namespace: its Secrets need no label. */
+let operatorNs: string;
+let readers: ReturnType<typeof kubeStateReaders>;
 let cloud: Server;
 let cloudUrl: string;
 const requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
@@ -30,12 +39,15 @@ const endless = { written: 0, closed: Promise.resolve() };
 const MIB = 1024 * 1024;
 
 function deps(extra: Partial<StateReaderDeps> = {}): StateReaderDeps {
-  return { namespace: ns, ...kubeStateReaders(core), fetch: (url, init) => fetch(url, init), pulumiCloudApi: cloudUrl, ...extra };
+  return { namespace: ns, ...readers, fetch: (url, init) => fetch(url, init), pulumiCloudApi: cloudUrl, ...extra };
 }
 
 beforeAll(async () => {
-  core = loadTestKubeConfig().makeApiClient(CoreV1Api);
+  const kc = loadTestKubeConfig();
+  core = kc.makeApiClient(CoreV1Api);
   ns = await createTestNamespace('iac-state');
+  operatorNs = await createTestNamespace('iac-operator');
+  readers = kubeStateReaders(new KubeApi(kc, 'iac-state-test', 30_000, operatorNs));
   await core.createNamespacedConfigMap({
     namespace: ns,
     body: { metadata: { name: 'payments-state' }, data: { 'prod.json': fixture('missing.export.json') } },
@@ -43,12 +55,21 @@ beforeAll(async () => {
   await core.createNamespacedSecret({
     namespace: ns,
     body: {
-      metadata: { name: 'payments-state' },
+      metadata: { name: 'payments-state', ...readable },
       data: { 'prod.json': Buffer.from(fixture('changed.checkpoint.json')).toString('base64') },
     },
   });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'pulumi-token' }, stringData: { token: `${TOKEN}\n` } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'pulumi-token-revoked' }, stringData: { token: 'pul-revoked' } } });
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'pulumi-token', ...readable }, stringData: { token: `${TOKEN}\n` } } });
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'pulumi-token-revoked', ...readable }, stringData: { token: 'pul-revoked' } } });
+  // Not labelled: the same content as a readable one, and a token.
+  await core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'unlabelled-state' }, stringData: { 'prod.json': fixture('changed.checkpoint.json'), [`${PLANTED}-key`]: PLANTED } },
+  });
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'unlabelled-token' }, stringData: { token: PLANTED } } });
+  // Labelled and malformed: a password where the state should be.
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'not-a-state', ...readable }, stringData: { 'prod.json': `${PLANTED}-Pa55` } } });
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'not-a-state' }, data: { 'prod.json': `{"version": 3, "deployment": ${PLANTED}}` } } });
 
   const exported = fixture('missing.export.json');
   cloud = createServer((req, res) => {
@@ -97,6 +118,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => (cloud ? cloud.close(() => resolve()) : resolve()));
   if (ns) await deleteTestNamespace(ns);
+  if (operatorNs) await deleteTestNamespace(operatorNs);
 });
 
 describe('ConfigMap and Secret', () => {
@@ -124,6 +146,47 @@ describe('ConfigMap and Secret', () => {
     expect(noObject).toMatchObject({ ok: false, failure: { reason: 'StateNotFound' } });
     const noKey = await readDeclaredState({ stack: 'prod', configMapRef: { name: 'payments-state', key: 'staging.json' } }, deps());
     expect(noKey).toMatchObject({ ok: false, failure: { reason: 'StateNotFound', message: `ConfigMap ${ns}/payments-state has no key staging.json` } });
+  });
+});
+
+describe('which Secrets the operator reads', () => {
+  it('a Secret outside the operator namespace without the opt-in label is SecretNotPermitted, naming no key or value', async () => {
+    const result = await readDeclaredState({ stack: 'acme/payments/prod', secretRef: { name: 'unlabelled-state', key: 'prod.json' } }, deps());
+    expect(result).toEqual({
+      ok: false,
+      failure: { reason: 'SecretNotPermitted', message: `Secret ${ns}/unlabelled-state is not labelled ${OPERATOR_READABLE_LABEL}=true` },
+    });
+    // A key that is not there gets the same answer: the refusal is no key-name oracle.
+    const absentKey = await readDeclaredState({ stack: 'prod', secretRef: { name: 'unlabelled-state', key: 'nope' } }, deps());
+    expect(absentKey).toEqual(result);
+  });
+
+  it('an unlabelled Pulumi token Secret is refused before any request to Pulumi Cloud', async () => {
+    requests.length = 0;
+    const ref: PulumiStateRef = {
+      stack: 'acme/payments/prod',
+      pulumiCloud: { organization: 'acme', project: 'payments', tokenSecretRef: { name: 'unlabelled-token', key: 'token' } },
+    };
+    const result = await readDeclaredState(ref, deps());
+    expect(result).toMatchObject({ ok: false, failure: { reason: 'SecretNotPermitted' } });
+    expect(requests).toHaveLength(0);
+    expect(JSON.stringify(result)).not.toContain(PLANTED);
+  });
+
+  it("a Secret in the operator's own namespace is read without the label", async () => {
+    await core.createNamespacedSecret({
+      namespace: operatorNs,
+      body: { metadata: { name: 'state' }, stringData: { 'prod.json': fixture('changed.checkpoint.json') } },
+    });
+    const ref: PulumiStateRef = { stack: 'acme/payments/prod', secretRef: { name: 'state', key: 'prod.json' } };
+    expect(await readDeclaredState(ref, { ...deps(), namespace: operatorNs })).toMatchObject({ ok: true });
+  });
+
+  it('malformed state in a Secret or a ConfigMap: the position, never the text', async () => {
+    const inSecret = await readDeclaredState({ stack: 'prod', secretRef: { name: 'not-a-state', key: 'prod.json' } }, deps());
+    expect(inSecret).toEqual({ ok: false, failure: { reason: 'StateInvalid', message: 'Pulumi state is not valid JSON: unexpected character at line 1, column 1 (byte 0)' } });
+    const inConfigMap = await readDeclaredState({ stack: 'prod', configMapRef: { name: 'not-a-state', key: 'prod.json' } }, deps());
+    expect(inConfigMap).toEqual({ ok: false, failure: { reason: 'StateInvalid', message: 'Pulumi state is not valid JSON: unexpected character at line 1, column 30 (byte 29)' } });
   });
 });
 

@@ -108,7 +108,7 @@ describe('ConfigMap and Secret', () => {
   it.each([
     [404, 'StateNotFound', 'ConfigMap payments/st not found'],
     [403, 'AccessDenied', 'Not allowed to read ConfigMap payments/st (RBAC)'],
-    [500, 'StateUnreadable', 'Could not read ConfigMap payments/st: HTTP-Code: 500'],
+    [500, 'StateUnreadable', 'Could not read ConfigMap payments/st (HTTP 500)'],
   ])('API error %s -> %s', async (code, reason, message) => {
     const result = await readDeclaredState(
       { stack: 'prod', configMapRef: { name: 'st', key: 'prod.json' } },
@@ -242,5 +242,58 @@ describe('Pulumi Cloud', () => {
     const ref = { ...cloudRef, pulumiCloud: { ...cloudRef.pulumiCloud!, tokenSecretRef: { name: 'other', key: 'token' } } };
     expect(await readDeclaredState(ref, deps)).toMatchObject({ ok: false, failure: { reason: 'CredentialsMissing' } });
     expect(calls).toEqual([]);
+  });
+});
+
+// Whatever a source returns may be a Secret's value: no failure quotes it, whichever
+// source it came from and wherever it broke.
+describe('no message quotes what a source returned', () => {
+  const PLANTED = 'LEAK-CANARY-hunter2-Pa55';
+  const noLeak = (result: unknown) => {
+    expect(JSON.stringify(result)).not.toContain(PLANTED);
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+  };
+  const bodies = [PLANTED, `{"version": 3, "deployment": "${PLANTED}`, `{"version": 3, "checkpoint": {"stack": "${PLANTED}"}}`, `{"version": "${PLANTED}"}`];
+  const refs: Array<[string, PulumiStateRef]> = [
+    ['S3', s3Ref],
+    ['ConfigMap', { stack: 'prod', configMapRef: { name: 'st', key: 'prod.json' } }],
+    ['Secret', { stack: 'prod', secretRef: { name: 'st', key: 'prod.json' } }],
+    ['Pulumi Cloud', cloudRef],
+  ];
+
+  it.each(refs.flatMap(([where, ref]) => bodies.map((body) => [where, body, ref] as const)))('%s returning %j', async (_where, body, ref) => {
+    const deps: StateReaderDeps = {
+      namespace: NS,
+      getS3Object: async () => body,
+      readConfigMapKey: async () => body,
+      readSecretKey: async (_ns, name) => (name === 'pulumi' ? TOKEN : body),
+      fetch: async () => ({ status: 200, ok: true, text: async () => body }),
+    };
+    const result = await readDeclaredState(ref, deps);
+    expect(result).toMatchObject({ ok: false, failure: { reason: expect.stringMatching(/^(StateInvalid|StackMismatch)$/) } });
+    noLeak(result);
+  });
+
+  it('an API error carrying a response body gives its status code only', async () => {
+    const apiError = Object.assign(new Error(`HTTP-Code: 500 Message: Unknown API Status Code! Body: "${PLANTED}"`), { code: 500 });
+    const result = await readDeclaredState({ stack: 'prod', secretRef: { name: 'st', key: 'prod.json' } }, { namespace: NS, readSecretKey: () => Promise.reject(apiError) });
+    expect(result).toEqual({ ok: false, failure: { reason: 'StateUnreadable', message: 'Could not read Secret payments/st (HTTP 500)' } });
+  });
+
+  it('a Secret the operator may not use is SecretNotPermitted for the state and for the Pulumi token', async () => {
+    const refused = new StateReadError('SecretNotPermitted', 'Secret payments/st is not labelled cloudposture.io/operator-readable=true');
+    let fetched = 0;
+    const deps: StateReaderDeps = {
+      namespace: NS,
+      readSecretKey: () => Promise.reject(refused),
+      fetch: async () => {
+        fetched++;
+        return { status: 200, ok: true, text: async () => STATE };
+      },
+    };
+    const expected = { ok: false, failure: { reason: 'SecretNotPermitted', message: refused.message } };
+    expect(await readDeclaredState({ stack: 'prod', secretRef: { name: 'st', key: 'prod.json' } }, deps)).toEqual(expected);
+    expect(await readDeclaredState(cloudRef, deps)).toEqual(expected);
+    expect(fetched).toBe(0);
   });
 });

@@ -45,6 +45,8 @@ export type StateFailureReason =
   | 'StateUnreachable'
   | 'AccessDenied'
   | 'CredentialsMissing'
+  /** A Secret outside the operator's namespace without the opt-in label. */
+  | 'SecretNotPermitted'
   | 'Throttled'
   | 'InvalidStateReference';
 

@@ -9,10 +9,10 @@
 //
 // Never rejects: every failure is `{ ok: false, failure: { reason, message } }`. The
 // Pulumi Cloud token is read from its Secret per call, sent only in the Authorization
-// header, and removed from every message.
+// header, and removed from every message. No message quotes what a source returned
+// (a parse error gives a position): the content may be a Secret's.
 
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { CoreV1Api } from '@kubernetes/client-node';
 import type { PulumiStateRef } from '../api/types.js';
 import { classifyAwsError, redact } from '../providers/aws/errors.js';
 import { type ByteSource, discard, readCapped } from '../providers/byte-bounds.js';
@@ -51,7 +51,10 @@ export interface StateReaderDeps {
   getS3Object?(bucket: string, key: string, region: string | undefined, maxBytes: number): Promise<string>;
   /** The key's value, or undefined when the object exists without the key. Throws on API errors (404 -> not found). */
   readConfigMapKey?(namespace: string, name: string, key: string): Promise<string | undefined>;
-  /** The key's decoded value, or undefined when the Secret exists without the key. */
+  /**
+   * The key's decoded value, or undefined when the Secret exists without the key. Throws
+   * StateReadError SecretNotPermitted for a Secret the operator may not use (the opt-in label).
+   */
   readSecretKey?(namespace: string, name: string, key: string): Promise<string | undefined>;
   fetch?: FetchLike;
   /** Pulumi Cloud API base URL (default https://api.pulumi.com). */
@@ -130,7 +133,9 @@ function classifyKubeError(error: unknown, what: string): StateReadError {
   if (status === 404) return new StateReadError('StateNotFound', `${what} not found`);
   if (status === 401 || status === 403) return new StateReadError('AccessDenied', `Not allowed to read ${what} (RBAC)`);
   if (status === 429) return new StateReadError('Throttled', `Reading ${what} was throttled`);
-  return new StateReadError('StateUnreadable', `Could not read ${what}: ${redact(messageOf(error))}`);
+  // The status code only: an API error's text carries its response body and headers.
+  if (status !== undefined) return new StateReadError('StateUnreadable', `Could not read ${what} (HTTP ${status})`);
+  return new StateReadError('StateUnreadable', `Could not read ${what}: ${redact(messageOf(error)).slice(0, 200)}`);
 }
 
 const S3_NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound']);
@@ -286,8 +291,26 @@ export interface S3StateGetterOptions {
 }
 
 /**
- * A concrete `getS3Object` on the AWS SDK v3: one client per region, reused. Call
- * `destroy()` on shutdown.
+ * `getS3Object` on S3 clients from `clientFor` (the account's credentials: the AWS
+ * collector's object store), streamed with the cap.
+ */
+export function s3ObjectGetter(clientFor: (region: string) => S3Client, defaultRegion = 'us-east-1'): NonNullable<StateReaderDeps['getS3Object']> {
+  return async (bucket, key, region, maxBytes) => {
+    const r = await clientFor(region ?? defaultRegion).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!r.Body) throw new StateReadError('StateInvalid', `s3://${bucket}/${key} has no body`);
+    const body = r.Body as ByteSource;
+    const tooLarge = () => stateTooLarge(`s3://${bucket}/${key}`, maxBytes);
+    if (r.ContentLength !== undefined && r.ContentLength > maxBytes) {
+      await discard(body);
+      throw tooLarge();
+    }
+    return (await readCapped(body, maxBytes, tooLarge)).toString('utf8');
+  };
+}
+
+/**
+ * A concrete `getS3Object` on the AWS SDK v3 with one set of credentials (tests, the
+ * CLI): one client per region, reused. Call `destroy()` on shutdown.
  */
 export function createS3StateGetter(options: S3StateGetterOptions = {}): {
   getS3Object: NonNullable<StateReaderDeps['getS3Object']>;
@@ -309,44 +332,10 @@ export function createS3StateGetter(options: S3StateGetterOptions = {}): {
     return c;
   };
   return {
-    async getS3Object(bucket, key, region, maxBytes) {
-      const r = await client(region ?? options.defaultRegion ?? 'us-east-1').send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if (!r.Body) throw new StateReadError('StateInvalid', `s3://${bucket}/${key} has no body`);
-      const body = r.Body as ByteSource;
-      const tooLarge = () => stateTooLarge(`s3://${bucket}/${key}`, maxBytes);
-      if (r.ContentLength !== undefined && r.ContentLength > maxBytes) {
-        await discard(body);
-        throw tooLarge();
-      }
-      return (await readCapped(body, maxBytes, tooLarge)).toString('utf8');
-    },
+    getS3Object: s3ObjectGetter(client, options.defaultRegion),
     destroy() {
       for (const c of clients.values()) c.destroy();
       clients.clear();
-    },
-  };
-}
-
-/**
- * Concrete `readConfigMapKey` / `readSecretKey` on the Kubernetes API (RBAC: get on the
- * ConfigMaps / Secrets named in spec.iac). ConfigMaps: `data`, else `binaryData`;
- * Secrets: `data` base64-decoded, else `stringData`. API errors propagate (404 becomes
- * StateNotFound, 403 AccessDenied).
- */
-export function kubeStateReaders(core: CoreV1Api): Required<Pick<StateReaderDeps, 'readConfigMapKey' | 'readSecretKey'>> {
-  return {
-    async readConfigMapKey(namespace, name, key) {
-      const cm = await core.readNamespacedConfigMap({ name, namespace });
-      const text = cm.data?.[key];
-      if (text !== undefined) return text;
-      const binary = cm.binaryData?.[key];
-      return binary === undefined ? undefined : Buffer.from(binary, 'base64').toString('utf8');
-    },
-    async readSecretKey(namespace, name, key) {
-      const secret = await core.readNamespacedSecret({ name, namespace });
-      const encoded = secret.data?.[key];
-      if (encoded !== undefined) return Buffer.from(encoded, 'base64').toString('utf8');
-      return secret.stringData?.[key];
     },
   };
 }

@@ -47,6 +47,8 @@ export class KubeApi {
     private readonly reportingInstance: string,
     /** Each request is cut after this long (milliseconds). */
     readonly requestTimeoutMs: number = DEFAULT_KUBE_REQUEST_TIMEOUT_MS,
+    /** Secrets here are read without the opt-in label; unset, every Secret needs it. */
+    readonly operatorNamespace?: string,
   ) {
     this.custom = config.makeApiClient(CustomObjectsApi);
     this.core = config.makeApiClient(CoreV1Api);
@@ -121,12 +123,29 @@ export class KubeApi {
     );
   }
 
+  /**
+   * The Secret's decoded data, undefined when it does not exist. The one path by which
+   * the operator reads a Secret: outside its own namespace only one labelled
+   * `cloudposture.io/operator-readable: "true"` (else SecretNotPermittedError).
+   */
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
       const secret = await this.call((o) => this.core.readNamespacedSecret({ namespace, name }, o));
+      if (!secretReadPermitted(namespace, secret.metadata?.labels, this.operatorNamespace)) throw new SecretNotPermittedError(namespace, name);
       const data: Record<string, string> = {};
       for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64').toString('utf8');
       return data;
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** A ConfigMap's `data` and `binaryData` (base64), undefined when it does not exist. */
+  async readConfigMap(namespace: string, name: string): Promise<ConfigMapData | undefined> {
+    try {
+      const cm = await this.call((o) => this.core.readNamespacedConfigMap({ namespace, name }, o));
+      return { data: cm.data ?? {}, binaryData: cm.binaryData ?? {} };
     } catch (error) {
       if (statusCode(error) === 404) return undefined;
       throw error;
@@ -154,6 +173,34 @@ export class KubeApi {
 
   private call<T>(request: (options: RequestOptions) => Promise<T>, options: BoundedCallOptions = {}): Promise<T> {
     return boundedCall(this.requestTimeoutMs, request, options);
+  }
+}
+
+export interface ConfigMapData {
+  data: Record<string, string>;
+  binaryData: Record<string, string>;
+}
+
+/** Opt-in label a Secret outside the operator's namespace needs before the operator reads it. */
+export const OPERATOR_READABLE_LABEL = 'cloudposture.io/operator-readable';
+
+/** Whether the operator may use a Secret: in its own namespace, or labelled for it. */
+export function secretReadPermitted(namespace: string, labels: Record<string, string> | undefined, operatorNamespace: string | undefined): boolean {
+  return (operatorNamespace !== undefined && namespace === operatorNamespace) || labels?.[OPERATOR_READABLE_LABEL] === 'true';
+}
+
+/**
+ * A Secret the operator may not use. The message names the Secret and the label only:
+ * never its keys or content, so a refusal tells nothing about what the Secret holds.
+ */
+export class SecretNotPermittedError extends Error {
+  readonly reason = 'SecretNotPermitted';
+  constructor(
+    readonly namespace: string,
+    readonly secretName: string,
+  ) {
+    super(`Secret ${namespace}/${secretName} is not labelled ${OPERATOR_READABLE_LABEL}=true`);
+    this.name = 'SecretNotPermittedError';
   }
 }
 
