@@ -12,6 +12,7 @@ import {
 } from '../../operator/scripts/generate-types.js';
 import type {
   AwsAccount,
+  CloudAccount,
   CloudSecurityPolicy,
   CloudService,
   CloudServiceStatus,
@@ -73,11 +74,18 @@ describe('generated API types', () => {
         owner: 'team',
         criticality: 'high',
         classification: 'confidential',
-        account: { aws: account },
+        accountRef: { name: 'payments-prod' },
         allowedRegions: ['eu-west-1'],
         sharedResponsibility: { areas: [{ area: 'os-patching', owner: 'customer' }] },
       },
       status,
+    };
+    const cloudAccount: CloudAccount = {
+      apiVersion: API_GROUP_VERSION,
+      kind: 'CloudAccount',
+      metadata: { name: 'payments-prod' },
+      spec: { provider: 'aws', aws: account, namespaces: ['y'] },
+      status: { externalId: 'cloudposture-uid', conditions: [condition] },
     };
     const policy: CloudSecurityPolicy = {
       metadata: { name: 'default' },
@@ -87,7 +95,8 @@ describe('generated API types', () => {
         exemptConditions: ['InSync'],
       },
     };
-    expect(service.spec.account.aws?.accountId).toBe('123456789012');
+    expect(service.spec.accountRef.name).toBe(cloudAccount.metadata.name);
+    expect(cloudAccount.spec.aws?.accountId).toBe('123456789012');
     expect(policy.spec.approvedProviders).toEqual(['aws', 'azure']);
     expect(API_GROUP_VERSION).toBe('cloudposture.io/v1alpha1');
   });

@@ -248,14 +248,15 @@ describe('SharedInventoryCache', () => {
 });
 
 describe('inventoryCacheKey', () => {
-  it('is provider + account + role, and never contains a secret', () => {
+  it('is provider + CloudAccount + account + role, and never contains a secret', () => {
     const key = inventoryCacheKey(
       target('111111111111', {
+        accountName: 'payments-prod',
         account: { aws: { accountId: '111111111111', roleArn: 'arn:aws:iam::111111111111:role/r', externalId: 'ext-123' } },
         credentials: { accessKeyId: 'AKIAEXAMPLEKEY123456', secretAccessKey: 'very-secret-value' },
       }),
     );
-    expect(key.startsWith('aws/111111111111/arn:aws:iam::111111111111:role/r/')).toBe(true);
+    expect(key.startsWith('aws/payments-prod/111111111111/arn:aws:iam::111111111111:role/r/')).toBe(true);
     expect(key).not.toContain('very-secret-value');
     expect(key).not.toContain('AKIAEXAMPLEKEY123456');
     expect(key).not.toContain('ext-123');

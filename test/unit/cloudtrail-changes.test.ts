@@ -3,6 +3,7 @@
 
 import { gzipSync } from 'node:zlib';
 import {
+  type ChangeLogTarget,
   changeLogLocation,
   cloudTrailBase,
   fileStamp,
@@ -135,16 +136,22 @@ describe('parsing CloudTrail log records', () => {
 });
 
 describe('where and from when the log is read', () => {
+  // The collect target of aSpec() on an account ACCOUNT_ID: its log vault, and
+  // spec.changeManagement.logSource as changeLogSource when given.
+  const aTarget = (overrides: Partial<ChangeLogTarget> = {}): ChangeLogTarget => {
+    const { logVault } = aSpec();
+    return { provider: 'aws', account: { aws: { accountId: ACCOUNT_ID } }, ...(logVault ? { logVault } : {}), ...overrides };
+  };
+
   it('explicit logSource, else the log vault, else a logging trail destination', () => {
-    // The collect target carries spec.changeManagement.logSource as changeLogSource.
-    const explicit = { ...aSpec(), changeLogSource: { bucket: 'ct-logs', keyPrefix: 'org', region: 'eu-west-2' } };
+    const explicit = aTarget({ changeLogSource: { bucket: 'ct-logs', keyPrefix: 'org', region: 'eu-west-2' } });
     expect(changeLogLocation(explicit)).toEqual({ bucket: 'ct-logs', keyPrefix: 'org', region: 'eu-west-2', accountId: ACCOUNT_ID });
-    expect(changeLogLocation(aSpec(), [{ destination: 'org-log-vault', destinationRegion: 'eu-west-2', logging: true, multiRegion: true }])).toEqual({
+    expect(changeLogLocation(aTarget(), [{ destination: 'org-log-vault', destinationRegion: 'eu-west-2', logging: true, multiRegion: true }])).toEqual({
       bucket: 'org-log-vault',
       region: 'eu-west-2',
       accountId: ACCOUNT_ID,
     });
-    const noVault = aSpec({ logVault: undefined });
+    const noVault = aTarget({ logVault: undefined });
     expect(changeLogLocation(noVault, [{ destination: 'trail-bucket', logging: true, multiRegion: false }])).toEqual({ bucket: 'trail-bucket', accountId: ACCOUNT_ID });
     expect(changeLogLocation(noVault, [])).toBeUndefined();
   });

@@ -20,6 +20,7 @@ import {
   RESPONSIBILITY_AREA_VALUES,
   RESPONSIBILITY_OWNER_VALUES,
   SERVICE_MODEL_VALUES,
+  SELECTOR_OPERATOR_VALUES,
   SEVERITY_VALUES,
   EVIDENCE_SOURCE_VALUES,
 } from '../../operator/src/api/types.js';
@@ -33,6 +34,7 @@ import type {
   Provider,
   ResponsibilityArea,
   ResponsibilityOwner,
+  SelectorOperator,
   ServiceModel,
   Severity,
   EvidenceSource,
@@ -60,6 +62,7 @@ type Schema = {
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-validations'?: { rule: string; message?: string; fieldPath?: string; reason?: string }[];
+  maxProperties?: number;
   [key: string]: unknown;
 };
 
@@ -84,7 +87,7 @@ const crds = Object.fromEntries(
     const crd = parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as Crd;
     return [crd.spec.names.kind, crd];
   }),
-) as Record<'CloudService' | 'CloudSecurityPolicy', Crd>;
+) as Record<'CloudService' | 'CloudSecurityPolicy' | 'CloudAccount', Crd>;
 
 function rootSchema(kind: keyof typeof crds): Schema {
   const version = crds[kind].spec.versions[0];
@@ -97,13 +100,27 @@ interface Visited {
   schema: Schema;
 }
 
-/** Every schema node below `schema` (properties and items), depth first. */
+/**
+ * The value schema of a string map (an object whose keys are free, like a label
+ * selector's matchLabels): `additionalProperties` holding a typed schema, never `true`.
+ */
+function mapValues(schema: Schema): Schema | undefined {
+  const values = schema.additionalProperties;
+  return typeof values === 'object' && values !== null ? (values as Schema) : undefined;
+}
+
+/** Every schema node below `schema` (properties, items and map values as `{}`), depth first. */
 function walk(schema: Schema, at: string, out: Visited[] = []): Visited[] {
   out.push({ path: at, schema });
   for (const [name, child] of Object.entries(schema.properties ?? {})) walk(child, `${at}.${name}`, out);
   if (schema.items) walk(schema.items, `${at}[]`, out);
+  const values = mapValues(schema);
+  if (values) walk(values, `${at}{}`, out);
   return out;
 }
+
+/** A map's value schema is described by the map itself (kubectl explain shows the map's description only). */
+const isMapValue = (at: string): boolean => at.endsWith('{}');
 
 /** Nodes of spec and status (the API proper) of both CRDs. */
 const apiNodes: Visited[] = (Object.keys(crds) as (keyof typeof crds)[]).flatMap((kind) => {
@@ -155,6 +172,7 @@ const mfaScope: Record<MfaScope, true> = { privileged: true, all: true };
 const conditionStatus: Record<ConditionStatus, true> = { True: true, False: true, Unknown: true };
 const severity: Record<Severity, true> = { low: true, medium: true, high: true, critical: true };
 const evidenceSource: Record<EvidenceSource, true> = { changeLog: true, declaredState: true };
+const selectorOperator: Record<SelectorOperator, true> = { In: true, NotIn: true, Exists: true, DoesNotExist: true };
 // The exemptable condition types are exactly the control families of the controls package.
 const controlConditionType: Record<ControlConditionType, true> & Record<ConditionType, true> = {
   ResponsibilityDefined: true,
@@ -183,6 +201,7 @@ const EXPECTED_ENUMS: Record<string, { members: string[]; values: readonly strin
   ConditionStatus: { members: Object.keys(conditionStatus), values: CONDITION_STATUS_VALUES },
   Severity: { members: Object.keys(severity), values: SEVERITY_VALUES },
   EvidenceSource: { members: Object.keys(evidenceSource), values: EVIDENCE_SOURCE_VALUES },
+  SelectorOperator: { members: Object.keys(selectorOperator), values: SELECTOR_OPERATOR_VALUES },
   ControlConditionType: { members: Object.keys(controlConditionType), values: CONTROL_CONDITION_TYPE_VALUES },
 };
 
@@ -207,6 +226,15 @@ describe('CRD definitions', () => {
     expect(rootSchema('CloudSecurityPolicy').description).toMatch(/only\s+the policy named "default" applies/);
   });
 
+  it('CloudAccount: cluster-scoped (granted by the platform team), plural cloudaccounts, short name cacct, category cloudposture', () => {
+    const { spec } = crds.CloudAccount;
+    expect(spec.group).toBe('cloudposture.io');
+    expect(spec.scope).toBe('Cluster');
+    expect(spec.names).toMatchObject({ plural: 'cloudaccounts', singular: 'cloudaccount' });
+    expect(spec.names.shortNames).toEqual(['cacct']);
+    expect(spec.names.categories).toEqual(['cloudposture']);
+  });
+
   it('no short name collides with a built-in one (cs is componentstatuses)', () => {
     const builtIn = ['cs', 'cm', 'csr', 'crd', 'crds', 'ds', 'deploy', 'ep', 'ev', 'hpa', 'ing', 'limits', 'netpol',
       'no', 'ns', 'pc', 'pdb', 'po', 'psp', 'pv', 'pvc', 'quota', 'rc', 'rs', 'sa', 'sc', 'sts', 'svc', 'cj'];
@@ -225,6 +253,7 @@ describe('CRD definitions', () => {
     const columns = crds.CloudService.spec.versions[0]?.additionalPrinterColumns ?? [];
     expect(columns.map((c) => [c.name, c.type, c.jsonPath])).toEqual([
       ['Provider', 'string', '.spec.provider'],
+      ['Account', 'string', '.spec.accountRef.name'],
       ['Class', 'string', '.spec.classification'],
       ['Compliant', 'string', '.status.conditions[?(@.type=="Compliant")].status'],
       ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
@@ -235,6 +264,14 @@ describe('CRD definitions', () => {
     ]);
     const policyColumns = crds.CloudSecurityPolicy.spec.versions[0]?.additionalPrinterColumns ?? [];
     expect(policyColumns.map((c) => c.name)).toEqual(['Services', 'Age']);
+    const accountColumns = crds.CloudAccount.spec.versions[0]?.additionalPrinterColumns ?? [];
+    expect(accountColumns.map((c) => [c.name, c.type, c.jsonPath])).toEqual([
+      ['Provider', 'string', '.spec.provider'],
+      ['Account', 'string', '.status.accountId'],
+      ['Namespaces', 'string', '.status.admits'],
+      ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
+      ['Age', 'date', '.metadata.creationTimestamp'],
+    ]);
   });
 });
 
@@ -248,6 +285,7 @@ describe('CRD schemas', () => {
         // metadata at the root may not carry anything but `type: object` (structural schema rule).
         if (name === 'metadata') continue;
         for (const node of walk(child, `${kind}.${name}`)) {
+          if (isMapValue(node.path)) continue;
           if (typeof node.schema.description !== 'string' || node.schema.description.trim() === '') {
             missing.push(node.path);
           }
@@ -280,12 +318,17 @@ describe('CRD schemas', () => {
       for (const node of walk(rootSchema(kind), kind)) {
         if (!node.schema.type) problems.push(`${node.path}: no type`);
         if ('x-kubernetes-preserve-unknown-fields' in node.schema) problems.push(`${node.path}: preserve-unknown-fields`);
-        if ('additionalProperties' in node.schema) problems.push(`${node.path}: additionalProperties`);
+        // A string map (typed values, bounded keys) is no escape hatch; `true` or an untyped schema is.
+        if ('additionalProperties' in node.schema) {
+          const values = mapValues(node.schema);
+          if (!values || values.type !== 'string' || node.schema.properties) problems.push(`${node.path}: additionalProperties`);
+          else if (node.schema.maxProperties === undefined) problems.push(`${node.path}: map without maxProperties`);
+        }
         if ('x-kubernetes-int-or-string' in node.schema) problems.push(`${node.path}: int-or-string`);
       }
     }
     for (const node of apiNodes) {
-      if (node.schema.type === 'object' && !node.schema.properties) problems.push(`${node.path}: object without properties`);
+      if (node.schema.type === 'object' && !node.schema.properties && !mapValues(node.schema)) problems.push(`${node.path}: object without properties`);
     }
     expect(problems).toEqual([]);
   });
@@ -313,14 +356,22 @@ describe('CRD schemas', () => {
   });
 
   it('the formats, patterns and ranges the brief asks for', () => {
-    const spec = rootSchema('CloudService').properties?.spec;
-    const at = (p: string): Schema => {
-      let node: Schema | undefined = spec;
+    const specAt = (kind: keyof typeof crds) => (p: string): Schema => {
+      let node: Schema | undefined = rootSchema(kind).properties?.spec;
       for (const part of p.split('.')) node = part === '[]' ? node?.items : node?.properties?.[part];
-      if (!node) throw new Error(`no schema at spec.${p}`);
+      if (!node) throw new Error(`no schema at ${kind} spec.${p}`);
       return node;
     };
-    expect(at('account.aws.accountId').pattern).toBe('^[0-9]{12}$');
+    const at = specAt('CloudService');
+    const accountAt = specAt('CloudAccount');
+    expect(accountAt('aws.accountId').pattern).toBe('^[0-9]{12}$');
+    expect(rootSchema('CloudService').properties?.spec?.required).toContain('accountRef');
+    expect(at('accountRef').required).toEqual(['name']);
+    expect(at('accountRef.name')).toMatchObject({ minLength: 1, maxLength: 253 });
+    expect(accountAt('namespaces.[]').pattern).toBe('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$');
+    expect(accountAt('namespaceSelector.matchLabels')).toMatchObject({ maxProperties: 32, additionalProperties: { type: 'string', maxLength: 63 } });
+    expect(accountAt('credentialsSecretRef').required).toEqual(['name']);
+    expect(accountAt('aws').properties).not.toHaveProperty('externalId'); // the operator generates it (status.externalId)
     expect(at('interval')).toMatchObject({ default: '10m', pattern: '^([0-9]+(\\.[0-9]+)?(s|m|h))+$' });
     expect(at('allowedRegions').minItems).toBe(1);
     expect(at('allowedRegions.[]').pattern).toBe('^[a-z0-9-]+$');
@@ -361,10 +412,14 @@ describe('CRD schemas', () => {
     expect(rules).toBeGreaterThanOrEqual(12);
   });
 
-  it('a schema used in both CRDs (Condition) is identical in both', () => {
+  it('a schema used in several CRDs (Condition, Provider) is identical in each', () => {
     const conditions = (kind: keyof typeof crds) =>
       rootSchema(kind).properties?.status?.properties?.conditions?.items;
     expect(conditions('CloudSecurityPolicy')).toEqual(conditions('CloudService'));
+    expect(conditions('CloudAccount')).toEqual(conditions('CloudService'));
+    const { description: _service, ...serviceProvider } = rootSchema('CloudService').properties?.spec?.properties?.provider ?? {};
+    const { description: _account, ...accountProvider } = rootSchema('CloudAccount').properties?.spec?.properties?.provider ?? {};
+    expect(accountProvider).toEqual(serviceProvider);
   });
 });
 
@@ -381,8 +436,9 @@ function validate(value: unknown, schema: Schema, at: string, errors: string[]):
     }
     const obj = value as Record<string, unknown>;
     for (const key of schema.required ?? []) if (!(key in obj)) errors.push(`${at}.${key}: required`);
+    if (schema.maxProperties !== undefined && Object.keys(obj).length > schema.maxProperties) errors.push(`${at}: more than ${schema.maxProperties} entries`);
     for (const [key, child] of Object.entries(obj)) {
-      const childSchema = schema.properties?.[key];
+      const childSchema = schema.properties?.[key] ?? mapValues(schema);
       if (!childSchema) errors.push(`${at}.${key}: unknown field`);
       else validate(child, childSchema, `${at}.${key}`, errors);
     }

@@ -11,13 +11,13 @@ import fc from 'fast-check';
 import type { CloudServiceStatus, ExitDrillStatus } from '../../operator/src/api/types.js';
 import { createChangeLogGather } from '../../operator/src/controller/change-log.js';
 import type { ExitDrillGather } from '../../operator/src/controller/exit-drill.js';
-import { createTargetResolver } from '../../operator/src/controller/credentials.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import type { ChangeRecord } from '../../operator/src/inventory/changes.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import type { ChangeReadResult } from '../../operator/src/providers/types.js';
 import { Writable } from 'node:stream';
+import { anAccount, targetsOver } from './account-fakes.js';
 import { aSpec, NOW } from './builders.js';
 import { MemoryApi } from './memory-api.js';
 
@@ -63,7 +63,6 @@ describe('evidence survives any failed read (property)', () => {
           kind: 'CloudService',
           metadata: { namespace: 'team', name: 'svc', generation: 1, resourceVersion: '1', uid: 'u1' },
           spec: aSpec({
-            account: { aws: { accountId: ACCOUNT } },
             breakGlassIdentities: [BREAK_GLASS],
             changeManagement: { lookback: '24h', logSource: { bucket: 'trail' } },
           }),
@@ -92,7 +91,8 @@ describe('evidence survives any failed read (property)', () => {
           policies: { get: () => undefined },
           policyName: 'default',
           sources: {
-            targets: createTargetResolver(api), // no credentials Secret named: the plain target
+            // an account granted to the service's namespace, no credentials Secret named: the plain target
+            targets: targetsOver(api, [anAccount({ spec: { aws: { accountId: ACCOUNT } } })]),
             inventory: async () => ({ ok: false, skipped: true, failure: { reason: 'LiveChecksDisabled', message: 'not in this test' } }),
             changeLog: createChangeLogGather({ aws: reader }),
             exitDrills: drills,

@@ -46,8 +46,11 @@ const AZURE: Record<AzureFailureReason, FailureKind> = {
 const OTHERS: Array<[reason: string, kind: FailureKind, producedBy: string]> = [
   ['InvalidAccount', 'permanent', 'aws + azure collector: account id / tenant / subscription malformed'],
   ['AccountMismatch', 'permanent', 'aws collector: credentials land in another account'],
-  ['ProviderNotSupported', 'permanent', 'collector: spec.account has no block for spec.provider'],
+  ['ProviderNotSupported', 'permanent', 'collector: the CloudAccount has no block for its provider'],
   ['InvalidConfiguration', 'permanent', 'azure collector: the operator endpoint configuration'],
+  ['CloudAccountNotFound', 'permanent', 'controller/account-target.ts: spec.accountRef names no CloudAccount'],
+  ['AccountNotPermitted', 'permanent', 'controller/account-target.ts: the CloudAccount does not admit the namespace'],
+  ['AccountProviderMismatch', 'permanent', "controller/account-target.ts: spec.provider is not the CloudAccount's"],
   ['CredentialsMissing', 'permanent', 'controller/credentials.ts: Secret or Secret key missing'],
   ['CredentialsUnreadable', 'transient', 'controller/credentials.ts: the Secret read failed (API error)'],
   ['CredentialReportTimeout', 'transient', 'aws iam: credential report still generating'],
@@ -73,8 +76,10 @@ describe('failureKind', () => {
       expect(failureKind(reason)).toBe('transient');
       expect(failureFix(reason)).toBeUndefined();
     }
-    expect(failureFix('AccountMismatch')).toMatch(/spec\.account\.aws\.accountId/);
-    expect(failureFix('CredentialsMissing')).toMatch(/spec\.account\.credentialsSecretRef/);
+    expect(failureFix('AccountMismatch')).toMatch(/CloudAccount's spec\.aws\.accountId/);
+    expect(failureFix('CredentialsMissing')).toMatch(/CloudAccount's credentialsSecretRef \(in the operator's namespace\)/);
+    expect(failureFix('AccountNotPermitted')).toMatch(/spec\.namespaces or spec\.namespaceSelector/);
+    expect(failureFix('CloudAccountNotFound')).toMatch(/spec\.accountRef/);
     expect(failureFix('AccessDenied')).toMatch(/trust policy/);
   });
 

@@ -31,7 +31,7 @@ describe('Manager health', () => {
         metrics: new OperatorMetrics({ defaultMetrics: false }),
         log: quiet,
         // Nothing is reconciled here: the caches never sync.
-        sources: { targets: async () => ({ ok: false, failure: unused }), inventory: async () => ({ ok: false, failure: unused }) },
+        sources: { inventory: async () => ({ ok: false, failure: unused }), probe: async () => ({ ok: true, principal: 'test' }) },
       });
       void manager.start();
       try {

@@ -3,7 +3,6 @@
 // as `retry` at the shared account cache's next attempt (one backoff), counted by kind.
 
 import { Writable } from 'node:stream';
-import { createTargetResolver } from '../../operator/src/controller/credentials.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import { STALLED_RECHECK_MS } from '../../operator/src/controls/readiness.js';
 import type { InventoryResult } from '../../operator/src/inventory/types.js';
@@ -11,6 +10,7 @@ import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { SharedInventoryCache } from '../../operator/src/providers/cache.js';
 import type { CollectTarget } from '../../operator/src/providers/types.js';
+import { anAccount, targetsOver } from './account-fakes.js';
 import { aSpec, NOW } from './builders.js';
 import { MemoryApi } from './memory-api.js';
 
@@ -21,7 +21,7 @@ function setup(inventory: (target: CollectTarget) => Promise<InventoryResult>, c
     apiVersion: 'cloudposture.io/v1alpha1',
     kind: 'CloudService',
     metadata: { namespace: 'team', name: 'svc', generation: 3, resourceVersion: '1', uid: 'u1' },
-    spec: aSpec({ account: { aws: { accountId: '444455556666' } } }),
+    spec: aSpec(),
   });
   const metrics = new OperatorMetrics({ defaultMetrics: false });
   const reconciler = new ServiceReconciler({
@@ -30,7 +30,8 @@ function setup(inventory: (target: CollectTarget) => Promise<InventoryResult>, c
     policies: { get: () => undefined },
     policyName: 'default',
     sources: {
-      targets: createTargetResolver(api), // no credentials Secret named: the plain target
+      // an account granted to the service's namespace, no credentials Secret named: the plain target
+      targets: targetsOver(api, [anAccount({ spec: { aws: { accountId: '444455556666' } } })]),
       inventory: ({ target }) => inventory(target),
     },
     metrics,

@@ -17,7 +17,7 @@ describe('readiness', () => {
   });
 
   it.each([
-    ['AccountMismatch', /spec\.account\.aws\.accountId/],
+    ['AccountMismatch', /CloudAccount's spec\.aws\.accountId/],
     ['InvalidAccount', /12 digits/],
     ['CredentialsMissing', /credentialsSecretRef/],
     ['AccessDenied', /trust policy/],
