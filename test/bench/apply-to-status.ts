@@ -8,14 +8,14 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import type { CloudService } from '../../operator/src/api/types.js';
 import { loadConfig } from '../../operator/src/config.js';
-import { createTargetResolver } from '../../operator/src/controller/credentials.js';
 import { Manager } from '../../operator/src/controller/manager.js';
 import { KubeApi } from '../../operator/src/kube/api.js';
 import { createLogger } from '../../operator/src/log.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { repoRoot } from '../harness/binaries.js';
 import { startControlPlane } from '../harness/controlplane.js';
-import { aSpec } from '../unit/builders.js';
+import { grantAccount } from '../harness/services.js';
+import { ACCOUNT_ID, ACCOUNT_NAME, aSpec } from '../unit/builders.js';
 
 const i = process.argv.indexOf('--services');
 const N = i > 0 ? Number(process.argv[i + 1]) : 30;
@@ -27,7 +27,7 @@ const startupMs = performance.now() - t0;
 try {
   for (const args of [
     ['apply', '--server-side', '-f', join(repoRoot, 'crds')],
-    ['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io'],
+    ['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudaccounts.cloudposture.io'],
     ['create', 'namespace', 'bench'],
   ]) {
     const r = await cp.kubectl(args);
@@ -36,6 +36,8 @@ try {
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   const custom = kc.makeApiClient(CustomObjectsApi);
+  // The CloudAccount aSpec() names, granted to the bench namespace.
+  await grantAccount(kc, ACCOUNT_NAME, 'aws', { aws: { accountId: ACCOUNT_ID } }, ['bench']);
   const config = loadConfig({ CLOUDPOSTURE_WATCH_NAMESPACE: 'bench', CLOUDPOSTURE_LOG_LEVEL: 'error' });
   const api = new KubeApi(kc, config.instanceName);
   const manager = new Manager({
@@ -45,8 +47,8 @@ try {
     log: createLogger('error'),
     api,
     sources: {
-      targets: createTargetResolver(api),
       inventory: async () => ({ ok: false, skipped: true, failure: { reason: 'LiveChecksDisabled', message: 'benchmark: spec side only' } }),
+      probe: async () => ({ ok: false, failure: { reason: 'LiveChecksDisabled', message: 'benchmark: spec side only' } }),
     },
   });
   await manager.start();

@@ -12,6 +12,7 @@ import { repoRoot } from '../harness/binaries.js';
 import { freePort, startControlPlane } from '../harness/controlplane.js';
 import { startMoto } from '../harness/moto.js';
 import { spawnOperator } from '../harness/operator-process.js';
+import { grantAccount } from '../harness/services.js';
 import { aSpec } from '../unit/builders.js';
 
 const arg = (name: string, fallback: number) => {
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     }
     for (const args of [
       ['apply', '--server-side', '-f', join(repoRoot, 'crds')],
-      ['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io'],
+      ['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudaccounts.cloudposture.io'],
       ['create', 'namespace', NS],
     ]) {
       const r = await cp.kubectl(args);
@@ -62,14 +63,19 @@ async function main(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
     const custom = kc.makeApiClient(CustomObjectsApi);
+    say(`granting ${ACCOUNTS} CloudAccounts to ${NS} ...`);
+    const accountRefs = await Promise.all(
+      accounts.map((accountId) =>
+        grantAccount(kc, `bench-${accountId}`, 'aws', { aws: { accountId, roleArn: `arn:aws:iam::${accountId}:role/cloudposture-readonly`, regions: REGIONS } }, [NS]),
+      ),
+    );
     say(`creating ${SERVICES} CloudServices ...`);
     for (let start = 0; start < SERVICES; start += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, SERVICES - start) }, (_, k) => {
           const i = start + k;
-          const accountId = accounts[i % ACCOUNTS] as string;
           const spec = aSpec({
-            account: { aws: { accountId, roleArn: `arn:aws:iam::${accountId}:role/cloudposture-readonly`, externalId: EXTERNAL_ID, regions: REGIONS } },
+            accountRef: accountRefs[i % ACCOUNTS] as { name: string },
             allowedRegions: ['eu-west-1'],
             interval: '1h',
           });
