@@ -27,6 +27,8 @@ export interface TestOperatorOptions {
   namespace: string;
   env?: Record<string, string>;
   inventory?: InventorySource;
+  /** Wraps the operator's own inventory source (e.g. to record the reads). */
+  wrapInventory?: (real: InventorySource) => InventorySource;
   api?: (kc: KubeConfig, config: OperatorConfig) => KubeApi;
   kubeConfig?: KubeConfig;
 }
@@ -61,7 +63,11 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
     metrics,
     log,
     api,
-    sources: options.inventory ? { ...sources, inventory: options.inventory } : sources,
+    sources: options.inventory
+      ? { ...sources, inventory: options.inventory }
+      : options.wrapInventory
+        ? { ...sources, inventory: options.wrapInventory(sources.inventory) }
+        : sources,
   });
   await manager.start();
   return { manager, metrics, config, logs, stop: () => manager.stop() };
@@ -81,5 +87,7 @@ export async function installCrds(): Promise<void> {
     'crd/cloudsecuritypolicies.cloudposture.io',
     'crd/cloudaccounts.cloudposture.io',
   ]);
+  // The account-grant admission policy needs the CloudAccount kind served first.
+  await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds', 'admission')]);
   crdsInstalled = true;
 }

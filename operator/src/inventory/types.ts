@@ -128,6 +128,8 @@ export interface Inventory {
   provider: Provider;
   /** AWS account id / Azure subscription id. */
   accountId: string;
+  /** Who the collection read as (AWS: the sts:GetCallerIdentity ARN, which names the role session the account's CloudTrail shows). */
+  readAs?: string;
   collectedAt: string;
   /** When the evidence behind each area was produced (e.g. credential report generation time). */
   evidenceTimes: Partial<Record<InventoryArea, string>>;

@@ -106,6 +106,8 @@ export async function settleAreas<T extends readonly unknown[]>(
 export interface CollectedAreas {
   provider: Provider;
   accountId: string;
+  /** Who the collection read as (Inventory.readAs). */
+  readAs?: string;
   /** When the collection started: the evidence time of every area read live. */
   startedAt: string;
   collectedAt: string;
@@ -124,6 +126,7 @@ export function assembleInventory(a: CollectedAreas): Inventory {
   return {
     provider: a.provider,
     accountId: a.accountId,
+    ...(a.readAs ? { readAs: a.readAs } : {}),
     collectedAt: a.collectedAt,
     evidenceTimes: {
       ...(a.identitiesAt ? { identities: a.identitiesAt } : {}),

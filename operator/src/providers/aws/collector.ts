@@ -204,6 +204,7 @@ export class AwsInventoryCollector implements CloudProvider {
       return assembleInventory({
         provider: 'aws',
         accountId: aws.accountId,
+        ...(caller.Arn ? { readAs: caller.Arn } : {}),
         startedAt,
         collectedAt: now().toISOString(),
         identitiesAt: ids.generatedAt,
