@@ -3,12 +3,13 @@
 import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
 import { createSources } from './controller/sources.js';
+import { AccessReviewer, kubeReviewApi } from './kube/access-review.js';
 import { KubeApi } from './kube/api.js';
 import { BoundedKubeConfig } from './kube/request-bounds.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import { createReportHandler } from './report/endpoint.js';
-import { startServer } from './server.js';
+import { startServing, type MetricsAccess, type ServerTls } from './server.js';
 
 export async function runOperator(argv: readonly string[] = process.argv.slice(2)): Promise<() => Promise<void>> {
   const config = loadConfig(process.env, argv);
@@ -32,16 +33,32 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     },
   });
   let failed = false;
-  const tls = config.tlsCertFile && config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined;
-  const report = config.serveReport
-    ? createReportHandler({
-        kubeConfig,
-        listServices: (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
-        getPolicy: () => manager.policies.get(config.policyName)?.spec,
-        policyName: config.policyName,
-      })
+  // HTTPS whenever a token is sent (reviewed /metrics, the report): the configured files, else self-signed.
+  const needsTls = config.metricsSecure || config.serveReport;
+  const tls: ServerTls | undefined = !needsTls
+    ? undefined
+    : config.tlsCertFile
+      ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+      : { selfSigned: true };
+  // One reviewer for /metrics and /report: one cache, one bound on reviews in flight.
+  const reviewer = needsTls
+    ? new AccessReviewer({ api: kubeReviewApi(kubeConfig), cacheTtlMs: config.accessReviewCacheTtlMs, maxConcurrentReviews: config.accessReviewConcurrency })
     : undefined;
-  const server = await startServer(
+  const metricsAccess: MetricsAccess =
+    config.metricsSecure && reviewer ? { reviewer, audiences: config.metricsTokenAudience ? [config.metricsTokenAudience] : [] } : 'anyone';
+  const report =
+    config.serveReport && reviewer
+      ? createReportHandler({
+          reviewer,
+          audience: config.reportTokenAudience,
+          maxReviewsPerRequest: config.reportMaxReviews,
+          listServices: (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
+          getPolicy: () => manager.policies.get(config.policyName)?.spec,
+          policyName: config.policyName,
+          log,
+        })
+      : undefined;
+  const { server, selfSigned } = await startServing(
     config.metricsAddress,
     metrics,
     {
@@ -49,9 +66,15 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
       problems: () => (failed ? ['manager failed to start'] : manager.health().problems),
       ready: () => manager.ready,
     },
-    { ...(report ? { report } : {}), ...(tls ? { tls } : {}) },
+    { ...(report ? { report } : {}), ...(tls ? { tls } : {}), metricsAccess, log },
   );
-  log.info('operator starting', { metricsAddress: config.metricsAddress, concurrency: config.concurrency });
+  if (!config.metricsSecure) log.warn('/metrics is served without authentication to anyone who reaches the port (CLOUDPOSTURE_METRICS_SECURE=false)');
+  log.info('operator starting', {
+    metricsAddress: config.metricsAddress,
+    concurrency: config.concurrency,
+    metricsSecure: config.metricsSecure,
+    tls: tls ? (selfSigned ? 'self-signed' : 'files') : 'none',
+  });
   manager.start().catch((error: Error) => {
     failed = true;
     log.error('manager failed to start', { error: error.message });

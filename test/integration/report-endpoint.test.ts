@@ -1,25 +1,31 @@
 // GET /report on the real control plane: callers are authenticated with a TokenReview
-// (ServiceAccount tokens from the TokenRequest API, signed by the API server's
-// service-account key) and see only the CloudServices a SubjectAccessReview says they
-// may get, namespace by namespace or object by object (RBAC resourceNames).
+// for the report's own audience (ServiceAccount tokens from the TokenRequest API, signed
+// by the API server's service-account key, made with `--audience cloud-posture-operator`)
+// and see only the CloudServices a SubjectAccessReview says they may get, namespace by
+// namespace or object by object (RBAC resourceNames). The reviews are counted at the
+// API boundary: concurrent requests of one token share them, a bogus-token flood evicts
+// no valid answer, one request consults a bounded number of answers and a report cut by
+// that bound says so; who viewed what is logged, never the token.
 
 import { createServer, type Server } from 'node:http';
 
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 
 import type { CloudService } from '../../operator/src/api/types.js';
 import type { ReportModel } from '../../operator/src/report/model.js';
-import { createReportHandler } from '../../operator/src/report/endpoint.js';
+import { AccessReviewer } from '../../operator/src/kube/access-review.js';
+import { createReportHandler, type ReportRequestHandler } from '../../operator/src/report/endpoint.js';
 import { sampleServices } from '../../operator/src/report/sample.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig } from '../harness/kube.js';
 import { installCrds } from '../harness/operator.js';
+import { countingReviewApi, serviceAccountToken as tokenFor } from '../harness/review-tokens.js';
 
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
 const NOW = new Date('2026-11-15T12:00:00Z');
 
+const AUDIENCE = 'cloud-posture-operator';
 const kc = loadTestKubeConfig();
-const core = kc.makeApiClient(CoreV1Api);
 const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 
@@ -27,7 +33,10 @@ let nsA: string;
 let nsB: string;
 let server: Server;
 let endpoint: string;
-const requests: Array<{ user?: string; status: number; services: number }> = [];
+const requests: Array<{ user?: string; status: number; services: number; truncated?: boolean }> = [];
+const viewLog: Array<{ message: string; meta: Record<string, unknown> }> = [];
+const api = countingReviewApi(kc);
+let handler: ReportRequestHandler;
 
 /** Creates a sample service (spec), then writes its status through the status subresource. */
 async function createService(namespace: string, name: string, sample: CloudService): Promise<void> {
@@ -51,13 +60,8 @@ async function createService(namespace: string, name: string, sample: CloudServi
   }
 }
 
-async function serviceAccountToken(namespace: string, name: string): Promise<string> {
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 600 } } });
-  const token = request.status?.token;
-  if (!token) throw new Error('TokenRequest returned no token');
-  return token;
-}
+/** A token made for the report: `kubectl create token <sa> --audience cloud-posture-operator`. */
+const serviceAccountToken = (namespace: string, name: string) => tokenFor(namespace, name, [AUDIENCE]);
 
 async function grant(namespace: string, subject: { namespace: string; name: string }, rule: { verbs: string[]; resourceNames?: string[] }, name: string): Promise<void> {
   await rbac.createNamespacedRole({
@@ -99,8 +103,10 @@ beforeAll(async () => {
   namedToken = await serviceAccountToken(nsB, 'one-service');
   await grant(nsB, { namespace: nsB, name: 'one-service' }, { verbs: ['get'], resourceNames: ['marketing-sandbox'] }, 'one-cloudservice');
 
-  const handler = createReportHandler({
-    kubeConfig: kc,
+  handler = createReportHandler({
+    reviewer: new AccessReviewer({ api }),
+    audience: AUDIENCE,
+    log: { info: (message, meta) => void viewLog.push({ message, meta }) },
     // The operator would pass its informer cache; here: the two test namespaces.
     listServices: async (namespace) => {
       const namespaces = namespace ? [namespace] : [nsA, nsB];
@@ -112,6 +118,7 @@ beforeAll(async () => {
     clock: () => NOW,
     onRequest: (info) => void requests.push(info),
   });
+  // The handler in use can be swapped by a test (a smaller review bound).
   server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
@@ -148,7 +155,51 @@ describe('GET /report', () => {
     const scoped = await get(`/report?format=json&namespace=${nsA}`, readerToken);
     expect((JSON.parse(scoped.body) as ReportModel).scope).toEqual({ namespace: nsA, label: `namespace ${nsA}` });
     expect(requests.at(-1)).toEqual({ user: `system:serviceaccount:${nsA}:auditor`, status: 200, services: 2 });
+    // Complete: nothing says otherwise.
+    expect(res.headers.get('x-report-truncated')).toBeNull();
+    expect(model).not.toHaveProperty('truncated');
   });
+
+  it('logs who viewed which namespaces, never the token', async () => {
+    const from = viewLog.length;
+    expect((await get('/report?format=json', readerToken)).status).toBe(200);
+    expect(viewLog.slice(from)).toEqual([
+      { message: 'report viewed', meta: { user: `system:serviceaccount:${nsA}:auditor`, status: 200, namespaces: [nsA], services: 2, truncated: false } },
+    ]);
+    expect((await get(`/report?format=json&namespace=${nsB}`, readerToken)).status).toBe(403);
+    expect(viewLog.at(-1)?.meta).toMatchObject({ user: `system:serviceaccount:${nsA}:auditor`, status: 403, scope: nsB, namespaces: [] });
+    const logged = JSON.stringify(viewLog);
+    for (const token of [readerToken, strangerToken, namedToken]) {
+      expect(logged).not.toContain(token);
+      expect(logged).not.toContain(token.split('.')[2]);
+    }
+  });
+
+  it("refuses a token for the API server's audience (or another one) before any TokenReview", async () => {
+    const before = api.counts.tokenReviews;
+    const apiServerToken = await tokenFor(nsA, 'auditor', []); // the same ServiceAccount, granted the namespace
+    const res = await get('/report?format=json', apiServerToken);
+    expect(res.status).toBe(401);
+    expect(res.body).toContain(`a token for audience ${AUDIENCE} is required`);
+    expect((await get('/report?format=json', await tokenFor(nsA, 'auditor', ['some-other-service']))).status).toBe(401);
+    expect(api.counts.tokenReviews).toBe(before);
+  });
+
+  it('twenty concurrent requests of one token cost what one request costs: one TokenReview, each SubjectAccessReview once', async () => {
+    const one = await serviceAccountToken(nsA, 'nobody-one');
+    let before = { ...api.counts };
+    expect((await get('/report?format=json', one)).status).toBe(403);
+    // Nothing allowed: the cluster, the two namespaces, then the four services one by one.
+    const single = { tokenReviews: api.counts.tokenReviews - before.tokenReviews, subjectAccessReviews: api.counts.subjectAccessReviews - before.subjectAccessReviews };
+    expect(single).toEqual({ tokenReviews: 1, subjectAccessReviews: 7 });
+
+    const burst = await serviceAccountToken(nsA, 'nobody-burst');
+    before = { ...api.counts };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => get('/report?format=json', burst)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(403));
+    expect({ tokenReviews: api.counts.tokenReviews - before.tokenReviews, subjectAccessReviews: api.counts.subjectAccessReviews - before.subjectAccessReviews }).toEqual(single);
+  });
+
 
   it('403 for a namespace the reader may not get, and for a caller allowed nothing', async () => {
     const other = await get(`/report?format=json&namespace=${nsB}`, readerToken);
@@ -176,5 +227,71 @@ describe('GET /report', () => {
     expect((await get('/report?namespace=Not_Valid', readerToken)).status).toBe(400);
     const post = await fetch(`${endpoint}/report`, { method: 'POST', headers: { Authorization: `Bearer ${readerToken}` } });
     expect(post.status).toBe(405);
+  });
+});
+
+/** A second endpoint on its own port, for options the shared one does not have. */
+async function serve(h: ReportRequestHandler): Promise<{ url: string; close: () => Promise<void> }> {
+  const srv = createServer((req, res) => void h(req, res));
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+  const address = srv.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, close: () => new Promise<void>((resolve) => srv.close(() => resolve())) };
+}
+
+const listBoth = async (namespace?: string) => {
+  const namespaces = namespace ? [namespace] : [nsA, nsB];
+  const lists = await Promise.all(
+    namespaces.map((ns) => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'cloudservices' }) as Promise<{ items: CloudService[] }>),
+  );
+  return lists.flatMap((l) => l.items);
+};
+
+describe('GET /report under its bounds', () => {
+  it('a flood of bogus tokens evicts no valid cached answer', async () => {
+    const counted = countingReviewApi(kc);
+    const small = await serve(
+      createReportHandler({ reviewer: new AccessReviewer({ api: counted, maxUsers: 8, maxRejectedTokens: 8, maxDecisions: 64, cacheTtlMs: 600_000 }), audience: AUDIENCE, listServices: listBoth, clock: () => NOW }),
+    );
+    const at = (token: string) => fetch(`${small.url}/report?format=json`, { headers: { Authorization: `Bearer ${token}` } });
+    try {
+      expect((await at(readerToken)).status).toBe(200);
+      const warm = { ...counted.counts };
+      // JWTs that name the audience (so each costs a TokenReview) with forged signatures.
+      const [header, payload] = readerToken.split('.');
+      for (let i = 0; i < 100; i++) expect((await at(`${header}.${payload}.forged${i.toString(36)}`)).status).toBe(401);
+      expect(counted.counts.tokenReviews - warm.tokenReviews).toBe(100);
+      const flooded = { ...counted.counts };
+      expect((await at(readerToken)).status).toBe(200);
+      expect(counted.counts).toEqual(flooded);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a report cut by the review bound says it is truncated, in every format and a header', async () => {
+    const bounded = await serve(
+      createReportHandler({ reviewer: new AccessReviewer({ api: countingReviewApi(kc) }), audience: AUDIENCE, listServices: listBoth, clock: () => NOW, maxReviewsPerRequest: 2 }),
+    );
+    const at = (format: string) => fetch(`${bounded.url}/report?format=${format}`, { headers: { Authorization: `Bearer ${readerToken}` } });
+    try {
+      // Two answers: the cluster (no), then the first namespace (the reader's: yes); the other namespace is never asked.
+      const json = await at('json');
+      expect(json.status).toBe(200);
+      expect(json.headers.get('x-report-truncated')).toBe('true');
+      const model = (await json.json()) as ReportModel & { truncated?: unknown };
+      expect(model.truncated).toEqual({ reason: 'ReviewBound', maxReviewsPerRequest: 2, hint: 'ask for one namespace: ?namespace=<name>' });
+      expect(model.services.map((s) => s.namespace)).toEqual([nsA, nsA]);
+      const md = await at('md');
+      expect(md.headers.get('x-report-truncated')).toBe('true');
+      expect((await md.text()).split('\n').slice(0, 4).join('\n')).toMatch(/^# .+\n\n> \*\*Truncated: this report shows only the services found within 2 access checks/);
+      const html = await at('html');
+      expect(html.headers.get('x-report-truncated')).toBe('true');
+      expect(await html.text()).toMatch(/<main><div class="truncated" role="alert"[^>]*>Truncated: this report shows only the services found within 2 access checks/);
+      // One namespace asked for fits the bound: complete.
+      const scoped = await fetch(`${bounded.url}/report?format=json&namespace=${nsA}`, { headers: { Authorization: `Bearer ${readerToken}` } });
+      expect([scoped.status, scoped.headers.get('x-report-truncated')]).toEqual([200, null]);
+    } finally {
+      await bounded.close();
+    }
   });
 });

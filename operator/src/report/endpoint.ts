@@ -1,178 +1,186 @@
 // GET /report?namespace=&format=html|json|md on the operator: the evidence report,
 // authenticated and authorised the way controller-runtime's secure metrics serving does
-// (filters.WithAuthenticationAndAuthorization): the caller's bearer token is checked
-// with a TokenReview, and a SubjectAccessReview decides what they may see. Posture data
-// is sensitive (it names who lacks MFA), so a caller sees exactly the CloudServices they
-// may `get` (group cloudposture.io, resource cloudservices): per namespace, or object by
-// object when their RBAC names objects (resourceNames).
+// (filters.WithAuthenticationAndAuthorization), through the reviews of
+// kube/access-review.ts that /metrics uses too. Posture data is sensitive (it names who
+// lacks MFA), so a caller sees exactly the CloudServices they may `get` (group
+// cloudposture.io, resource cloudservices): per namespace, or object by object when their
+// RBAC names objects (resourceNames).
 //
-//   401  no bearer token, or the TokenReview does not authenticate it
+// The token must be made for the operator: a TokenReview is asked for the dedicated
+// audience (CLOUDPOSTURE_REPORT_TOKEN_AUDIENCE, default "cloud-posture-operator") and its
+// status.audiences must include it. A caller gets one with
+//   kubectl create token <serviceaccount> -n <namespace> --audience cloud-posture-operator
+// Tokens for the API server's default audience are refused: a token the report accepts
+// cannot be replayed against the API server, and a pod's mounted token is not a report pass.
+//
+//   401  no bearer token, or not one for the audience, or the TokenReview does not authenticate it
 //   403  authenticated, but allowed to get no CloudService in the scope asked for
-//   400  bad format; 405 other methods; 503 TokenReview / SubjectAccessReview unavailable
+//   400  bad format; 405 other methods; 503 reviews unavailable or at their concurrency bound
 //
-// Results are cached briefly (default 10 s, like the API server's webhook authenticator
-// cache) under a SHA-256 of the token, never the token itself. The operator's
-// ServiceAccount needs `create` on tokenreviews (authentication.k8s.io) and
-// subjectaccessreviews (authorization.k8s.io).
+// One request consults at most `maxReviewsPerRequest` SubjectAccessReview answers (cached
+// or not, so the same request gets the same report whatever the cache holds): first the
+// whole scope, then namespace by namespace, then object by object. What the bound left
+// unchecked makes the report truncated, and a truncated report says so: a `truncated`
+// field in JSON, a banner in HTML and Markdown, and the X-Report-Truncated header. It
+// never says how much was left: that would tell a caller how many services others have.
+// Every answered request is logged with the user and the namespaces shown, never the token.
 
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 
 import type { CloudSecurityPolicySpec, CloudService } from '../api/types.js';
 import { API_GROUP } from '../api/types.js';
+import { bearerToken, SemaphoreFullError, type AccessReviewer, type ReviewedUser } from '../kube/access-review.js';
 import { buildReportModel } from './build-model.js';
 import { renderReport } from './cli.js';
+import type { ReportModel } from './model.js';
+
+/** Default bound on the SubjectAccessReview answers one report request consults. */
+export const DEFAULT_MAX_REVIEWS_PER_REQUEST = 100;
+export const DEFAULT_REPORT_AUDIENCE = 'cloud-posture-operator';
+/** SubjectAccessReviews one request has in flight or waiting at once (the process-wide bound is the reviewer's). */
+const REQUEST_PARALLELISM = 4;
+
+/** Why a report is partial; rendered in every format. */
+export interface Truncation {
+  reason: 'ReviewBound';
+  maxReviewsPerRequest: number;
+  hint?: string;
+}
+
+export interface ReportViewLog {
+  info(message: string, meta: Record<string, unknown>): void;
+}
 
 export interface ReportHandlerOptions {
-  /** The operator's own credentials: used for TokenReview and SubjectAccessReview only. */
-  kubeConfig: KubeConfig;
+  /** The reviews (shared with /metrics: one cache, one concurrency bound). */
+  reviewer: AccessReviewer;
+  /** The TokenReview audience the caller's token must carry (default "cloud-posture-operator"). */
+  audience?: string;
   /** The services to report on (e.g. the operator's informer cache); undefined namespace: all. */
   listServices: (namespace?: string) => Promise<readonly CloudService[]> | readonly CloudService[];
   /** The CloudSecurityPolicy spec in force (undefined: built-in defaults). */
   getPolicy?: () => Promise<CloudSecurityPolicySpec | undefined> | CloudSecurityPolicySpec | undefined;
   policyName?: string;
   clock?: () => Date;
-  /** Cache lifetime of TokenReview / SubjectAccessReview answers (default 10 s; 0 disables). */
-  cacheTtlMs?: number;
-  /** Most per-object SubjectAccessReviews in one request (default 500). */
-  maxObjectChecks?: number;
+  /** Most SubjectAccessReview answers one request consults (default 100). */
+  maxReviewsPerRequest?: number;
+  /** Who viewed which report: one line per answered request (user, namespaces shown; never the token). */
+  log?: ReportViewLog;
   /** Called for every answered request (no token, no user identity beyond the name). */
-  onRequest?: (info: { user?: string; status: number; services: number }) => void;
+  onRequest?: (info: { user?: string; status: number; services: number; truncated?: boolean }) => void;
 }
 
 export type ReportRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-interface UserInfo {
-  username: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-}
-
 const FORMATS = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', md: 'text/markdown; charset=utf-8' } as const;
 type EndpointFormat = keyof typeof FORMATS;
 
-class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expires: number }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = 10_000,
-  ) {}
-  get(key: string, now: number): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.expires <= now) {
-      this.entries.delete(key);
-      return undefined;
+export { bearerToken };
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
     }
-    return e.value;
-  }
-  set(key: string, value: V, now: number): void {
-    if (this.ttlMs <= 0) return;
-    if (this.entries.size >= this.max) this.entries.clear();
-    this.entries.set(key, { value, expires: now + this.ttlMs });
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The report rendered with what says it is partial: a JSON field, an HTML or Markdown banner. */
+export function markTruncated(model: ReportModel, format: 'html' | 'json' | 'md', truncation: Truncation): string {
+  const text =
+    `Truncated: this report shows only the services found within ${truncation.maxReviewsPerRequest} access checks; ` +
+    `others you may read can be missing.${truncation.hint ? ` To see them all, ${truncation.hint}.` : ''}`;
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify({ ...model, truncated: truncation }, null, 2)}\n`;
+    case 'md':
+      return renderReport(model, 'md').replace(/^(# [^\n]*\n\n)/, `$1> **${text.replace(/</g, '&lt;')}**\n\n`);
+    case 'html':
+      return renderReport(model, 'html').replace(
+        '<main>',
+        `<main><div class="truncated" role="alert" style="border:2px solid #b00020;padding:8px 12px;margin:0 0 12px;font-weight:600">${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</div>`,
+      );
   }
 }
 
-/** The bearer token of an Authorization header, or undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return m?.[1];
+/** The services of `all` that `user` may get, within `budget` answers, and whether the budget cut the search short. */
+async function visibleServices(
+  reviewer: AccessReviewer,
+  user: ReviewedUser,
+  namespace: string | undefined,
+  all: readonly CloudService[],
+  budget: number,
+): Promise<{ services: CloudService[]; truncated: boolean }> {
+  const may = (ns: string | undefined, name?: string) =>
+    reviewer.authorize(user, { group: API_GROUP, resource: 'cloudservices', verb: 'get', ...(ns ? { namespace: ns } : {}), ...(name ? { name } : {}) });
+  // 1. The whole scope at once: the cluster (no namespace asked) or the namespace asked.
+  if (await may(namespace)) return { services: [...all], truncated: false };
+  let left = budget - 1;
+  const byNamespace = new Map<string, CloudService[]>();
+  for (const s of all) {
+    const ns = s.metadata.namespace ?? '';
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), s]);
+  }
+  // 2. Namespace by namespace (a namespace asked was answered in step 1), in name order.
+  const namespaces = namespace === undefined ? [...byNamespace.keys()].sort() : [];
+  const askedNamespaces = namespaces.slice(0, Math.max(0, left));
+  left -= askedNamespaces.length;
+  const granted = await mapBounded(askedNamespaces, REQUEST_PARALLELISM, (ns) => may(ns));
+  const services: CloudService[] = [];
+  const denied: string[] = namespace === undefined ? [] : [namespace];
+  askedNamespaces.forEach((ns, i) => (granted[i] ? services.push(...(byNamespace.get(ns) ?? [])) : denied.push(ns)));
+  let truncated = askedNamespaces.length < namespaces.length;
+  // 3. Object by object in the namespaces denied as a whole (RBAC resourceNames).
+  const objects = denied.flatMap((ns) => [...(byNamespace.get(ns) ?? [])].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')));
+  const askedObjects = objects.slice(0, Math.max(0, left));
+  if (askedObjects.length < objects.length) truncated = true;
+  const objectGrants = await mapBounded(askedObjects, REQUEST_PARALLELISM, (s) => may(s.metadata.namespace, s.metadata.name));
+  askedObjects.forEach((s, i) => objectGrants[i] && services.push(s));
+  return { services, truncated };
 }
 
 export function createReportHandler(options: ReportHandlerOptions): ReportRequestHandler {
-  const authn = options.kubeConfig.makeApiClient(AuthenticationV1Api);
-  const authz = options.kubeConfig.makeApiClient(AuthorizationV1Api);
-  const ttl = options.cacheTtlMs ?? 10_000;
-  const users = new TtlCache<UserInfo | null>(ttl);
-  const decisions = new TtlCache<boolean>(ttl);
   const clock = options.clock ?? (() => new Date());
-  const maxObjectChecks = options.maxObjectChecks ?? 500;
-
-  async function authenticate(token: string): Promise<UserInfo | null> {
-    const key = createHash('sha256').update(token).digest('hex');
-    const cached = users.get(key, Date.now());
-    if (cached !== undefined) return cached;
-    const review = await authn.createTokenReview({
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-    });
-    const u = review.status?.authenticated ? review.status.user : undefined;
-    const user: UserInfo | null = u?.username
-      ? {
-          username: u.username,
-          ...(u.uid ? { uid: u.uid } : {}),
-          ...(u.groups ? { groups: u.groups } : {}),
-          ...(u.extra ? { extra: u.extra } : {}),
-        }
-      : null;
-    users.set(key, user, Date.now());
-    return user;
-  }
-
-  async function allowed(user: UserInfo, namespace: string | undefined, name?: string): Promise<boolean> {
-    const key = JSON.stringify([user.username, user.uid ?? '', user.groups ?? [], namespace ?? '', name ?? '']);
-    const cached = decisions.get(key, Date.now());
-    if (cached !== undefined) return cached;
-    const review = await authz.createSubjectAccessReview({
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: user.username,
-          ...(user.uid ? { uid: user.uid } : {}),
-          ...(user.groups ? { groups: user.groups } : {}),
-          ...(user.extra ? { extra: user.extra } : {}),
-          resourceAttributes: {
-            group: API_GROUP,
-            resource: 'cloudservices',
-            verb: 'get',
-            ...(namespace ? { namespace } : {}),
-            ...(name ? { name } : {}),
-          },
-        },
-      },
-    });
-    const ok = review.status?.allowed === true && review.status?.denied !== true;
-    decisions.set(key, ok, Date.now());
-    return ok;
-  }
-
-  /** The services of `all` the user may get: namespace-wide grants first, then object by object. */
-  async function visible(user: UserInfo, all: readonly CloudService[]): Promise<CloudService[]> {
-    const byNamespace = new Map<string, CloudService[]>();
-    for (const s of all) {
-      const ns = s.metadata.namespace ?? '';
-      byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), s]);
-    }
-    const out: CloudService[] = [];
-    let objectChecks = 0;
-    for (const [ns, services] of byNamespace) {
-      if (await allowed(user, ns)) {
-        out.push(...services);
-        continue;
-      }
-      for (const s of services) {
-        if (objectChecks++ >= maxObjectChecks) break;
-        if (await allowed(user, ns, s.metadata.name)) out.push(s);
-      }
-    }
-    return out;
-  }
+  const audiences = [options.audience ?? DEFAULT_REPORT_AUDIENCE];
+  const budget = options.maxReviewsPerRequest ?? DEFAULT_MAX_REVIEWS_PER_REQUEST;
+  if (!Number.isInteger(budget) || budget < 1) throw new Error(`maxReviewsPerRequest must be a positive integer, got ${budget}`);
 
   return async (req, res) => {
-    const answer = (status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}, user?: string, services = 0) => {
+    const answer = (
+      status: number,
+      body: string,
+      type = 'text/plain; charset=utf-8',
+      extra: Record<string, string> = {},
+      view: { user?: string; services?: readonly CloudService[]; truncated?: boolean; namespace?: string } = {},
+    ) => {
       res.writeHead(status, {
         'Content-Type': type,
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         // The report is self-contained: no script, no remote anything.
         'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ...(view.truncated ? { 'X-Report-Truncated': 'true' } : {}),
         ...extra,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
-      options.onRequest?.({ ...(user ? { user } : {}), status, services });
+      const services = view.services ?? [];
+      if (view.user) {
+        options.log?.info('report viewed', {
+          user: view.user,
+          status,
+          ...(view.namespace ? { scope: view.namespace } : {}),
+          namespaces: [...new Set(services.map((s) => s.metadata.namespace ?? ''))].sort(),
+          services: services.length,
+          truncated: view.truncated === true,
+        });
+      }
+      options.onRequest?.({ ...(view.user ? { user: view.user } : {}), status, services: services.length, ...(view.truncated ? { truncated: true } : {}) });
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'method not allowed\n', undefined, { Allow: 'GET, HEAD' });
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -182,46 +190,40 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
     if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) return answer(400, 'invalid namespace\n');
 
     const token = bearerToken(req.headers.authorization);
-    const challenge = { 'WWW-Authenticate': 'Bearer realm="cloud-posture-operator"' };
+    const challenge = { 'WWW-Authenticate': `Bearer realm="cloud-posture-operator", audience="${audiences[0]}"` };
     if (!token) return answer(401, 'Unauthorized: a bearer token is required\n', undefined, challenge);
-    let user: UserInfo | null;
+    let user: ReviewedUser | null;
     try {
-      user = await authenticate(token);
-    } catch {
-      return answer(503, 'authentication unavailable\n');
+      user = await options.reviewer.authenticate(token, audiences);
+    } catch (error) {
+      return answer(503, error instanceof SemaphoreFullError ? 'authentication busy, retry\n' : 'authentication unavailable\n', undefined, { 'Retry-After': '1' });
     }
-    if (!user) return answer(401, 'Unauthorized\n', undefined, challenge);
+    if (!user) return answer(401, `Unauthorized: a token for audience ${audiences[0]} is required (kubectl create token --audience ${audiences[0]})\n`, undefined, challenge);
+    const viewer = { user: user.username, ...(namespace ? { namespace } : {}) };
 
-    let services: CloudService[];
-    let permitted: boolean;
+    let found: { services: CloudService[]; truncated: boolean };
     try {
       const all = await options.listServices(namespace);
       const inScope = namespace ? all.filter((s) => s.metadata.namespace === namespace) : all;
-      if (namespace !== undefined && (await allowed(user, namespace))) {
-        services = [...inScope];
-        permitted = true;
-      } else if (namespace === undefined && (await allowed(user, undefined))) {
-        services = [...inScope];
-        permitted = true;
-      } else {
-        services = await visible(user, inScope);
-        permitted = services.length > 0;
-      }
-    } catch {
-      return answer(503, 'authorization unavailable\n', undefined, {}, user.username);
+      found = await visibleServices(options.reviewer, user, namespace, inScope, budget);
+    } catch (error) {
+      return answer(503, error instanceof SemaphoreFullError ? 'authorization busy, retry\n' : 'authorization unavailable\n', undefined, { 'Retry-After': '1' }, viewer);
     }
-    if (!permitted) {
+    const truncation: Truncation | undefined = found.truncated ? { reason: 'ReviewBound', maxReviewsPerRequest: budget, ...(namespace ? {} : { hint: 'ask for one namespace: ?namespace=<name>' }) } : undefined;
+    if (found.services.length === 0) {
       const where = namespace ? ` in namespace ${namespace}` : '';
-      return answer(403, `Forbidden: ${user.username} may not get cloudservices.${API_GROUP}${where}\n`, undefined, {}, user.username);
+      const partly = truncation ? ` among those checked (at most ${budget} checks per request; ask for one namespace: ?namespace=<name>)` : '';
+      return answer(403, `Forbidden: ${user.username} may not get cloudservices.${API_GROUP}${where}${partly}\n`, undefined, {}, { ...viewer, truncated: found.truncated });
     }
     const policy = await options.getPolicy?.();
     const model = buildReportModel({
-      services,
+      services: found.services,
       ...(policy ? { policy } : {}),
       ...(options.policyName ? { policyName: options.policyName } : {}),
       ...(namespace ? { namespace } : {}),
       generatedAt: clock(),
     });
-    return answer(200, renderReport(model, format), FORMATS[format], {}, user.username, services.length);
+    const body = truncation ? markTruncated(model, format, truncation) : renderReport(model, format);
+    return answer(200, body, FORMATS[format], {}, { ...viewer, services: found.services, truncated: found.truncated });
   };
 }
