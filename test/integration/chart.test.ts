@@ -101,14 +101,16 @@ interface DeploymentView {
   };
 }
 interface Rule {
-  apiGroups: string[];
-  resources: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  nonResourceURLs?: string[];
   verbs: string[];
 }
 const deployment = (objects: K8sObject[]) => find(objects, 'Deployment') as unknown as K8sObject & DeploymentView;
 const container = (objects: K8sObject[]) => deployment(objects).spec.template.spec.containers[0] as Container;
 const envOf = (objects: K8sObject[]) => Object.fromEntries(container(objects).env.map((e) => [e.name, e.value ?? e.valueFrom]));
-const rulesOf = (o: K8sObject) => ((o as unknown as { rules: Rule[] }).rules ?? []).map((r) => `${r.apiGroups.join(',') || 'core'}/${r.resources.join(',')}:${r.verbs.join(',')}`);
+const rulesOf = (o: K8sObject) =>
+  ((o as unknown as { rules: Rule[] }).rules ?? []).map((r) => `${(r.apiGroups ?? []).join(',') || 'core'}/${(r.resources ?? r.nonResourceURLs ?? []).join(',')}:${r.verbs.join(',')}`);
 
 /** Non-default values exercising every optional part of the chart. */
 function fullValues(watchNamespace: string, otherNamespace: string): Record<string, unknown> {
@@ -208,6 +210,8 @@ describe('helm template with default values', () => {
         'Deployment/cpo-cloud-posture-operator',
         'Role/cpo-cloud-posture-operator-leader-election',
         'RoleBinding/cpo-cloud-posture-operator-leader-election',
+        'Role/cpo-cloud-posture-operator-secrets',
+        'RoleBinding/cpo-cloud-posture-operator-secrets',
         'Service/cpo-cloud-posture-operator',
         'ServiceAccount/cpo-cloud-posture-operator',
       ].sort(),
@@ -265,20 +269,31 @@ describe('helm template with default values', () => {
   });
 
   it('grants exactly the calls the operator makes', () => {
-    expect(rulesOf(find(objects, 'ClusterRole')).sort()).toEqual(
+    expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator')).sort()).toEqual(
       [
         'cloudposture.io/cloudsecuritypolicies:get,list,watch',
         'cloudposture.io/cloudsecuritypolicies/status:patch',
         'cloudposture.io/cloudservices:get,list,watch',
         'cloudposture.io/cloudservices/status:get,patch',
         'core/events:create,patch',
-        'core/secrets:get',
       ].sort(),
     );
-    expect(rulesOf(find(objects, 'Role'))).toEqual(['coordination.k8s.io/leases:get,create,update']);
+    expect(rulesOf(find(objects, 'Role', 'cpo-cloud-posture-operator-leader-election'))).toEqual(['coordination.k8s.io/leases:get,create,update']);
     const sa = find(objects, 'ServiceAccount') as K8sObject & { automountServiceAccountToken: boolean };
     expect(sa.metadata.annotations).toBeUndefined();
     expect(sa.automountServiceAccountToken).toBe(true);
+  });
+
+  it('reads Secrets in the release namespace only: no ClusterRole rule on Secrets', () => {
+    for (const role of objects.filter((o) => o.kind === 'ClusterRole')) {
+      expect([role.metadata.name, rulesOf(role).filter((r) => r.includes('secrets'))]).toEqual([role.metadata.name, []]);
+    }
+    const secretRoles = objects.filter((o) => o.kind === 'Role' && rulesOf(o).some((r) => r.includes('secrets')));
+    expect(secretRoles.map((o) => [o.metadata.namespace, o.metadata.name, rulesOf(o)])).toEqual([
+      ['cloud-posture', 'cpo-cloud-posture-operator-secrets', ['core/secrets:get']],
+    ]);
+    const binding = find(objects, 'RoleBinding', 'cpo-cloud-posture-operator-secrets') as K8sObject & { subjects: unknown[] };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'cpo-cloud-posture-operator', namespace: 'cloud-posture' }]);
   });
 
   it('ships the Grafana dashboard for the sidecar, verbatim', async () => {
@@ -340,7 +355,7 @@ describe('helm template with non-default values', () => {
   });
 
   it('narrows RBAC to the watched namespace and the listed Secret namespaces', () => {
-    expect(rulesOf(find(objects, 'ClusterRole')).sort()).toEqual(
+    expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator')).sort()).toEqual(
       ['cloudposture.io/cloudsecuritypolicies:get,list,watch', 'cloudposture.io/cloudsecuritypolicies/status:patch'].sort(),
     );
     const services = find(objects, 'Role', 'cpo-cloud-posture-operator-cloudservices');
@@ -348,10 +363,19 @@ describe('helm template with non-default values', () => {
     expect(rulesOf(services).sort()).toEqual(
       ['cloudposture.io/cloudservices:get,list,watch', 'cloudposture.io/cloudservices/status:get,patch', 'core/events:create,patch'].sort(),
     );
+    // The release namespace (CloudAccount credentials) and each listed tenant namespace.
     const secretRoles = objects.filter((o) => o.kind === 'Role' && o.metadata.name.endsWith('-secrets'));
-    expect(secretRoles.map((o) => o.metadata.namespace).sort()).toEqual(['monitoring', 'payments']);
+    expect(secretRoles.map((o) => o.metadata.namespace).sort()).toEqual(['cloud-posture', 'monitoring', 'payments']);
     for (const r of secretRoles) expect(rulesOf(r)).toEqual(['core/secrets:get']);
-    expect(objects.filter((o) => o.kind === 'RoleBinding')).toHaveLength(4);
+    expect(objects.filter((o) => o.kind === 'RoleBinding')).toHaveLength(5);
+  });
+
+  it('rbac.secrets.scope=cluster is a separate ClusterRole, off unless asked for', async () => {
+    const cluster = await render({ set: ['rbac.secrets.scope=cluster'] });
+    expect(rulesOf(find(cluster, 'ClusterRole', 'cpo-cloud-posture-operator-secrets'))).toEqual(['core/secrets:get']);
+    expect(cluster.filter((o) => o.kind === 'Role' && o.metadata.name.endsWith('-secrets'))).toEqual([]);
+    const none = await render({ set: ['rbac.secrets.enabled=false'] });
+    expect(none.filter((o) => (o.kind === 'Role' || o.kind === 'ClusterRole') && rulesOf(o).some((r) => r.includes('secrets')))).toEqual([]);
   });
 
   it('scrapes with honorLabels and a stable job name', () => {
@@ -429,7 +453,7 @@ describe('values the chart rejects', () => {
     ['an unknown Secret scope', ['rbac.secrets.scope=everything'], /scope/],
     ['a threshold that is not a number', ['prometheusRule.evidenceAgeDays.exit-drill.warning=soon'], /warning/],
     ['two replicas without leader election', ['replicaCount=2', 'leaderElection.enabled=false'], /leaderElection/],
-    ['Secret scope "namespaces" without namespaces', ['rbac.secrets.scope=namespaces'], /rbac\.secrets\.namespaces/],
+    ['a Secret namespace that is not a namespace name', ['rbac.secrets.namespaces={Team_A}'], /namespaces/],
   ])('%s', async (_name, set, message) => {
     const r = await template({ set });
     expect(r.code).not.toBe(0);
@@ -541,16 +565,19 @@ describe("the chart's RBAC is what the operator needs", () => {
   let ns: string;
   let release: string;
   let operator: TestOperator | undefined;
+  /** A tenant namespace listed in rbac.secrets.namespaces (opt-in labelled Pulumi Secrets). */
+  let tenantNs: string;
 
   beforeAll(async () => {
     await installCrds();
     ns = await createTestNamespace('chart-rbac');
+    tenantNs = await createTestNamespace('chart-rbac-tenant');
     release = uniqueName('rbac').slice(0, 30);
-    // The narrowest variant: watch one namespace, Secrets readable there only.
+    // The narrowest variant: watch one namespace; Secrets readable in the release namespace and one tenant's.
     const objects = await render({
       release,
       namespace: ns,
-      values: { config: { watchNamespace: ns }, rbac: { secrets: { scope: 'namespaces' } }, leaderElection: { enabled: true } },
+      values: { config: { watchNamespace: ns }, rbac: { secrets: { namespaces: [tenantNs] } }, leaderElection: { enabled: true } },
     });
     const rbac = objects.filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind));
     await kubectlOk(['apply', '-f', '-'], { input: rbac.map((o) => stringify(o)).join('---\n') });
@@ -562,6 +589,7 @@ describe("the chart's RBAC is what the operator needs", () => {
       await kubectl(['delete', kind, '-l', `app.kubernetes.io/instance=${release}`, '--ignore-not-found']);
     }
     await deleteTestNamespace(ns);
+    if (tenantNs) await deleteTestNamespace(tenantNs);
   });
 
   const sa = () => `system:serviceaccount:${ns}:${release}-cloud-posture-operator`;
@@ -576,6 +604,7 @@ describe("the chart's RBAC is what the operator needs", () => {
       ['patch', 'cloudsecuritypolicies.cloudposture.io', '--subresource=status'],
       ['create', 'events', '-n', ns],
       ['get', 'secrets', '-n', ns],
+      ['get', 'secrets', '-n', tenantNs],
       ['create', 'leases.coordination.k8s.io', '-n', ns],
       ['update', 'leases.coordination.k8s.io', '-n', ns],
     ];
@@ -585,7 +614,9 @@ describe("the chart's RBAC is what the operator needs", () => {
       ['delete', 'cloudservices.cloudposture.io', '-n', ns],
       ['create', 'cloudsecuritypolicies.cloudposture.io'],
       ['list', 'secrets', '-n', ns],
+      ['list', 'secrets', '-n', tenantNs],
       ['get', 'secrets', '-n', 'default'],
+      ['get', 'secrets', '-A'],
       ['delete', 'leases.coordination.k8s.io', '-n', ns],
       ['list', 'pods', '-n', ns],
       ['get', 'configmaps', '-n', ns],

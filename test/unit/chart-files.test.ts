@@ -229,3 +229,25 @@ describe('Argo CD snippets', () => {
     expect(app.spec.syncPolicy.automated).toBeTruthy();
   });
 });
+
+// The rendered defaults are checked in test/integration/chart.test.ts (helm); these catch a
+// Secret grant slipping into another template or the cluster branch becoming the default.
+describe('Secret RBAC', () => {
+  const templates = readdirSync(path.join(chartDir, 'templates')).filter((f) => f.endsWith('.yaml'));
+  const secretsRbac = read('templates/secrets-rbac.yaml');
+
+  it('only secrets-rbac.yaml grants anything on Secrets', () => {
+    const granting = templates.filter((f) => /resources:\s*\[[^\]]*"secrets"/.test(read(`templates/${f}`)));
+    expect(granting).toEqual(['secrets-rbac.yaml']);
+  });
+
+  it('its ClusterRole is only in the rbac.secrets.scope=cluster branch, and that is not the default', () => {
+    const [cluster, rest] = secretsRbac.split('{{- else }}') as [string, string];
+    expect(cluster).toContain('{{- if eq $secrets.scope "cluster" }}');
+    expect(cluster).toContain('kind: ClusterRole');
+    expect(rest).not.toMatch(/kind: ClusterRole/);
+    expect(rest).toContain('kind: Role');
+    const values = parse(read('values.yaml')) as { rbac: { secrets: { enabled: boolean; scope: string; namespaces: string[] } } };
+    expect(values.rbac.secrets).toEqual({ enabled: true, scope: 'namespaces', namespaces: [] });
+  });
+});
