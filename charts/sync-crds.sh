@@ -45,4 +45,17 @@ for target in "$dst"/cloudposture.io_*.yaml; do
     fi
   fi
 done
+# The account-grant admission policy: plain YAML the chart includes with .Files.Get.
+policy=crds/admission/cloudservice-account-grant.yaml
+policy_copy=charts/cloud-posture-operator/admission/cloudservice-account-grant.yaml
+if [ "$mode" = "--check" ]; then
+  if ! cmp -s "$policy" "$policy_copy"; then
+    echo "differs: $policy_copy (run: bash charts/sync-crds.sh)" >&2
+    status=1
+  fi
+else
+  mkdir -p "$(dirname "$policy_copy")"
+  cp "$policy" "$policy_copy"
+  echo "copied $policy -> $policy_copy"
+fi
 exit $status

@@ -84,7 +84,8 @@ async function main(): Promise<void> {
 
     say('==> installing the CRDs and the samples');
     await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io']);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io', 'crd/cloudaccounts.cloudposture.io']);
+    await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds', 'admission')]);
     await kubectl(['create', 'namespace', NAMESPACE]);
     await kubectl(['apply', '-n', NAMESPACE, '-f', join(repoRoot, 'crds', 'samples')]);
 
@@ -98,6 +99,9 @@ async function main(): Promise<void> {
         ...accounts.env,
         KUBECONFIG: controlPlane.kubeconfigPath,
         CLOUDPOSTURE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+        // Loopback only, so the demo reads /metrics with curl and no token; in a cluster
+        // /metrics is HTTPS and needs an authorised token (the chart's default).
+        CLOUDPOSTURE_METRICS_SECURE: 'false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

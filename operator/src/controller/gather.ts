@@ -12,7 +12,7 @@ import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { InventoryResult } from '../inventory/types.js';
 import type { CollectTarget } from '../providers/types.js';
 import type { ChangeLogGather, ChangeLogStatus } from './change-log.js';
-import type { TargetResolver } from './account-target.js';
+import type { TargetResolver, TargetResult } from './account-target.js';
 import { carriedExitDrill, type ExitDrillGather, type GatheredExitDrill } from './exit-drill.js';
 
 export interface ObjectStore<T> {
@@ -29,8 +29,12 @@ export interface AccountRead {
 /** Reads the live account behind a service (shared per-account cache); never rejects for cloud errors. */
 export type InventorySource = (read: AccountRead, signal: AbortSignal) => Promise<InventoryResult>;
 
-/** Reads the declared IaC state a service names (spec.iac); never rejects. */
-export type DeclaredStateSource = (service: CloudService, signal: AbortSignal) => Promise<DeclaredStateResult>;
+/**
+ * Reads the declared IaC state a service names (spec.iac); `account` is the service's
+ * resolved account (a state in S3 is read with it, never with the operator's own
+ * identity). Never rejects.
+ */
+export type DeclaredStateSource = (service: CloudService, signal: AbortSignal, account: TargetResult) => Promise<DeclaredStateResult>;
 
 export interface GatherDeps {
   policies: ObjectStore<CloudSecurityPolicy>;
@@ -116,7 +120,7 @@ export class Gatherer {
     const resolved = await this.deps.targets(service);
     const [inventory, declared] = await Promise.all([
       resolved.ok ? this.readInventory({ service, target: resolved.target, intervalMs }, signal) : Promise.resolve<InventoryResult>(resolved),
-      this.readDeclared(service, signal),
+      this.readDeclared(service, signal, resolved),
     ]);
     const now = this.deps.clock();
     const gathered: Gathered = { now, policy, intervalMs, inventory, reads: [], ...(declared ? { declared } : {}) };
@@ -155,10 +159,10 @@ export class Gatherer {
     }
   }
 
-  private async readDeclared(service: CloudService, signal: AbortSignal): Promise<DeclaredStateResult | undefined> {
+  private async readDeclared(service: CloudService, signal: AbortSignal, account: TargetResult): Promise<DeclaredStateResult | undefined> {
     if (!service.spec.iac?.pulumi || !this.deps.declared) return undefined;
     try {
-      return await this.deps.declared(service, signal);
+      return await this.deps.declared(service, signal, account);
     } catch (error) {
       return { ok: false, failure: { reason: 'StateUnreadable', message: (error as Error).message } };
     }
