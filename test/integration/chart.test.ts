@@ -206,6 +206,11 @@ describe('helm template with default values', () => {
       [
         'ClusterRole/cpo-cloud-posture-operator',
         'ClusterRoleBinding/cpo-cloud-posture-operator',
+        // Secure /metrics (templates/access-review-rbac.yaml) and the NetworkPolicy, on by default.
+        'ClusterRole/cpo-cloud-posture-operator-access-review',
+        'ClusterRoleBinding/cpo-cloud-posture-operator-access-review',
+        'ClusterRole/cpo-cloud-posture-operator-metrics-reader',
+        'NetworkPolicy/cpo-cloud-posture-operator',
         'ConfigMap/cpo-cloud-posture-operator-dashboard',
         'Deployment/cpo-cloud-posture-operator',
         'Role/cpo-cloud-posture-operator-leader-election',
@@ -241,7 +246,7 @@ describe('helm template with default values', () => {
     expect(c.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
   });
 
-  it('configures the operator through CLOUDPOSTURE_* variables and probes /healthz and /readyz on 8080', () => {
+  it('configures the operator through CLOUDPOSTURE_* variables and probes /healthz and /readyz on 8080 over HTTPS', () => {
     const env = envOf(objects);
     expect(env).toMatchObject({
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
@@ -256,14 +261,15 @@ describe('helm template with default values', () => {
       CLOUDPOSTURE_LEADER_ELECTION: 'true',
       CLOUDPOSTURE_LEADER_ELECTION_NAMESPACE: '$(POD_NAMESPACE)',
       CLOUDPOSTURE_LEASE_NAME: 'cpo-cloud-posture-operator',
+      CLOUDPOSTURE_METRICS_SECURE: 'true',
     });
     for (const unset of ['CLOUDPOSTURE_AWS_ENDPOINT', 'CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT', 'CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT']) {
       expect(env).not.toHaveProperty(unset);
     }
     const c = container(objects);
     expect(c.ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics', scheme: 'HTTPS' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics', scheme: 'HTTPS' });
     const svc = find(objects, 'Service') as unknown as { spec: { ports: unknown[] } };
     expect(svc.spec.ports).toEqual([{ name: 'metrics', port: 8080, targetPort: 'metrics', protocol: 'TCP' }]);
   });
@@ -378,11 +384,23 @@ describe('helm template with non-default values', () => {
     expect(none.filter((o) => (o.kind === 'Role' || o.kind === 'ClusterRole') && rulesOf(o).some((r) => r.includes('secrets')))).toEqual([]);
   });
 
-  it('scrapes with honorLabels and a stable job name', () => {
+  it('scrapes with honorLabels and a stable job name, over HTTPS with Prometheus\'s ServiceAccount token', () => {
     const sm = find(objects, 'ServiceMonitor') as K8sObject & { spec: { jobLabel: string; endpoints: Array<Record<string, unknown>> } };
     expect(sm.metadata.labels?.release).toBe('kube-prometheus-stack');
     expect(sm.spec.jobLabel).toBe('app.kubernetes.io/name');
-    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s', honorLabels: true }]);
+    expect(sm.spec.endpoints).toEqual([
+      {
+        port: 'metrics',
+        path: '/metrics',
+        interval: '30s',
+        scrapeTimeout: '10s',
+        honorLabels: true,
+        scheme: 'https',
+        bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+        // The operator's certificate is self-signed: no TLS Secret in these values.
+        tlsConfig: { insecureSkipVerify: true },
+      },
+    ]);
   });
 
   it('builds the PrometheusRule from the rule file with the thresholds, runbook base and labels of the values', () => {
@@ -462,13 +480,19 @@ describe('values the chart rejects', () => {
 });
 
 describe('helm template: evidence report and exit drill', () => {
-  it('by default: no report rights, plain HTTP probes, an exit-drill scratch volume', async () => {
+  it('by default: no report, review rights for /metrics only in their own ClusterRole, HTTPS probes, an exit-drill scratch volume', async () => {
     const objects = await render();
-    const role = objects.find((o) => o.kind === 'ClusterRole') as K8sObject;
-    expect(rulesOf(role).some((r) => r.includes('tokenreviews') || r.includes('subjectaccessreviews'))).toBe(false);
+    expect(envOf(objects).CLOUDPOSTURE_SERVE_REPORT).toBeUndefined();
+    expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator')).some((r) => r.includes('tokenreviews') || r.includes('subjectaccessreviews'))).toBe(false);
+    expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator-access-review'))).toEqual([
+      'authentication.k8s.io/tokenreviews:create',
+      'authorization.k8s.io/subjectaccessreviews:create',
+    ]);
     const d = deployment(objects);
     const c = container(objects) as unknown as { livenessProbe: { httpGet: { scheme?: string } }; volumeMounts: Array<{ name: string; mountPath: string }> };
-    expect(c.livenessProbe.httpGet.scheme).toBeUndefined();
+    expect(c.livenessProbe.httpGet.scheme).toBe('HTTPS');
+    // No certificate Secret: the operator makes a self-signed one, nothing is mounted.
+    expect(c.volumeMounts.map((m) => m.name)).not.toContain('tls');
     expect(c.volumeMounts.map((m) => m.mountPath)).toContain('/var/lib/cloudposture/exit-drill');
     expect(envOf(objects).CLOUDPOSTURE_EXIT_DRILL_DIR).toBe('/var/lib/cloudposture/exit-drill');
     expect(JSON.stringify(d)).toContain('"sizeLimit":"1Gi"');
@@ -487,14 +511,20 @@ describe('helm template: evidence report and exit drill', () => {
 
   it('report.enabled: TokenReview/SubjectAccessReview create rights, HTTPS probes, the TLS Secret mounted', async () => {
     const objects = await render({ set: ['report.enabled=true', 'report.tlsSecretName=cpo-report-tls'] });
-    const role = objects.find((o) => o.kind === 'ClusterRole') as K8sObject;
+    const role = find(objects, 'ClusterRole', 'cpo-cloud-posture-operator-access-review');
     expect(rulesOf(role)).toEqual(
       expect.arrayContaining(['authentication.k8s.io/tokenreviews:create', 'authorization.k8s.io/subjectaccessreviews:create']),
     );
     const c = container(objects) as unknown as { livenessProbe: { httpGet: { scheme?: string } }; readinessProbe: { httpGet: { scheme?: string } } };
     expect(c.livenessProbe.httpGet.scheme).toBe('HTTPS');
     expect(c.readinessProbe.httpGet.scheme).toBe('HTTPS');
-    expect(envOf(objects)).toMatchObject({ CLOUDPOSTURE_SERVE_REPORT: 'true', CLOUDPOSTURE_TLS_CERT_FILE: '/etc/cloudposture/tls/tls.crt' });
+    expect(envOf(objects)).toMatchObject({
+      CLOUDPOSTURE_SERVE_REPORT: 'true',
+      CLOUDPOSTURE_TLS_CERT_FILE: '/etc/cloudposture/tls/tls.crt',
+      CLOUDPOSTURE_REPORT_TOKEN_AUDIENCE: 'cloud-posture-operator',
+      CLOUDPOSTURE_REPORT_MAX_REVIEWS: '100',
+    });
+    expect(loadConfig(envOf(objects) as Record<string, string>)).toMatchObject({ serveReport: true, reportTokenAudience: 'cloud-posture-operator', reportMaxReviews: 100 });
     expect(JSON.stringify(deployment(objects))).toContain('"secretName":"cpo-report-tls"');
   });
 
@@ -691,5 +721,83 @@ describe("the chart's RBAC is what the operator needs", () => {
     // By status code and reason, not by text: a random audit id can contain "403".
     const forbidden = operator.logs.filter((l) => l.code === 403 || l.reason === 'Forbidden');
     expect(forbidden).toEqual([]);
+  });
+});
+
+describe('helm template: secure /metrics', () => {
+  interface Endpoint {
+    scheme?: string;
+    bearerTokenFile?: string;
+    authorization?: { type: string; credentials: { name: string; key: string } };
+    tlsConfig?: Record<string, unknown>;
+  }
+  const endpointOf = (objects: K8sObject[]) => (find(objects, 'ServiceMonitor') as K8sObject & { spec: { endpoints: Endpoint[] } }).spec.endpoints[0] as Endpoint;
+
+  it('by default: what the operator reads as secure metrics with a self-signed certificate', async () => {
+    const env = envOf(await render()) as Record<string, string>;
+    expect(env.CLOUDPOSTURE_TLS_CERT_FILE).toBeUndefined();
+    expect(loadConfig(env)).toMatchObject({ metricsSecure: true, metricsTokenAudience: '', tlsCertFile: '', accessReviewConcurrency: 8, accessReviewCacheTtlMs: 10_000 });
+  });
+
+  it('ships the metrics-reader ClusterRole, bound to the Prometheus ServiceAccount named', async () => {
+    const objects = await render({ set: ['metrics.reader.serviceAccount.name=prometheus-k8s', 'metrics.reader.serviceAccount.namespace=monitoring'] });
+    expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator-metrics-reader'))).toEqual(['core//metrics:get']);
+    const binding = find(objects, 'ClusterRoleBinding', 'cpo-cloud-posture-operator-metrics-reader') as K8sObject & { roleRef: unknown; subjects: unknown };
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cpo-cloud-posture-operator-metrics-reader' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }]);
+    // Without a name: the role only, for the cluster's own binding.
+    expect((await render()).filter((o) => o.metadata.name === 'cpo-cloud-posture-operator-metrics-reader').map((o) => o.kind)).toEqual(['ClusterRole']);
+    const r = await template({ set: ['metrics.reader.serviceAccount.name=prometheus-k8s'] });
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/metrics\.reader\.serviceAccount\.namespace is required/)]);
+  });
+
+  it('with a certificate Secret: mounted, reloaded by the operator, and the ServiceMonitor verifies it (serverName, CA of the Secret)', async () => {
+    const objects = await render({ set: ['serviceMonitor.enabled=true', 'metrics.tlsSecretName=cpo-metrics-tls'] });
+    expect(envOf(objects)).toMatchObject({ CLOUDPOSTURE_TLS_CERT_FILE: '/etc/cloudposture/tls/tls.crt', CLOUDPOSTURE_TLS_KEY_FILE: '/etc/cloudposture/tls/tls.key' });
+    expect(JSON.stringify(deployment(objects))).toContain('"secretName":"cpo-metrics-tls"');
+    expect(endpointOf(objects).tlsConfig).toEqual({ serverName: 'cpo-cloud-posture-operator.cloud-posture.svc', ca: { secret: { name: 'cpo-metrics-tls', key: 'ca.crt' } } });
+    // Given tlsConfig wins; a token Secret replaces the ServiceAccount token file.
+    const custom = await render({
+      values: {
+        serviceMonitor: { enabled: true, tlsConfig: { serverName: 'metrics.example.com', ca: { configMap: { name: 'corp-ca', key: 'ca.pem' } } }, bearerTokenSecret: { name: 'prometheus-token' } },
+      },
+    });
+    expect(endpointOf(custom)).toMatchObject({
+      scheme: 'https',
+      authorization: { type: 'Bearer', credentials: { name: 'prometheus-token', key: 'token' } },
+      tlsConfig: { serverName: 'metrics.example.com', ca: { configMap: { name: 'corp-ca', key: 'ca.pem' } } },
+    });
+    expect(endpointOf(custom).bearerTokenFile).toBeUndefined();
+  });
+
+  it('metrics.secure=false: plain HTTP probes, no review rights, no metrics-reader, an http scrape without token', async () => {
+    const objects = await render({ set: ['serviceMonitor.enabled=true', 'metrics.secure=false'] });
+    expect(objects.filter((o) => /-(access-review|metrics-reader)$/.test(o.metadata.name))).toEqual([]);
+    expect((container(objects) as unknown as { livenessProbe: { httpGet: { scheme?: string } } }).livenessProbe.httpGet.scheme).toBeUndefined();
+    expect(endpointOf(objects)).toEqual({ port: 'metrics', path: '/metrics', interval: '60s', scrapeTimeout: '10s', honorLabels: true });
+    expect(loadConfig(envOf(objects) as Record<string, string>)).toMatchObject({ metricsSecure: false });
+  });
+
+  it('with the report on, the port is HTTPS even for plain metrics: the ServiceMonitor follows (the scrape no longer fails)', async () => {
+    const objects = await render({ set: ['serviceMonitor.enabled=true', 'metrics.secure=false', 'report.enabled=true', 'report.tlsSecretName=cpo-report-tls'] });
+    const endpoint = endpointOf(objects);
+    expect(endpoint.scheme).toBe('https');
+    expect(endpoint.bearerTokenFile).toBeUndefined();
+    expect(endpoint.tlsConfig).toMatchObject({ ca: { secret: { name: 'cpo-report-tls', key: 'ca.crt' } } });
+  });
+
+  it('refuses two different certificate Secrets for the one server', async () => {
+    const r = await template({ set: ['metrics.tlsSecretName=a', 'report.tlsSecretName=b'] });
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/one server serves both/)]);
+  });
+
+  it('NOTES.txt tells how to scrape with a token, and warns when /metrics is open', async () => {
+    const notes = async (set: string[]) => (await helmRun(['install', 'cpo', chartDir, '--dry-run=client', '--namespace', 'cloud-posture', ...set.flatMap((x) => ['--set', x])])).stdout;
+    const secure = await notes([]);
+    expect(secure).toContain('curl -sk -H "Authorization: Bearer $TOKEN" https://localhost:8080/metrics');
+    expect(secure).not.toContain('WARNING');
+    const open = await notes(['metrics.secure=false']);
+    expect(open).toContain('WARNING: metrics.secure=false. /metrics is served without authentication over plain HTTP');
+    expect(await notes(['networkPolicy.enabled=false'])).toContain('WARNING: networkPolicy.enabled=false');
   });
 });

@@ -211,10 +211,11 @@ describe('alert rules', () => {
 });
 
 describe('Argo CD snippets', () => {
-  it('argocd-cm-patch.yaml embeds health.lua verbatim', () => {
+  it('argocd-cm-patch.yaml embeds health.lua and account-health.lua verbatim', () => {
     const patch = parse(read('argocd/argocd-cm-patch.yaml')) as { data: Record<string, string> };
     const script = patch.data['resource.customizations.health.cloudposture.io_CloudService'];
     expect(script).toBe(read('argocd/health.lua'));
+    expect(patch.data['resource.customizations.health.cloudposture.io_CloudAccount']).toBe(read('argocd/account-health.lua'));
   });
 
   it('the example Application deploys CloudServices with automated sync', () => {
