@@ -18,7 +18,8 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
   const kubeConfig = new BoundedKubeConfig(config.kubeRequestTimeoutMs);
   kubeConfig.loadFromDefault();
   const metrics = new OperatorMetrics();
-  const api = new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs);
+  // CloudAccount credentials Secrets live in the operator's namespace: read there without the opt-in label.
+  const api = new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs, config.operatorNamespace);
   const manager = new Manager({
     kubeConfig,
     config,

@@ -55,7 +55,7 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<T
   const log = createLogger(config.logLevel, sink);
   const kubeConfig = options.kubeConfig ?? loadTestKubeConfig();
   const metrics = new OperatorMetrics({ defaultMetrics: false });
-  const api = options.api?.(kubeConfig, config) ?? new KubeApi(kubeConfig, config.instanceName);
+  const api = options.api?.(kubeConfig, config) ?? new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs, config.operatorNamespace);
   const sources = createSources({ config, kubeConfig, api, metrics, log });
   const manager = new Manager({
     kubeConfig,

@@ -60,7 +60,7 @@ export class Manager {
 
   constructor(private readonly options: ManagerOptions) {
     const { config, log, metrics, kubeConfig } = options;
-    const api = options.api ?? new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs);
+    const api = options.api ?? new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs, config.operatorNamespace);
     const namespace = config.watchNamespace;
     const reflectorTimings = {
       resyncPeriodMs: config.resyncPeriodMs,
