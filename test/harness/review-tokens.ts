@@ -18,15 +18,21 @@ import { ensureHelm, runTool } from './tools.js';
 
 export const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
 
-/** Creates the ServiceAccount (if needed) and returns a 10-minute token for `audiences` (empty: the API server's). */
-export async function serviceAccountToken(namespace: string, name: string, audiences: string[] = [], kc: KubeConfig = loadTestKubeConfig()): Promise<string> {
+/** Creates the ServiceAccount (if needed) and returns a token for `audiences` (empty: the API server's), valid 10 minutes unless told. */
+export async function serviceAccountToken(
+  namespace: string,
+  name: string,
+  audiences: string[] = [],
+  kc: KubeConfig = loadTestKubeConfig(),
+  expirationSeconds = 600,
+): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
   try {
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
   } catch (error) {
     if ((error as { code?: number }).code !== 409) throw error;
   }
-  const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences, expirationSeconds: 600 } } });
+  const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences, expirationSeconds } } });
   const token = request.status?.token;
   if (!token) throw new Error('TokenRequest returned no token');
   return token;

@@ -1,7 +1,13 @@
 // End to end: a real Prometheus (built from github.com/prometheus/prometheus, no UI,
 // static discovery) scrapes the real operator, which runs in-process against the test
-// control plane and serves /metrics over HTTP with operator/src/server.ts, while it
-// evaluates CloudServices whose AWS account is moto on loopback. Then:
+// control plane and serves /metrics with operator/src/server.ts as the operator does by
+// default: HTTPS with a self-signed certificate, and only to a caller whose token a
+// TokenReview authenticates and a SubjectAccessReview allows get /metrics. Prometheus
+// scrapes the way the chart's ServiceMonitor says (scheme, TLS, bearer token; the
+// ServiceMonitor is rendered by the real helm and turned into a scrape config), with the
+// token of a ServiceAccount bound to the chart's metrics-reader ClusterRole; a second
+// job without a token is refused (401). The operator evaluates CloudServices whose AWS
+// account is moto on loopback. Then:
 // - the dashboard's variable queries (label_values on cloudposture_condition) list the
 //   test's namespace and services;
 // - every query of every dashboard panel is run against Prometheus, as Grafana would
@@ -22,16 +28,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { CloudService } from '../../operator/src/api/types.js';
-import { startServer } from '../../operator/src/server.js';
+import { AccessReviewer, kubeReviewApi } from '../../operator/src/kube/access-review.js';
+import { startServing } from '../../operator/src/server.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SeedClients, createBucket, createVolume, seedNonCompliantAccount } from '../harness/aws-seed.js';
 import { repoRoot } from '../harness/binaries.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { freeLoopbackPort, MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { applyChartAccessRbac, deleteClusterObjects, renderChart, serviceAccountToken } from '../harness/review-tokens.js';
+import { serviceClient, type TestAccount, type TestServiceSpec } from '../harness/services.js';
 import { ensurePrometheus } from '../harness/tools.js';
 
 const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
@@ -64,6 +72,7 @@ let prometheus: ChildProcess | undefined;
 let promUrl = '';
 let workDir = '';
 let ns = '';
+let clusterObjects: string[] = [];
 const savedEnv: Record<string, string | undefined> = {};
 
 async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
@@ -77,6 +86,37 @@ async function promQuery(expr: string): Promise<Array<{ metric: Record<string, s
 /** Grafana's substitution with "All" selected (allValue ".*") and a 1 s scrape interval. */
 function grafanaExpand(expr: string): string {
   return expr.replaceAll('$namespace', ns).replaceAll('$service', '.*').replaceAll('$__rate_interval', '30s');
+}
+
+interface MonitorEndpoint {
+  path: string;
+  scheme?: string;
+  honorLabels?: boolean;
+  bearerTokenFile?: string;
+  tlsConfig?: { insecureSkipVerify?: boolean };
+}
+
+/** The chart's ServiceMonitor endpoint with its default values (helm template). */
+async function chartServiceMonitorEndpoint(): Promise<MonitorEndpoint> {
+  const objects = await renderChart('cpo', 'cloud-posture', ['serviceMonitor.enabled=true']);
+  const monitor = objects.find((o) => o.kind === 'ServiceMonitor') as unknown as { spec: { endpoints: MonitorEndpoint[] } } | undefined;
+  const endpoint = monitor?.spec.endpoints[0];
+  if (!endpoint) throw new Error('the chart rendered no ServiceMonitor endpoint');
+  return endpoint;
+}
+
+/** What prometheus-operator makes of that endpoint, with the token file of this test in place of the pod's. */
+function scrapeConfigOf(endpoint: MonitorEndpoint, tokenFile: string): Record<string, unknown> {
+  if (endpoint.scheme !== 'https' || !endpoint.bearerTokenFile || endpoint.tlsConfig?.insecureSkipVerify !== true) {
+    throw new Error(`unexpected ServiceMonitor endpoint: ${JSON.stringify(endpoint)}`);
+  }
+  return {
+    metrics_path: endpoint.path,
+    honor_labels: endpoint.honorLabels === true,
+    scheme: endpoint.scheme,
+    authorization: { type: 'Bearer', credentials_file: tokenFile },
+    tls_config: { insecure_skip_verify: true },
+  };
 }
 
 function setEnv(name: string, value: string): void {
@@ -117,42 +157,44 @@ beforeAll(async () => {
     env: { CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy'), CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint, CLOUDPOSTURE_LOG_LEVEL: 'info' },
   });
   const manager = operator.manager;
-  server = await startServer('127.0.0.1:0', operator.metrics, { healthy: () => true, ready: () => manager.ready });
+  // As the operator serves /metrics by default (main.ts): self-signed HTTPS, reviewed.
+  const kc = loadTestKubeConfig();
+  const started = await startServing('127.0.0.1:0', operator.metrics, { healthy: () => true, ready: () => manager.ready }, {
+    tls: { selfSigned: true },
+    metricsAccess: { reviewer: new AccessReviewer({ api: kubeReviewApi(kc) }), audiences: [] },
+  });
+  server = started.server as Server;
   const metricsPort = (server.address() as AddressInfo).port;
 
-  // Two services: the repository's compliant sample, and the same with a declared
-  // control broken (no audit right), pointing at the seeded non-compliant account.
+  // Two services: the repository's compliant sample on moto's default account (as the
+  // sample CloudAccount payments-prod declares it), and the same with a declared control
+  // broken (no audit right), on the seeded non-compliant account.
   const sample = parse(readFileSync(path.join(repoRoot, 'crds', 'samples', 'aws-compliant.yaml'), 'utf8')) as CloudService;
-  const custom = loadTestKubeConfig().makeApiClient(CustomObjectsApi);
-  const specs: Record<string, CloudService['spec']> = {
-    'aws-payments-prod': { ...sample.spec },
+  const sampleAccount = (parseAllDocuments(readFileSync(path.join(repoRoot, 'crds', 'samples', 'accounts.yaml'), 'utf8')).map((d) => d.toJS()) as Array<{ metadata: { name: string }; spec: TestAccount }>).find(
+    (a) => a.metadata.name === sample.spec.accountRef?.name,
+  );
+  if (!sampleAccount?.spec.aws) throw new Error(`crds/samples/accounts.yaml has no AWS CloudAccount ${sample.spec.accountRef?.name}`);
+  const { accountRef: _sampleAccount, ...sampleSpec } = JSON.parse(JSON.stringify(sample.spec)) as CloudService['spec'];
+  const specs: Record<string, TestServiceSpec> = {
+    'aws-payments-prod': { ...sampleSpec, account: { aws: sampleAccount.spec.aws } },
     'aws-legacy': {
-      ...sample.spec,
+      ...sampleSpec,
       iac: undefined,
-      account: seeded.account,
+      account: seeded.account as TestAccount,
       allowedRegions: seeded.allowedRegions,
-      contract: { ...sample.spec.contract!, auditRight: false },
+      contract: { ...sampleSpec.contract!, auditRight: false },
     },
   };
-  for (const [name, spec] of Object.entries(specs)) {
-    const cleanSpec = JSON.parse(JSON.stringify(spec)) as CloudService['spec'];
-    await custom.createNamespacedCustomObject({
-      group: 'cloudposture.io',
-      version: 'v1alpha1',
-      namespace: ns,
-      plural: 'cloudservices',
-      body: { apiVersion: 'cloudposture.io/v1alpha1', kind: 'CloudService', metadata: { name }, spec: cleanSpec },
-    });
-  }
-  for (const name of Object.keys(specs)) {
-    await waitFor(
-      async () => {
-        const svc = (await custom.getNamespacedCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', namespace: ns, plural: 'cloudservices', name })) as CloudService;
-        return svc.status?.observedGeneration === 1;
-      },
-      { timeoutMs: 90_000, description: `status of ${name}` },
-    );
-  }
+  const services = serviceClient(kc, () => ns, 90_000);
+  for (const [name, spec] of Object.entries(specs)) await services.create(name, JSON.parse(JSON.stringify(spec)) as TestServiceSpec);
+  for (const name of Object.keys(specs)) await services.reconciled(name, { description: `status of ${name}` });
+
+  // Prometheus's identity: a ServiceAccount bound to the chart's metrics-reader ClusterRole
+  // (rendered by helm), its token where the ServiceMonitor's bearerTokenFile points in a pod.
+  clusterObjects = await applyChartAccessRbac(uniqueName('e2e').slice(0, 20), ns, { namespace: ns, name: 'prometheus' });
+  const tokenFile = path.join(workDir, 'prometheus.token');
+  await writeFile(tokenFile, await serviceAccountToken(ns, 'prometheus', [], kc, 3600), { mode: 0o600 });
+  const scrape = scrapeConfigOf(await chartServiceMonitorEndpoint(), tokenFile);
 
   // Prometheus: scrape every second, honour the operator's namespace/service labels (as
   // the chart's ServiceMonitor does), and load the chart's alert rules.
@@ -161,7 +203,11 @@ beforeAll(async () => {
   const config = {
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
     rule_files: [path.join(chartDir, 'rules', 'cloud-posture.rules.yaml')],
-    scrape_configs: [{ job_name: 'cloud-posture-operator', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] }],
+    scrape_configs: [
+      { job_name: 'cloud-posture-operator', ...scrape, static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] },
+      // The same target without a token: refused, so this job stays down.
+      { job_name: 'no-token', scheme: 'https', tls_config: { insecure_skip_verify: true }, static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] },
+    ],
   };
   const configFile = path.join(workDir, 'prometheus.yml');
   await writeFile(configFile, stringify(config));
@@ -202,6 +248,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await operator?.stop();
   await moto?.stop();
+  await deleteClusterObjects(clusterObjects);
   if (ns) await deleteTestNamespace(ns);
   for (const [name, value] of Object.entries(savedEnv)) {
     if (value === undefined) delete process.env[name];
@@ -211,6 +258,24 @@ afterAll(async () => {
 }, 60_000);
 
 describe('Prometheus scraping the running operator', () => {
+  it('scrapes over HTTPS with the token of the chart metrics-reader role; without a token the scrape is refused', async () => {
+    const targetsByJob = async () => {
+      const targets = (await (await fetch(`${promUrl}/api/v1/targets?state=active`)).json()) as {
+        data: { activeTargets: Array<{ labels: { job: string }; scrapeUrl: string; health: string; lastError: string }> };
+      };
+      return Object.fromEntries(targets.data.activeTargets.map((t) => [t.labels.job, t]));
+    };
+    const byJob = await targetsByJob();
+    expect(byJob['cloud-posture-operator']).toMatchObject({ health: 'up', scrapeUrl: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+\/metrics$/) });
+    const refused = await waitFor(async () => {
+      const t = (await targetsByJob())['no-token'];
+      return t && t.health !== 'unknown' ? t : undefined;
+    }, { description: 'the no-token job scraped' });
+    expect(refused?.health).toBe('down');
+    expect(refused?.lastError).toMatch(/401/);
+    expect((await promQuery('up{job="no-token"}')).map((s) => s.value[1])).toEqual(['0']);
+  });
+
   it('scrapes the target and keeps the CloudService labels', async () => {
     const up = await promQuery('up{job="cloud-posture-operator"}');
     expect(up.map((s) => s.value[1])).toEqual(['1']);
