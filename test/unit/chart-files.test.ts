@@ -252,3 +252,37 @@ describe('Secret RBAC', () => {
     expect(values.rbac.secrets).toEqual({ enabled: true, scope: 'namespaces', namespaces: [] });
   });
 });
+
+// The values of the reviewed endpoints, which the operator and the chart must agree on:
+// each documented in the chart README's values table, typed in values.schema.json, and
+// secure by default (rendered and read by the operator in test/integration/chart.test.ts).
+describe('secure /metrics and report values', () => {
+  const values = parse(read('values.yaml')) as Record<string, unknown>;
+  const schema = JSON.parse(read('values.schema.json')) as { properties: Record<string, unknown> };
+  const leaves = (value: unknown, prefix: string): string[] =>
+    value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0
+      ? Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leaves(v, `${prefix}.${k}`))
+      : [prefix];
+  const keys = [...leaves(values.metrics, 'metrics'), ...leaves(values.accessReview, 'accessReview'), ...leaves(values.report, 'report'), 'serviceMonitor.bearerTokenSecret.name', 'serviceMonitor.bearerTokenSecret.key', 'serviceMonitor.tlsConfig', 'networkPolicy.enabled'];
+
+  it.each(keys)('%s has a row in the README values table and a type in the schema', (key) => {
+    expect(readme).toMatch(new RegExp(`^\\| [^|]*\`${key.replace(/\./g, '\\.')}\``, 'm'));
+    let node: unknown = schema;
+    for (const part of key.split('.')) node = (node as { properties?: Record<string, unknown> }).properties?.[part];
+    expect([key, (node as { type?: string } | undefined)?.type]).toEqual([key, expect.stringMatching(/^(boolean|string|integer|object)$/)]);
+  });
+
+  it('is secure by default: HTTPS /metrics behind reviews, a dedicated report audience, the NetworkPolicy on', () => {
+    expect(values.metrics).toMatchObject({ secure: true, tokenAudience: '', reader: { create: true } });
+    expect(values.report).toMatchObject({ tokenAudience: 'cloud-posture-operator', maxReviewsPerRequest: 100 });
+    expect((values.networkPolicy as { enabled: boolean }).enabled).toBe(true);
+    expect(read('README.md')).toMatch(/\| `networkPolicy\.enabled` \| `true` \|/);
+  });
+
+  it('the operator review rights and the Prometheus role live in access-review-rbac.yaml only', () => {
+    const templates = readdirSync(path.join(chartDir, 'templates')).filter((f) => f.endsWith('.yaml'));
+    const granting = templates.filter((f) => /tokenreviews|nonResourceURLs/.test(read(`templates/${f}`)));
+    expect(granting.filter((f) => f !== 'rbac.yaml')).toEqual(['access-review-rbac.yaml']);
+    expect(read('templates/access-review-rbac.yaml')).toContain('nonResourceURLs: ["/metrics"]');
+  });
+});
