@@ -321,7 +321,7 @@ export async function createBucket(
 }
 
 /** A policy that lets CloudTrail of `sourceAccountId` write into the bucket (pinned: not public). */
-function trailBucketPolicy(bucket: string, sourceAccountId: string): object {
+export function trailBucketPolicy(bucket: string, sourceAccountId: string): object {
   return {
     Version: '2012-10-17',
     Statement: [

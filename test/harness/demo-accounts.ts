@@ -2,14 +2,10 @@
 // emulator) seeded with the sample accounts, and the local HTTPS server answering
 // Azure Resource Manager / Microsoft Graph REST shapes for the Azure sample.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startAzureDemo } from './azure-mock/demo.js';
-import { SeedClients, createBucket, seedDemoAccounts } from './aws-seed.js';
-import { repoRoot } from './binaries.js';
-import { MOTO_DEFAULT_ACCOUNT_ID } from './moto.js';
+import { DEMO_SAMPLES, SeedClients, createUser, seedMarketingSandboxAccount } from './aws-seed.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from './cloudtrail-logs.js';
+import { LOG_VAULT_ACCOUNT, LOG_VAULT_BUCKET, PAYMENTS_ACCOUNT_ID, seedPaymentsProdAccount } from './demo-payments.js';
 import { MOTO_CREDENTIALS, startMoto } from './moto.js';
 
 export interface DemoAccounts {
@@ -21,9 +17,10 @@ export interface DemoAccounts {
 export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
   const moto = await startMoto();
   try {
-    await seedDemoAccounts(moto.endpoint);
-    await seedDeclaredState(moto.endpoint);
-    await seedAuditTrail(moto.endpoint);
+    await seedPaymentsProdAccount(moto.endpoint);
+    await seedPaymentsChangeLog(moto.endpoint);
+    await seedMarketingSandboxAccount(moto.endpoint);
+    await seedSandboxChangeLog(moto.endpoint);
     const azure = await startAzureDemo(runDir);
     return {
       env: {
@@ -44,38 +41,14 @@ export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
   }
 }
 
-/**
- * The Pulumi state the payments sample declares (spec.iac: acme-pulumi-state in its
- * account), so InSync compares it with the live account and shows the shadow
- * resources made by hand beside the stack.
- */
-async function seedDeclaredState(endpoint: string): Promise<void> {
-  const seed = new SeedClients(endpoint, MOTO_DEFAULT_ACCOUNT_ID);
-  await createBucket(seed, 'payments-data', 'eu-west-1', { encryption: 'AES256', blockPublicAccess: true });
-  await createBucket(seed, 'acme-pulumi-state', 'eu-west-1', { encryption: 'AES256', blockPublicAccess: true });
-  await seed.s3('eu-west-1').send(
-    new PutObjectCommand({
-      Bucket: 'acme-pulumi-state',
-      Key: '.pulumi/stacks/payments/prod.json',
-      Body: readFileSync(join(repoRoot, 'test', 'fixtures', 'pulumi', 'state', 'unmanaged.checkpoint.json'), 'utf8'),
-    }),
-  );
-}
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 
-/**
- * Log files in the payments sample's log vault (spec.logVault.bucket): a change by the
- * declared GitOps role (tracked), a firewall change by hand (out-of-band), and a sign-in
- * by the break-glass identity, so ChangesTracked and the break-glass alarm show real data.
- */
-async function seedAuditTrail(endpoint: string): Promise<void> {
-  const account = MOTO_DEFAULT_ACCOUNT_ID;
-  const seed = new SeedClients(endpoint, account);
-  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
-  await seedCloudTrailLogs(seed.s3('eu-west-1'), {
-    bucket: 'acme-org-audit-log-vault',
+/** The payments log vault holds one network change, made by the declared GitOps role: tracked. */
+async function seedPaymentsChangeLog(endpoint: string): Promise<void> {
+  const account = PAYMENTS_ACCOUNT_ID;
+  await seedCloudTrailLogs(new SeedClients(endpoint, LOG_VAULT_ACCOUNT).s3('eu-west-1'), {
+    bucket: LOG_VAULT_BUCKET,
     accountId: account,
-    createBucket: true,
-    bucketRegion: 'eu-west-1',
     files: [
       {
         region: 'eu-west-1',
@@ -89,13 +62,32 @@ async function seedAuditTrail(endpoint: string): Promise<void> {
           }),
         ],
       },
+    ],
+  });
+}
+
+/**
+ * The sandbox's own trail files (its spec.changeManagement.logSource): a firewall change
+ * made by hand (out-of-band) and a sign-in of its break-glass identity, so ChangesTracked
+ * and the break-glass alarm show real data.
+ */
+async function seedSandboxChangeLog(endpoint: string): Promise<void> {
+  const account = DEMO_SAMPLES.marketingSandbox.accountId;
+  const seed = new SeedClients(endpoint, account);
+  await createUser(seed, 'break-glass-admin', { password: true, mfa: 'hardware', managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+  await seedCloudTrailLogs(seed.s3('eu-west-1'), {
+    bucket: 'acme-marketing-trail',
+    accountId: account,
+    createBucket: true,
+    bucketRegion: 'eu-west-1',
+    files: [
       {
         region: 'eu-west-1',
         at: hoursAgo(2),
         records: [
           ctEvent({
             eventName: 'AuthorizeSecurityGroupIngress',
-            identity: iamUser(account, 'contractor-admin'),
+            identity: iamUser(account, 'marketing-analyst'),
             at: hoursAgo(2),
             requestParameters: { groupId: 'sg-0a1b2c3d4e5f60002', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 }] } },
           }),

@@ -58,19 +58,21 @@ describe('the demo (npm run demo -- --once)', () => {
     expect({ code, tail: code === 0 ? '' : output.slice(-2000) }).toEqual({ code: 0, tail: '' });
     expect(output).toMatch(/every CloudService has status \(4 services/);
     // kubectl get cloudservices: the printer columns, one row per sample.
-    expect(output).toMatch(/NAME\s+PROVIDER\s+CLASS\s+COMPLIANT\s+READY\s+MFA\s+DRIFT\s+FINDINGS\s+AGE/);
+    expect(output).toMatch(/NAME\s+PROVIDER\s+ACCOUNT\s+CLASS\s+COMPLIANT\s+READY\s+MFA\s+DRIFT\s+FINDINGS\s+AGE/);
     for (const name of ['aws-payments-prod', 'aws-marketing-sandbox', 'azure-m365-collab']) {
-      expect(output).toMatch(new RegExp(`^${name}\\s+(aws|azure)\\s+\\S+\\s+False\\s+True\\s+`, 'm'));
+      expect(output).toMatch(new RegExp(`^${name}\\s+(aws|azure)\\s+\\S+\\s+\\S+\\s+False\\s+True\\s+`, 'm'));
     }
     // The green row: the payroll sample's own tenant meets every control, live ones included.
-    expect(output).toMatch(/^azure-payroll-eu\s+azure\s+confidential\s+True\s+True\s+1\s+0\s+/m);
+    expect(output).toMatch(/^azure-payroll-eu\s+azure\s+payroll-eu\s+confidential\s+True\s+True\s+1\s+0\s+/m);
+    // The best AWS sample: full MFA coverage, no drift from its Pulumi stack.
+    expect(output).toMatch(/^aws-payments-prod\s+aws\s+payments-prod\s+confidential\s+False\s+True\s+1\s+0\s+/m);
     // Live findings from moto and the Azure server, not only spec checks.
     expect(output).toMatch(/aws-marketing-sandbox: \[critical\]/);
     expect(output).toMatch(/azure-m365-collab: \[critical\] .* is public/);
-    // The condition table (columns in name order): the Azure sample's Activity Log holds
-    // an out-of-band NSG change, so its ChangesTracked is FAIL, not "?"; the payroll
-    // sample's only network change came from its pipeline.
-    expect(output).toMatch(/^ChangesTracked\s+\S+\s+\S+\s+FAIL\s+ok\s*$/m);
+    // The condition table (columns in name order): the sandbox's trail and the Azure
+    // sample's Activity Log hold out-of-band changes, so their ChangesTracked is FAIL, not
+    // "?"; the payments and payroll samples' only network changes came from their pipelines.
+    expect(output).toMatch(/^ChangesTracked\s+FAIL\s+ok\s+FAIL\s+ok\s*$/m);
     // Every condition of the payroll sample is ok (InSync too: it declares no IaC, NotApplicable counts as met).
     const table = output.slice(output.indexOf('CONDITION'), output.indexOf('First findings:'));
     const rows = table.split('\n').slice(1).filter((l) => l.trim() !== '');
@@ -80,7 +82,11 @@ describe('the demo (npm run demo -- --once)', () => {
     // The best AWS sample says which controls moto holds back, and why.
     const why = output.slice(output.indexOf('Why not Compliant'));
     const aws = why.slice(why.indexOf('  aws-payments-prod:\n'), why.indexOf('  azure-m365-collab:\n'));
-    expect(aws).toMatch(/MFAEnforced False \(RootWithoutMFA\)/);
+    // Only what moto cannot show keeps it from Compliant: root MFA (and the duty it
+    // leaves unmet) and the SCP region guardrail.
+    const notTrue = aws.split('\n').filter((l) => /^ {4}[A-Z]\w+ (False|Unknown) /.test(l)).map((l) => l.trim().split(':')[0]);
+    expect(notTrue).toEqual(['ResponsibilityDefined False (CustomerDutyNotMet)', 'MFAEnforced False (RootWithoutMFA)', 'DataResidency False (NoRegionGuardrail)']);
+    expect(aws).toMatch(/identity-and-access \(A523-08-ROOT-MFA failing\)\./);
     expect(aws).toMatch(/moto limit, A523-08-ROOT-MFA: moto's GetAccountSummary always reports AccountMFAEnabled 0/);
     expect(aws).toMatch(/moto limit, A523-05-REGION-GUARDRAIL: /);
     expect(output).toMatch(/^cloudposture_findings\{namespace="cloudposture-demo"/m);
