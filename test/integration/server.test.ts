@@ -23,7 +23,10 @@ import { AccessReviewer, kubeReviewApi } from '../../operator/src/kube/access-re
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { startServer, startServing } from '../../operator/src/server.js';
 import { generateCA, issueServingCert } from '../harness/certs.js';
-import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
+import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, testKubeconfigPath, uniqueName, waitFor } from '../harness/kube.js';
+import { freeLoopbackPort } from '../harness/moto.js';
+import { installCrds } from '../harness/operator.js';
+import { spawnOperator, type OperatorProcess } from '../harness/operator-process.js';
 import { applyChartAccessRbac, countingReviewApi, deleteClusterObjects, serviceAccountToken, type CountingReviewApi } from '../harness/review-tokens.js';
 
 const probe = (ready: boolean) => ({ healthy: () => true, ready: () => ready });
@@ -171,6 +174,39 @@ describe('operator HTTP endpoints', () => {
       const before = { ...api.counts };
       expect((await httpsGet(port, '/metrics', { token: readerToken })).status).toBe(200);
       expect(api.counts).toEqual(before);
+    });
+
+    it('the operator process (main.ts) serves this by default, and plain HTTP with CLOUDPOSTURE_METRICS_SECURE=false', async () => {
+      await installCrds();
+      const run = async (env: Record<string, string>, check: (port: number, replica: OperatorProcess) => Promise<void>) => {
+        const port = await freeLoopbackPort();
+        const replica = spawnOperator({
+          kubeconfig: testKubeconfigPath(),
+          identity: uniqueName('http'),
+          env: { CLOUDPOSTURE_METRICS_ADDRESS: `127.0.0.1:${port}`, CLOUDPOSTURE_WATCH_NAMESPACE: ns, CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy'), ...env },
+        });
+        try {
+          await waitFor(() => replica.logs.some((l) => l.message === 'operator starting'), { timeoutMs: 60_000, description: 'the operator started' });
+          await check(port, replica);
+        } finally {
+          replica.kill('SIGTERM');
+          await replica.exited;
+        }
+      };
+      await run({}, async (port, replica) => {
+        expect(replica.logs.find((l) => l.message === 'operator starting')).toMatchObject({ metricsSecure: true, tls: 'self-signed' });
+        expect((await httpsGet(port, '/healthz')).status).toBe(200);
+        expect((await httpsGet(port, '/metrics')).status).toBe(401);
+        expect((await httpsGet(port, '/metrics', { token: strangerToken })).status).toBe(403);
+        const ok = await httpsGet(port, '/metrics', { token: readerToken });
+        expect([ok.status, ok.body.includes('cloudposture_queue_depth')]).toEqual([200, true]);
+        expect(JSON.stringify(replica.logs)).not.toContain(readerToken.split('.')[2]);
+      });
+      await run({ CLOUDPOSTURE_METRICS_SECURE: 'false' }, async (port, replica) => {
+        expect(replica.logs.some((l) => l.level === 'warn' && String(l.message).includes('without authentication'))).toBe(true);
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+        expect([res.status, (await res.text()).includes('cloudposture_queue_depth')]).toEqual([200, true]);
+      });
     });
 
     it('/healthz and /readyz need no token; the certificate is self-signed for localhost', async () => {
