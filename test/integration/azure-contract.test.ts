@@ -3,12 +3,10 @@
 // real responses leave out left out) served verbatim by the local server and read by
 // the real SDK clients and the collector, nextLink followed.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
 import { diskExportNetwork } from '../../operator/src/controls/exposure/disk-export-network.js';
 import { noPublicResources } from '../../operator/src/controls/exposure/no-public-resources.js';
 import type { Inventory } from '../../operator/src/inventory/types.js';
+import { exampleBody } from '../harness/azure-mock/contract.js';
 import { AZURE_ROLE, activityLogSetting, azureRoleAssignment, group, user, type Json } from '../harness/azure-mock/fixture.js';
 import { SUBSCRIPTION_ID, compliantFixture } from '../harness/azure-mock/scenarios.js';
 import type { MockRoute } from '../harness/azure-mock/server.js';
@@ -18,27 +16,14 @@ import { anInput } from '../unit/builders.js';
 const azure = useAzureMock('contract');
 beforeEach(() => azure.mock.reset());
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/azure/', import.meta.url));
 const GROUP_ID = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 const OWNER_ID = 'ce2ce14e-85d7-4629-bdbc-454d0519d987';
 const READER_ID = '9f1a2d33-7b7a-4d5e-9a60-1c9f0a3c2b11';
 const SUB = `/subscriptions/${SUBSCRIPTION_ID}`;
 
 /** The example's 200 body with placeholders filled; its next link pointed at page 1 of the local server. */
-function example(file: string, service: 'arm' | 'graph', path: string): Json {
-  const text = readFileSync(`${FIXTURES}${file}`, 'utf8').replaceAll('{subscriptionId}', SUBSCRIPTION_ID).replaceAll('{groupId}', GROUP_ID);
-  const body = (JSON.parse(text) as { responses: { '200': { body: Json } } }).responses['200'].body;
-  const key = service === 'arm' ? 'nextLink' : '@odata.nextLink';
-  if (typeof body[key] === 'string') {
-    const base = service === 'arm' ? azure.mock.armUrl : azure.mock.graphUrl;
-    const original = new URL(String(body[key]).replace(/\{token\}/g, 'x'));
-    const next = new URL(path, base);
-    for (const [k, v] of original.searchParams) if (k !== '$skiptoken') next.searchParams.set(k, v);
-    next.searchParams.set('$skiptoken', '1');
-    body[key] = next.toString();
-  }
-  return body;
-}
+const example = (file: string, service: 'arm' | 'graph', path: string): Json =>
+  exampleBody(file, azure.mock, service, path, { subscriptionId: SUBSCRIPTION_ID, groupId: GROUP_ID });
 
 function serve(route: MockRoute, body: Json): void {
   azure.mock.setPages(route, [body]); // page 1 (and later): `{ value: [] }`

@@ -33,6 +33,12 @@ describe('storage accounts', () => {
     expect(r).toMatchObject({ kind: 'storage-account', region: 'westeurope', encrypted: true, customerManagedKey: true, public: true });
   });
 
+  it('reads allowBlobPublicAccess left out as its documented default (false)', () => {
+    const [r] = resourcesFromStorageAccount({ id: `${rg}/providers/Microsoft.Storage/storageAccounts/st`, location: 'westeurope' });
+    expect(r).toMatchObject({ public: false });
+    expect(r?.publicReason).toBeUndefined();
+  });
+
   it('is not public when the public endpoint is disabled, and unencrypted when blob encryption is off', () => {
     const [r] = resourcesFromStorageAccount({
       id: `${rg}/providers/Microsoft.Storage/storageAccounts/st`,
@@ -44,7 +50,7 @@ describe('storage accounts', () => {
     expect(r).toMatchObject({ public: false, encrypted: false, customerManagedKey: false });
   });
 
-  it('leaves encryption unread when the response has none, and adds the geo-replica as a copy', () => {
+  it('reads an account without an encryption block as encrypted with Microsoft-managed keys (always on), and adds the geo-replica as a copy', () => {
     const out = resourcesFromStorageAccount({
       id: `${rg}/providers/Microsoft.Storage/storageAccounts/grs`,
       location: 'uksouth',
@@ -53,8 +59,9 @@ describe('storage accounts', () => {
       allowBlobPublicAccess: true,
     });
     expect(out).toHaveLength(2);
-    expect(out[0]?.encrypted).toBeUndefined();
-    expect(out[1]).toMatchObject({ region: 'ukwest', sourceId: out[0]?.id, public: true });
+    expect(out[0]).toMatchObject({ encrypted: true, customerManagedKey: false });
+    expect(out[1]).toMatchObject({ region: 'ukwest', sourceId: out[0]?.id, public: true, encrypted: true, customerManagedKey: false });
+    expect(resourcesFromStorageAccount({ id: 'x', location: 'uksouth', encryption: { services: {} } })[0]).toMatchObject({ encrypted: true, customerManagedKey: false });
     const grs = resourcesFromStorageAccount({ id: 'x', location: 'uksouth', secondaryLocation: 'ukwest', sku: { name: 'Standard_GRS' }, allowBlobPublicAccess: true });
     expect(grs[1]?.public).toBe(false); // no read access to the secondary without RA-
   });

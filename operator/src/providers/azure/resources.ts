@@ -42,6 +42,8 @@ export interface ArmDiskLike extends ArmResource {
 /** What the disk service applies when a disk or snapshot sets no network policy (omitted from list responses). */
 const DEFAULT_NETWORK_ACCESS_POLICY = 'AllowAll';
 const DEFAULT_PUBLIC_NETWORK_ACCESS = 'Enabled';
+/** A storage account's key source when the response names none (documented default). */
+const DEFAULT_STORAGE_KEY_SOURCE = 'Microsoft.Storage';
 
 /** Resource types whose instances hold or process data, by inventory kind. Others are not data stores. */
 const KIND_BY_TYPE: Readonly<Record<string, ResourceKind>> = {
@@ -93,13 +95,19 @@ export function resourceFromGeneric(r: ArmResource): Resource | undefined {
   return withTags(base, r.tags);
 }
 
-/** Storage account (storageAccounts.list), plus its geo-replicated copy when GRS/GZRS. */
+/**
+ * Storage account (storageAccounts.list), plus its geo-replicated copy when GRS/GZRS.
+ * Azure Storage encrypts every account at rest and the encryption cannot be disabled;
+ * the list leaves `encryption` out for many accounts (StorageAccountList.json), and
+ * then the account uses the default key source, Microsoft.Storage (Microsoft-managed
+ * keys). `allowBlobPublicAccess` left out means its documented default at this
+ * api-version, false.
+ */
 export function resourcesFromStorageAccount(a: ArmStorageAccount): Resource[] {
   if (!a.id) return [];
   const enc = a.encryption;
-  const encrypted =
-    enc === undefined ? undefined : enc.services?.blob?.enabled === false || enc.services?.file?.enabled === false ? false : true;
-  const customerManagedKey = enc === undefined ? undefined : lower(enc.keySource ?? 'Microsoft.Storage') === 'microsoft.keyvault';
+  const encrypted = enc?.services?.blob?.enabled === false || enc?.services?.file?.enabled === false ? false : true;
+  const customerManagedKey = lower(enc?.keySource ?? DEFAULT_STORAGE_KEY_SOURCE) === 'microsoft.keyvault';
   const networkOpen = lower(a.publicNetworkAccess) !== 'disabled';
   const anonymous = a.allowBlobPublicAccess === true && networkOpen;
   const primary: Resource = {
@@ -108,8 +116,8 @@ export function resourcesFromStorageAccount(a: ArmStorageAccount): Resource[] {
     region: a.location ?? '',
     public: anonymous,
     ...(anonymous ? { publicReason: 'anonymous blob access allowed (allowBlobPublicAccess) on the public endpoint' } : {}),
-    ...(encrypted !== undefined ? { encrypted } : {}),
-    ...(customerManagedKey !== undefined ? { customerManagedKey } : {}),
+    encrypted,
+    customerManagedKey,
   };
   const out = [withTags(primary, a.tags)];
   const secondary = a.secondaryLocation;
@@ -123,8 +131,8 @@ export function resourcesFromStorageAccount(a: ArmStorageAccount): Resource[] {
       sourceId: a.id,
       public: anonymous && readAccess,
       ...(anonymous && readAccess ? { publicReason: 'anonymous blob access on the read-access secondary endpoint' } : {}),
-      ...(encrypted !== undefined ? { encrypted } : {}),
-      ...(customerManagedKey !== undefined ? { customerManagedKey } : {}),
+      encrypted,
+      customerManagedKey,
     });
   }
   return out;
