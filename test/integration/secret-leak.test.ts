@@ -16,7 +16,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { CloudAccount, CloudService, CloudServiceSpec, PulumiStateRef } from '../../operator/src/api/types.js';
 import { PULUMI_CLOUD_API } from '../../operator/src/iac/state-reader.js';
-import { KubeApi, OPERATOR_READABLE_LABEL } from '../../operator/src/kube/api.js';
+import { OPERATOR_READABLE_LABEL } from '../../operator/src/kube/api.js';
 import { DEMO_ACCOUNT_ID, seedDemoAccount } from '../harness/aws-seed.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';
@@ -110,8 +110,6 @@ describe('no secret leaks', () => {
 
     operator = await startTestOperator({
       namespace: operatorNs,
-      // Until the harness passes the operator namespace itself: credentials Secrets there need no label.
-      api: (k, config) => new KubeApi(k, config.instanceName, config.kubeRequestTimeoutMs, config.operatorNamespace),
       env: {
         CLOUDPOSTURE_WATCH_NAMESPACE: tenantNs,
         CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint,
