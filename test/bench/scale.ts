@@ -100,6 +100,8 @@ async function main(): Promise<void> {
         CLOUDPOSTURE_CONCURRENCY: String(CONCURRENCY),
         CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint,
         CLOUDPOSTURE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+        // Loopback only: the benchmark reads /metrics in plain HTTP without a token.
+        CLOUDPOSTURE_METRICS_SECURE: 'false',
         CLOUDPOSTURE_LOG_LEVEL: 'warn',
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',

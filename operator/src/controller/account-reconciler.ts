@@ -14,7 +14,7 @@ import type { AccountProbe, CollectTarget } from '../providers/types.js';
 import { describeAdmission } from './account-admission.js';
 import { externalIdOf } from './account-target.js';
 import { readAccountCredentials, type CredentialsReader } from './credentials.js';
-import type { ObjectStore } from './gather.js';
+import type { ObjectStore } from './object-store.js';
 import type { ReconcileResult } from './workqueue.js';
 
 /** Bound of status.admits (the CRD's maxLength). */

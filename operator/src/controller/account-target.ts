@@ -11,7 +11,7 @@ import { sessionNameFor } from '../providers/aws/clients.js';
 import type { CollectTarget } from '../providers/types.js';
 import { admitsNamespace } from './account-admission.js';
 import { readAccountCredentials, type CredentialsReader } from './credentials.js';
-import type { ObjectStore } from './gather.js';
+import type { ObjectStore } from './object-store.js';
 
 /**
  * `refused`: the service may not read this account (not found, not admitted, other

@@ -15,9 +15,9 @@ import type { ChangeLogGather, ChangeLogStatus } from './change-log.js';
 import type { TargetResolver, TargetResult } from './account-target.js';
 import { carriedExitDrill, type ExitDrillGather, type GatheredExitDrill } from './exit-drill.js';
 
-export interface ObjectStore<T> {
-  get(key: string): T | undefined;
-}
+import type { ObjectStore } from './object-store.js';
+
+export type { ObjectStore } from './object-store.js';
 
 /** One account read of one service: the resolved target and how fresh the read must be. */
 export interface AccountRead {

@@ -1,0 +1,5 @@
+// A read-only view of a cache by key (a Reflector, or a fake in tests).
+
+export interface ObjectStore<T> {
+  get(key: string): T | undefined;
+}
