@@ -37,6 +37,13 @@ describe('Activity Log events as change records', () => {
     });
   });
 
+  it('names the resource from authorization.scope when the event leaves resourceId out (as the documented example does)', () => {
+    const [, succeeded] = events();
+    const { resourceId: _left, ...withoutId } = succeeded!;
+    expect(changeRecordFromActivityEvent(withoutId)).toMatchObject({ resource: `${NSG}/securityRules/allow-rdp` });
+    expect(changeRecordFromActivityEvent({ ...withoutId, authorization: {} })).toMatchObject({ resource: '' });
+  });
+
   it('marks a failed write as refused, with its sub-status', () => {
     const [, failed] = events({ status: 'Failed', subStatus: 'Forbidden' });
     expect(changeRecordFromActivityEvent(failed!)).toMatchObject({ kind: 'network-change', errorCode: 'Forbidden' });

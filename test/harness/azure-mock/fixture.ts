@@ -456,7 +456,8 @@ export function policyAssignment(
       scope,
       notScopes: opts.notScopes ?? [],
       parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { value: v }])),
-      enforcementMode: opts.enforcementMode ?? 'Default',
+      // Left out unless set, as the list example leaves out the default (Default: enforced).
+      ...(opts.enforcementMode ? { enforcementMode: opts.enforcementMode } : {}),
       metadata: { assignedBy: 'Platform team', createdOn: '2026-01-10T09:00:00Z' },
     },
   };

@@ -29,6 +29,8 @@ export interface ActivityLogEvent {
   operationName?: { value?: string };
   resourceProviderName?: { value?: string };
   resourceId?: string;
+  /** The caller's permission check; its scope names the resource when `resourceId` is left out (GetActivityLogsFiltered.json). */
+  authorization?: { action?: string; scope?: string };
   status?: { value?: string };
   subStatus?: { value?: string };
 }
@@ -62,7 +64,7 @@ export function changeRecordFromActivityEvent(event: ActivityLogEvent, watchedId
     actor: caller,
     userName: caller,
     action,
-    resource: event.resourceId ?? '',
+    resource: event.resourceId || event.authorization?.scope || '',
     region: '', // the Activity Log does not carry the resource's location
     kind,
   };
