@@ -19,6 +19,7 @@ import { loadConfig } from '../../operator/src/config.js';
 import { repoRoot } from '../harness/binaries.js';
 import { createTestNamespace, deleteTestNamespace, kubectl, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { grantAccount } from '../harness/services.js';
 import { ensureHelm, runTool } from '../harness/tools.js';
 
 const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
@@ -211,6 +212,9 @@ describe('helm template with default values', () => {
         'ClusterRoleBinding/cpo-cloud-posture-operator-access-review',
         'ClusterRole/cpo-cloud-posture-operator-metrics-reader',
         'NetworkPolicy/cpo-cloud-posture-operator',
+        // The account-grant admission policy (templates/account-admission-policy.yaml).
+        'ValidatingAdmissionPolicy/cloudservice-account-grant.cloudposture.io',
+        'ValidatingAdmissionPolicyBinding/cloudservice-account-grant.cloudposture.io',
         'ConfigMap/cpo-cloud-posture-operator-dashboard',
         'Deployment/cpo-cloud-posture-operator',
         'Role/cpo-cloud-posture-operator-leader-election',
@@ -221,7 +225,8 @@ describe('helm template with default values', () => {
         'ServiceAccount/cpo-cloud-posture-operator',
       ].sort(),
     );
-    for (const o of objects.filter((x) => !x.kind.startsWith('Cluster'))) expect(o.metadata.namespace).toBe('cloud-posture');
+    const clusterScoped = (kind: string) => kind.startsWith('Cluster') || kind.startsWith('ValidatingAdmissionPolicy');
+    for (const o of objects.filter((x) => !clusterScoped(x.kind))) expect(o.metadata.namespace).toBe('cloud-posture');
   });
 
   it('runs two replicas (leader + standby) of the image with the restricted security context', () => {
@@ -277,6 +282,9 @@ describe('helm template with default values', () => {
   it('grants exactly the calls the operator makes', () => {
     expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator')).sort()).toEqual(
       [
+        'cloudposture.io/cloudaccounts:get,list,watch',
+        'cloudposture.io/cloudaccounts/status:patch',
+        'core/namespaces:get,list,watch',
         'cloudposture.io/cloudsecuritypolicies:get,list,watch',
         'cloudposture.io/cloudsecuritypolicies/status:patch',
         'cloudposture.io/cloudservices:get,list,watch',
@@ -313,7 +321,7 @@ describe('helm template with default values', () => {
   it('includes the CRDs, identical to crds/, with --include-crds', async () => {
     const withCrds = await render({ includeCrds: true });
     const crds = withCrds.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name);
-    expect(crds.sort()).toEqual(['cloudsecuritypolicies.cloudposture.io', 'cloudservices.cloudposture.io']);
+    expect(crds.sort()).toEqual(['cloudaccounts.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io', 'cloudservices.cloudposture.io']);
   });
 });
 
@@ -362,7 +370,13 @@ describe('helm template with non-default values', () => {
 
   it('narrows RBAC to the watched namespace and the listed Secret namespaces', () => {
     expect(rulesOf(find(objects, 'ClusterRole', 'cpo-cloud-posture-operator')).sort()).toEqual(
-      ['cloudposture.io/cloudsecuritypolicies:get,list,watch', 'cloudposture.io/cloudsecuritypolicies/status:patch'].sort(),
+      [
+        'cloudposture.io/cloudaccounts:get,list,watch',
+        'cloudposture.io/cloudaccounts/status:patch',
+        'core/namespaces:get,list,watch',
+        'cloudposture.io/cloudsecuritypolicies:get,list,watch',
+        'cloudposture.io/cloudsecuritypolicies/status:patch',
+      ].sort(),
     );
     const services = find(objects, 'Role', 'cpo-cloud-posture-operator-cloudservices');
     expect(services.metadata.namespace).toBe('payments');
@@ -632,6 +646,9 @@ describe("the chart's RBAC is what the operator needs", () => {
       ['patch', 'cloudservices.cloudposture.io', '--subresource=status', '-n', ns],
       ['list', 'cloudsecuritypolicies.cloudposture.io'],
       ['patch', 'cloudsecuritypolicies.cloudposture.io', '--subresource=status'],
+      ['watch', 'cloudaccounts.cloudposture.io'],
+      ['patch', 'cloudaccounts.cloudposture.io', '--subresource=status'],
+      ['watch', 'namespaces'],
       ['create', 'events', '-n', ns],
       ['get', 'secrets', '-n', ns],
       ['get', 'secrets', '-n', tenantNs],
@@ -643,6 +660,9 @@ describe("the chart's RBAC is what the operator needs", () => {
       ['update', 'cloudservices.cloudposture.io', '-n', ns],
       ['delete', 'cloudservices.cloudposture.io', '-n', ns],
       ['create', 'cloudsecuritypolicies.cloudposture.io'],
+      ['create', 'cloudaccounts.cloudposture.io'],
+      ['update', 'cloudaccounts.cloudposture.io'],
+      ['update', 'namespaces'],
       ['list', 'secrets', '-n', ns],
       ['list', 'secrets', '-n', tenantNs],
       ['get', 'secrets', '-n', 'default'],
@@ -681,6 +701,7 @@ describe("the chart's RBAC is what the operator needs", () => {
       }),
     });
     const custom = kc.makeApiClient(CustomObjectsApi);
+    const accountRef = await grantAccount(kc, `${ns}.payments`, 'aws', { aws: { accountId: '123456789012' } }, [ns]);
     await custom.createNamespacedCustomObject({
       group: 'cloudposture.io',
       version: 'v1alpha1',
@@ -696,7 +717,7 @@ describe("the chart's RBAC is what the operator needs", () => {
           owner: 'payments-team',
           criticality: 'low',
           classification: 'public',
-          account: { aws: { accountId: '123456789012' } },
+          accountRef,
           allowedRegions: ['eu-west-1'],
         },
       },

@@ -52,12 +52,3 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
-
-{{/* Namespaces that get a Role for Secret reads when rbac.secrets.scope is "namespaces". */}}
-{{- define "cloud-posture-operator.secretNamespaces" -}}
-{{- $list := .Values.rbac.secrets.namespaces }}
-{{- if and (not $list) .Values.config.watchNamespace }}
-{{- $list = list .Values.config.watchNamespace }}
-{{- end }}
-{{- toJson $list }}
-{{- end }}

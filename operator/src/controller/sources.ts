@@ -40,7 +40,7 @@ export interface Sources extends Omit<ReadSources, 'targets'> {
   stop(): Promise<void>;
 }
 
-export function createSources({ config, kubeConfig, metrics, log, providers }: SourceDeps): Sources {
+export function createSources({ config, kubeConfig, api, metrics, log, providers }: SourceDeps): Sources {
   const onApiCall: ApiCallHook = (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code });
   const aws = createAwsCollector({
     endpoint: config.awsEndpoint || undefined,
@@ -77,7 +77,8 @@ export function createSources({ config, kubeConfig, metrics, log, providers }: S
   return {
     probe: (target, signal) => readers[target.provider].probe(target, signal),
     inventory,
-    declared: createDeclaredStateSource(config, kubeConfig),
+    // The same client and AWS collector: state reads are bounded and counted like the rest.
+    declared: createDeclaredStateSource(config, kubeConfig, { api, openObjectStore: (target) => aws.openObjectStore(target) }),
     changeLog: createChangeLogGather(readers),
     exitDrills,
     async stop() {

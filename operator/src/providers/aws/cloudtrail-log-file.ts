@@ -61,13 +61,20 @@ export class LogFileTooLargeError extends Error {
   }
 }
 
+function damageKind(cause: unknown): string {
+  if (cause instanceof SyntaxError) return 'not valid JSON';
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unreadable';
+}
+
 /** A file that is not a readable log (bad gzip, unbalanced or invalid JSON): skipped. */
 export class DamagedLogFileError extends Error {
   constructor(
     readonly key: string,
     cause: unknown,
   ) {
-    super(`log file ${key} is damaged: ${cause instanceof Error ? cause.message : String(cause)}`);
+    // The kind of damage only: a JSON parse message quotes the file's content.
+    super(`log file ${key} is damaged (${damageKind(cause)})`);
     this.name = 'DamagedLogFileError';
   }
 }
