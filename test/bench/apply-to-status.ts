@@ -39,7 +39,7 @@ try {
   // The CloudAccount aSpec() names, granted to the bench namespace.
   await grantAccount(kc, ACCOUNT_NAME, 'aws', { aws: { accountId: ACCOUNT_ID } }, ['bench']);
   const config = loadConfig({ CLOUDPOSTURE_WATCH_NAMESPACE: 'bench', CLOUDPOSTURE_LOG_LEVEL: 'error' });
-  const api = new KubeApi(kc, config.instanceName);
+  const api = new KubeApi(kc, config.instanceName, config.kubeRequestTimeoutMs, config.operatorNamespace);
   const manager = new Manager({
     kubeConfig: kc,
     config,
