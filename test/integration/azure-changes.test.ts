@@ -12,6 +12,7 @@ import { azureTarget, useAzureMock } from '../harness/azure-mock/suite.js';
 import { createTestNamespace, deleteTestNamespace, kubectlOk, loadTestKubeConfig, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { condition, serviceClient } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { aSpec } from '../unit/builders.js';
 
 const DEPLOYER = 'a1b2c3d4-0000-4000-8000-00000000d3p1';
@@ -144,15 +145,17 @@ describe('ChangesTracked for an Azure service (operator on the real control plan
   it('records the changes, turns ChangesTracked False for the out-of-band one, and True once it is acknowledged', async () => {
     await create(
       'm365',
-      aSpec({
-        provider: 'azure',
-        model: 'SaaS',
-        account: { azure: { tenantId: TENANT_ID, subscriptionId: SUBSCRIPTION_ID }, credentialsSecretRef: { name: 'azure-readonly' } },
-        allowedRegions: ['westeurope', 'northeurope'],
-        logVault: undefined,
-        breakGlassIdentities: [BREAK_GLASS],
-        changeManagement: { deployerPrincipals: [DEPLOYER] },
-      }),
+      onAccount(
+        aSpec({
+          provider: 'azure',
+          model: 'SaaS',
+          allowedRegions: ['westeurope', 'northeurope'],
+          logVault: undefined,
+          breakGlassIdentities: [BREAK_GLASS],
+          changeManagement: { deployerPrincipals: [DEPLOYER] },
+        }),
+        { azure: { tenantId: TENANT_ID, subscriptionId: SUBSCRIPTION_ID }, credentialsSecretRef: { name: 'azure-readonly' } },
+      ),
     );
     const svc = await reconciled('m365', { ready: (s) => (s.status?.changes ?? []).length > 0, description: 'm365: status.changes from the Activity Log' });
     expect(condition(svc, 'ChangesTracked')).toMatchObject({ status: 'False' });

@@ -30,7 +30,6 @@ afterAll(async () => {
 
 const spec = aSpec({
   provider: 'azure',
-  account: { azure: { tenantId: TENANT_ID, subscriptionId: SUBSCRIPTION_ID } },
   logVault: { accountId: VAULT_SUBSCRIPTION_ID, bucket: 'auditvault' },
 });
 

@@ -82,12 +82,12 @@ describe('a log file that unzips past the bound (moto S3)', () => {
       apiVersion: 'cloudposture.io/v1alpha1',
       kind: 'CloudService',
       metadata: { name: 'bomb', namespace: 'team-a' },
-      spec: aSpec({ account: { aws: { accountId: ACCOUNT } } }),
+      spec: aSpec(),
       status: { changeLog: { source: `s3://${bucket}/AWSLogs/${ACCOUNT}/CloudTrail/`, readUntil: watermark, lastReadAt: watermark, filesRead: 0, complete: true } },
     };
     const got = await gather.read({
       service,
-      target: { ok: true, target: { provider: 'aws', account: service.spec.account, allowedRegions: [] } },
+      target: { ok: true, target: { provider: 'aws', account: { aws: { accountId: ACCOUNT } }, allowedRegions: [] } },
       inventory: { ok: false, failure: { reason: 'NotRead', message: 'not needed: the log source is given' }, skipped: true },
       now: NOW,
       signal: new AbortController().signal,

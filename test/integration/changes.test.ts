@@ -28,7 +28,6 @@ let s3: S3Client;
 
 const spec = (acks: Array<{ changeId: string; reference: string; acknowledgedBy: string }> = []) =>
   aSpec({
-    account: { aws: { accountId: ACCOUNT } },
     logVault: { accountId: '999999999999', bucket: VAULT },
     breakGlassIdentities: ['breakglass-admin'],
     changeManagement: { deployerPrincipals: [DEPLOYER], acknowledgements: acks },
@@ -86,7 +85,8 @@ afterAll(async () => {
 
 describe('reading delivered CloudTrail files from the log vault (moto S3)', () => {
   it('reads every region since the lookback and the controls judge the changes', async () => {
-    const location = changeLogLocation(spec());
+    // The collect target of spec() on account ACCOUNT: its log vault, no explicit log source.
+    const location = changeLogLocation({ provider: 'aws', account: { aws: { accountId: ACCOUNT } }, logVault: spec().logVault! });
     expect(location).toEqual({ bucket: VAULT, accountId: ACCOUNT });
     const read = await readCloudTrailChanges({
       s3,

@@ -10,6 +10,7 @@ import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueNam
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { condition, serviceClient } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { aSpec } from '../unit/builders.js';
 
 const LIVE = ['MFAEnforced', 'DataResidency', 'EncryptionAtRest', 'NoPublicExposure', 'AuditLogging'];
@@ -73,13 +74,15 @@ describe('cloud faults', () => {
     for (const name of SERVICES) {
       await create(
         name,
-        aSpec({
-          account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1', 'eu-central-1'] } },
-          allowedRegions: ['eu-west-1', 'eu-central-1'],
-          logVault: undefined,
-          breakGlassIdentities: [],
-          interval: '30s',
-        }),
+        onAccount(
+          aSpec({
+            allowedRegions: ['eu-west-1', 'eu-central-1'],
+            logVault: undefined,
+            breakGlassIdentities: [],
+            interval: '30s',
+          }),
+          { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1', 'eu-central-1'] } },
+        ),
       );
     }
   }, 180_000);

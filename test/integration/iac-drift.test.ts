@@ -35,7 +35,7 @@ function fixture(name: string): string {
 const REF: PulumiStateRef = { stack: 'acme/payments/prod', s3: { bucket: STATE_BUCKET, key: STATE_KEY, region: 'us-east-1' } };
 
 function specWith(ref: PulumiStateRef = REF): CloudServiceSpec {
-  return { ...aSpec(), account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID } }, iac: { pulumi: ref } };
+  return { ...aSpec(), iac: { pulumi: ref } };
 }
 
 async function putState(text: string): Promise<void> {

@@ -17,7 +17,8 @@ import {
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
-import { condition, serviceClient } from '../harness/services.js';
+import { condition, serviceClient, type TestAccount } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { aSpec } from '../unit/builders.js';
 
 const STATE_BUCKET = 'acme-pulumi-state';
@@ -35,18 +36,21 @@ describe('operator against moto (AWS)', () => {
 
   const { create, reconciled } = serviceClient(kc, () => ns, 120_000);
   const cond = condition;
-  const specFor = (seeded: SeededAccount, overrides: Partial<CloudServiceSpec> = {}) =>
-    aSpec({
-      account: seeded.account,
-      allowedRegions: seeded.allowedRegions,
-      logVault: seeded.logVault,
-      breakGlassIdentities: [],
-      assurance: {
-        reports: [{ type: 'SOC2-TypeII', periodEnd: new Date(Date.now() - 60 * 86_400_000).toISOString(), scope: { regions: seeded.allowedRegions } }],
-        cuecs: [{ id: 'CUEC-01', description: 'Customer manages IAM users and MFA', implemented: true }],
-      },
-      ...overrides,
-    });
+  /** A service on the seeded account (granted as a CloudAccount), or on `account` in its place. */
+  const specFor = (seeded: SeededAccount, overrides: Partial<CloudServiceSpec> = {}, account: TestAccount = seeded.account) =>
+    onAccount(
+      aSpec({
+        allowedRegions: seeded.allowedRegions,
+        logVault: seeded.logVault,
+        breakGlassIdentities: [],
+        assurance: {
+          reports: [{ type: 'SOC2-TypeII', periodEnd: new Date(Date.now() - 60 * 86_400_000).toISOString(), scope: { regions: seeded.allowedRegions } }],
+          cuecs: [{ id: 'CUEC-01', description: 'Customer manages IAM users and MFA', implemented: true }],
+        },
+        ...overrides,
+      }),
+      account,
+    );
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -115,7 +119,7 @@ describe('operator against moto (AWS)', () => {
   it('an account the operator may not enter is Unknown with a reason and an Event, never False', async () => {
     // The operator's identity lands in another account than the one declared (a wrong
     // role or account id): nothing may be concluded about the declared account.
-    const denied = specFor(compliant, { account: { aws: { accountId: '444455556666' } } });
+    const denied = specFor(compliant, {}, { aws: { accountId: '444455556666' } });
     await create('denied', denied);
     const svc = await reconciled('denied');
     expect(cond(svc, 'Ready')).toMatchObject({ status: 'False', reason: 'AccountMismatch' });
@@ -141,11 +145,13 @@ describe('operator against moto (AWS)', () => {
 
     await create(
       'iac',
-      aSpec({
-        account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1'] } },
-        allowedRegions: ['eu-west-1'],
-        iac: { pulumi: { stack: 'acme/payments/prod', s3: { bucket: STATE_BUCKET, key: STATE_KEY, region: 'us-east-1' } } },
-      }),
+      onAccount(
+        aSpec({
+          allowedRegions: ['eu-west-1'],
+          iac: { pulumi: { stack: 'acme/payments/prod', s3: { bucket: STATE_BUCKET, key: STATE_KEY, region: 'us-east-1' } } },
+        }),
+        { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1'] } },
+      ),
     );
     const svc = await reconciled('iac');
     expect(cond(svc, 'InSync')).toMatchObject({ status: 'False', reason: 'DriftDetected' });

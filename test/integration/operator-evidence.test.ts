@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { CloudService, CloudServiceSpec } from '../../operator/src/api/types.js';
+import type { CloudAccount, CloudService, CloudServiceSpec } from '../../operator/src/api/types.js';
+import { createTargetResolver } from '../../operator/src/controller/account-target.js';
 import { createSources } from '../../operator/src/controller/sources.js';
 import { ServiceReconciler } from '../../operator/src/controller/service-reconciler.js';
 import { KubeApi } from '../../operator/src/kube/api.js';
@@ -22,7 +23,8 @@ import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs, type C
 import { createTestNamespace, deleteTestNamespace, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
-import { condition, serviceClient } from '../harness/services.js';
+import { condition, resolveTestSpec, serviceClient, type TestServiceSpec } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { aSpec } from '../unit/builders.js';
 
 const GROUP = 'cloudposture.io';
@@ -79,19 +81,21 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
       files: files.map((f) => ({ region: f.region ?? REGION, at: f.at, records: f.records })),
     });
   /** The default account, collected in eu-west-1 only, everything else a compliant aSpec with a current dry run. */
-  const specFor = (overrides: Partial<CloudServiceSpec> = {}): CloudServiceSpec =>
-    aSpec({
-      account: { aws: { accountId: ACCOUNT, regions: [REGION] } },
-      allowedRegions: [REGION],
-      breakGlassIdentities: [],
-      exitPlan: {
-        document: 'https://wiki.example.com/exit/aws',
-        alternatives: ['azure'],
-        lastDryRun: new Date(Date.now() - 30 * 86_400_000).toISOString(),
-        dataExportVerified: true,
-      },
-      ...overrides,
-    });
+  const specFor = (overrides: Partial<CloudServiceSpec> = {}): TestServiceSpec =>
+    onAccount(
+      aSpec({
+        allowedRegions: [REGION],
+        breakGlassIdentities: [],
+        exitPlan: {
+          document: 'https://wiki.example.com/exit/aws',
+          alternatives: ['azure'],
+          lastDryRun: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+          dataExportVerified: true,
+        },
+        ...overrides,
+      }),
+      { aws: { accountId: ACCOUNT, regions: [REGION] } },
+    );
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -344,24 +348,27 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
       const bucket = uniqueName('bg-race');
       const identity = `breakglass-${randomUUID().slice(0, 8)}`;
       await deliver(bucket, [{ at: minutesAgo(4), region: 'us-east-1', records: [consoleLogin(iamUser(ACCOUNT, identity), minutesAgo(5))] }], true);
+      // The account granted to raceNs (a CloudAccount), and the service naming it.
+      const spec = await resolveTestSpec(kc, raceNs, 'race', specFor({ breakGlassIdentities: [identity], changeManagement: { logSource: { bucket, region: REGION } } }));
       await custom.createNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
         namespace: raceNs,
         plural: 'cloudservices',
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: 'CloudService',
-          metadata: { name: 'race' },
-          spec: specFor({ breakGlassIdentities: [identity], changeManagement: { logSource: { bucket, region: REGION } } }),
-        },
+        body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name: 'race' }, spec },
       });
+      const account = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudaccounts', name: spec.accountRef.name })) as CloudAccount;
       const read = async () => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: raceNs, plural: 'cloudservices', name: 'race' })) as CloudService;
       const stale = await read();
       const metrics = new OperatorMetrics({ defaultMetrics: false });
       const api = new KubeApi(kc, 'evidence-race-test');
       const log = createLogger('error', new Writable({ write: (_c, _e, cb) => cb() }));
       const sources = createSources({ config: operator.config, kubeConfig: kc, api, metrics, log });
+      // The operator's own target resolution, over the granted account (by name: no namespace labels needed).
+      const targets = createTargetResolver(
+        { accounts: { get: (name) => (name === account.metadata.name ? account : undefined) }, namespaces: { get: (name) => ({ metadata: { name } }) } },
+        { api, operatorNamespace: operator.config.operatorNamespace },
+      );
       const reconciler = new ServiceReconciler({
         api,
         services: { get: () => stale }, // never sees its own writes
@@ -369,6 +376,7 @@ describe('operator evidence wiring against moto (change log, break-glass, exit d
         policyName: operator.config.policyName,
         sources: {
           ...sources,
+          targets,
           inventory: async () => ({ ok: false, failure: { reason: 'ProviderNotSupported', message: 'inventory not read in this test' }, skipped: true }),
         },
         metrics,

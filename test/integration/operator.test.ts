@@ -6,6 +6,7 @@ import type { CloudSecurityPolicy, CloudService, CloudServiceSpec, Condition } f
 import { KubeApi } from '../../operator/src/kube/api.js';
 import { createTestNamespace, deleteTestNamespace, kubectl, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { grantAccount } from '../harness/services.js';
 import type { InventorySource } from '../../operator/src/controller/gather.js';
 
 /** These tests are about the Kubernetes side: no live account is read. */
@@ -19,6 +20,9 @@ const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** The CloudAccount the services name, granted to the test's namespace (beforeEach). */
+let accountName = '';
+
 function serviceSpec(overrides: Partial<CloudServiceSpec> = {}): CloudServiceSpec {
   return {
     provider: 'aws',
@@ -26,7 +30,7 @@ function serviceSpec(overrides: Partial<CloudServiceSpec> = {}): CloudServiceSpe
     owner: 'platform-team',
     criticality: 'high',
     classification: 'confidential',
-    account: { aws: { accountId: '123456789012' } },
+    accountRef: { name: accountName },
     allowedRegions: ['eu-west-1'],
     sharedResponsibility: {
       areas: [
@@ -111,6 +115,7 @@ describe('operator on a real control plane', () => {
   beforeEach(async () => {
     ns = await createTestNamespace('operator');
     policyName = uniqueName('policy');
+    accountName = (await grantAccount(kc, `${ns}.aws`, 'aws', { aws: { accountId: '123456789012' } }, [ns])).name;
   });
 
   afterEach(async () => {
@@ -235,7 +240,7 @@ describe('operator on a real control plane', () => {
             }
             return super.patchServiceStatus(...args);
           }
-        })(config, cfg.instanceName),
+        })(config, cfg.instanceName, cfg.kubeRequestTimeoutMs, cfg.operatorNamespace),
     });
     await createService('payments', serviceSpec());
     const svc = await waitForStatus('payments', (s) => s.status?.observedGeneration === 1, 'status despite a conflict');

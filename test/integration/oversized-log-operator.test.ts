@@ -18,6 +18,7 @@ import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer }
 import { installCrds } from '../harness/operator.js';
 import { spawnOperator, type OperatorProcess } from '../harness/operator-process.js';
 import { condition, serviceClient } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { aSpec } from '../unit/builders.js';
 
 const ACCOUNT = MOTO_DEFAULT_ACCOUNT_ID;
@@ -85,11 +86,13 @@ describe('a 300 MiB-expanding CloudTrail log file in a trail bucket (operator pr
 
     await create(
       'bomb',
-      aSpec({
-        account: { aws: { accountId: ACCOUNT, regions: [REGION] } },
-        allowedRegions: [REGION],
-        changeManagement: { logSource: { bucket, region: REGION } },
-      }),
+      onAccount(
+        aSpec({
+          allowedRegions: [REGION],
+          changeManagement: { logSource: { bucket, region: REGION } },
+        }),
+        { aws: { accountId: ACCOUNT, regions: [REGION] } },
+      ),
     );
     // Until the condition is there, or the operator died (then at once, not at the timeout).
     const svc: CloudService | 'exited' = await waitFor(

@@ -1,13 +1,14 @@
 // A permanent collection failure stalls instead of retrying: a service whose declared
 // account id is not the account its credentials land in (AccountMismatch, against moto)
-// gets Ready=False and Stalled=True and is not reconciled again until its spec changes;
-// a corrected spec is read at once and clears Stalled.
+// gets Ready=False and Stalled=True and is not reconciled again until a watched object
+// changes; a corrected CloudAccount is read at once and clears Stalled.
 
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { condition, serviceClient } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { aSpec } from '../unit/builders.js';
 
 /** How long the stalled service is watched for further reconciles. */
@@ -45,9 +46,9 @@ describe('a permanently broken account stalls (moto)', () => {
     process.env = saved;
   });
 
-  it('AccountMismatch: Ready=False, Stalled=True, not retried in a loop; a corrected spec is read at once', async () => {
-    // moto's credentials land in MOTO_DEFAULT_ACCOUNT_ID; the spec names another account.
-    await create('mismatch', aSpec({ account: { aws: { accountId: '444455556666', regions: ['eu-west-1'] } }, allowedRegions: ['eu-west-1'] }));
+  it('AccountMismatch: Ready=False, Stalled=True, not retried in a loop; a corrected CloudAccount is read at once', async () => {
+    // moto's credentials land in MOTO_DEFAULT_ACCOUNT_ID; the CloudAccount names another account.
+    await create('mismatch', onAccount(aSpec({ allowedRegions: ['eu-west-1'] }), { aws: { accountId: '444455556666', regions: ['eu-west-1'] } }));
     await reconciled('mismatch', { ready: (s) => condition(s, 'Ready')?.status === 'False' });
     const before = reconciles('mismatch');
     await new Promise((resolve) => setTimeout(resolve, OBSERVE_MS));
@@ -58,7 +59,7 @@ describe('a permanently broken account stalls (moto)', () => {
     expect(condition(svc, 'Ready')).toMatchObject({ status: 'False', reason: 'AccountMismatch' });
     const stalled = condition(svc, 'Stalled');
     expect(stalled).toMatchObject({ status: 'True', reason: 'AccountMismatch', observedGeneration: svc.metadata.generation });
-    expect(stalled?.message).toMatch(/spec\.account\.aws\.accountId/);
+    expect(stalled?.message).toMatch(/CloudAccount's spec\.aws\.accountId/);
     expect(stalled?.message).toMatch(/not retried until/i);
     expect(svc.status?.conditions?.map((c) => c.type).slice(-2)).toEqual(['Ready', 'Stalled']);
     expect(during).toBeLessThanOrEqual(MAX_RECONCILES_WHILE_STALLED);
@@ -66,17 +67,14 @@ describe('a permanently broken account stalls (moto)', () => {
     expect(metrics).toMatch(/cloudposture_reconcile_failures_total\{kind="permanent",reason="AccountMismatch"\} [1-9]/);
     expect(metrics).toMatch(/cloudposture_reconcile_total\{result="terminal"\} [1-9]/);
 
-    // Fixing the spec (a watched change) is retried at once, not after the ceiling.
-    await custom.patchNamespacedCustomObject(
-      {
-        group: 'cloudposture.io',
-        version: 'v1alpha1',
-        namespace: ns,
-        plural: 'cloudservices',
-        name: 'mismatch',
-        body: [{ op: 'replace', path: '/spec/account/aws/accountId', value: MOTO_DEFAULT_ACCOUNT_ID }],
-      },
-    );
+    // Fixing the CloudAccount the service names (a watched change) is retried at once, not after the ceiling.
+    await custom.patchClusterCustomObject({
+      group: 'cloudposture.io',
+      version: 'v1alpha1',
+      plural: 'cloudaccounts',
+      name: `${ns}.mismatch`,
+      body: [{ op: 'replace', path: '/spec/aws/accountId', value: MOTO_DEFAULT_ACCOUNT_ID }],
+    });
     const fixed = await waitFor(
       async () => {
         const s = await get('mismatch');

@@ -13,7 +13,7 @@ import { SeedClients, createBucket, createVolume } from '../harness/aws-seed.js'
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
-import { condition, serviceClient } from '../harness/services.js';
+import { condition, grantAccount, serviceClient } from '../harness/services.js';
 import { aSpec } from '../unit/builders.js';
 
 const STATE_BUCKET = 'once-pulumi-state';
@@ -58,7 +58,7 @@ describe('one reconcile gathers once and evaluates once', () => {
             secretReads.push(`${args[0]}/${args[1]}`);
             return super.readSecret(...args);
           }
-        })(config, cfg.instanceName),
+        })(config, cfg.instanceName, cfg.kubeRequestTimeoutMs, cfg.operatorNamespace),
     });
   }, 300_000);
 
@@ -72,10 +72,22 @@ describe('one reconcile gathers once and evaluates once', () => {
 
   it('reads the credentials Secret once and computes each shared fact once per reconcile', async () => {
     onFactComputed((fact) => facts.push(fact));
+    // The CloudAccount's own check (its Ready condition) reads the Secret too: let it
+    // finish before the service exists, and count its reads apart.
+    const accountName = `${ns}.once`;
+    const accountRef = await grantAccount(
+      kc,
+      accountName,
+      'aws',
+      { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1', 'us-east-1'] }, credentialsSecretRef: { name: 'aws-creds' } },
+      [ns],
+    );
+    const accountChecks = () => operator.logs.filter((l) => l.message === 'cloudaccount checked' && l.account === accountName);
+    await waitFor(async () => (accountChecks().some((l) => l.ready === 'True') ? true : undefined), { description: `${accountName} Ready` });
     await create(
       'once',
       aSpec({
-        account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID, regions: ['eu-west-1', 'us-east-1'] }, credentialsSecretRef: { name: 'aws-creds' } },
+        accountRef,
         allowedRegions: ['eu-west-1'],
         breakGlassIdentities: ['breakglass-admin'],
         changeManagement: { lookback: '24h', logSource: { bucket: 'once-data', region: 'eu-west-1' } },
@@ -93,7 +105,7 @@ describe('one reconcile gathers once and evaluates once', () => {
     });
     const count = (fact: string) => facts.filter((f) => f === fact).length;
     expect({
-      secretReads: secretReads.filter((s) => s === `${ns}/aws-creds`).length,
+      secretReads: secretReads.filter((s) => s === `${ns}/aws-creds`).length - accountChecks().length,
       judgedChanges: count('judgedChanges'),
       drift: count('drift'),
       regionPlacement: count('regionPlacement'),
