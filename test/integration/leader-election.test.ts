@@ -7,6 +7,8 @@ import { aSpec } from '../unit/builders.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, testKubeconfigPath, waitFor } from '../harness/kube.js';
 import { installCrds } from '../harness/operator.js';
 import { spawnOperator, type OperatorProcess } from '../harness/operator-process.js';
+import { resolveTestSpec } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
@@ -29,13 +31,15 @@ describe('leader election with two replicas', () => {
     CLOUDPOSTURE_POLICY_NAME: `policy-${ns}`,
   });
   const holder = async () => (await leases.readNamespacedLease({ name: LEASE, namespace: ns })).spec?.holderIdentity;
-  const createService = (name: string) =>
+  const azureAccount = { azure: { tenantId: '00000000-0000-4000-8000-000000000001', subscriptionId: '00000000-0000-4000-8000-000000000002' } };
+  /** A service on an Azure account granted to the namespace (a CloudAccount `<ns>.<name>`). */
+  const createService = async (name: string) =>
     custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
       namespace: ns,
       plural: 'cloudservices',
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name }, spec: aSpec({ provider: 'azure', account: { azure: { tenantId: '00000000-0000-4000-8000-000000000001', subscriptionId: '00000000-0000-4000-8000-000000000002' } } }) },
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudService', metadata: { name }, spec: await resolveTestSpec(kc, ns, name, onAccount(aSpec({ provider: 'azure' }), azureAccount)) },
     });
   const statusOf = async (name: string) =>
     ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'cloudservices', name })) as CloudService).status;

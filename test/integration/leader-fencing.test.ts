@@ -16,6 +16,8 @@ import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, testKubec
 import { freeLoopbackPort } from '../harness/moto.js';
 import { installCrds } from '../harness/operator.js';
 import { spawnOperator, type OperatorProcess } from '../harness/operator-process.js';
+import { resolveTestSpec } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
@@ -88,6 +90,8 @@ describe('leader fencing when the leader’s API connection hangs', () => {
 
   const env = () => ({
     CLOUDPOSTURE_WATCH_NAMESPACE: ns,
+    // The CloudAccount's credentials Secret is in the test's namespace.
+    CLOUDPOSTURE_OPERATOR_NAMESPACE: ns,
     CLOUDPOSTURE_LEADER_ELECTION: 'true',
     CLOUDPOSTURE_LEADER_ELECTION_NAMESPACE: ns,
     CLOUDPOSTURE_LEASE_DURATION: `${LEASE_DURATION_MS}ms`,
@@ -136,7 +140,12 @@ describe('leader fencing when the leader’s API connection hangs', () => {
       namespace: ns,
       body: { metadata: { name: 'aws-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' } },
     });
-    const spec = aSpec({ owner: 'team-before', account: { aws: { accountId: '123456789012' }, credentialsSecretRef: { name: 'aws-creds' } } });
+    const spec = await resolveTestSpec(
+      kc,
+      ns,
+      'svc',
+      onAccount(aSpec({ owner: 'team-before' }), { aws: { accountId: '123456789012' }, credentialsSecretRef: { name: 'aws-creds' } }),
+    );
     await custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
