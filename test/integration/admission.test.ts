@@ -5,13 +5,14 @@
 //
 // The cluster-scoped CloudSecurityPolicy "default" is shared by every test file on the
 // control plane, so policies here only go through server-side dry runs (full admission,
-// nothing stored).
+// nothing stored); so do the malformed CloudAccounts (cluster-scoped too). The sample
+// CloudAccounts are stored only while the sample services are checked, then deleted.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 import {
   createTestNamespace,
@@ -24,7 +25,8 @@ import {
 import { awsServiceManifest } from '../harness/services.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CRD_FILES = ['crds/cloudposture.io_cloudservices.yaml', 'crds/cloudposture.io_cloudsecuritypolicies.yaml'];
+const CRD_FILES = ['crds/cloudposture.io_cloudservices.yaml', 'crds/cloudposture.io_cloudsecuritypolicies.yaml', 'crds/cloudposture.io_cloudaccounts.yaml'];
+const CRD_NAMES = ['cloudservices.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io', 'cloudaccounts.cloudposture.io'];
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
 
@@ -39,6 +41,13 @@ function withSpec(name: string, patch: (spec: Obj) => void): Obj {
   return svc;
 }
 
+/** A minimal valid AWS CloudAccount (cluster-scoped) with `patch` applied to its spec. */
+function accountWith(name: string, patch: (spec: Obj) => void = () => undefined): Obj {
+  const spec: Obj = { provider: 'aws', aws: { accountId: '123456789012' }, namespaces: ['team-a'] };
+  patch(spec);
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'CloudAccount', metadata: { name }, spec };
+}
+
 function validPolicy(name = 'default'): Obj {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
@@ -50,6 +59,11 @@ function validPolicy(name = 'default'): Obj {
 
 async function readSample(file: string): Promise<Obj> {
   return parse(await readFile(path.join(repoRoot, 'crds', 'samples', file), 'utf8')) as Obj;
+}
+
+/** The sample CloudAccounts (crds/samples/accounts.yaml, several documents). */
+async function readSampleAccounts(): Promise<Obj[]> {
+  return parseAllDocuments(await readFile(path.join(repoRoot, 'crds', 'samples', 'accounts.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
 }
 
 describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
@@ -74,13 +88,7 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     for (const file of CRD_FILES) {
       await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', path.join(repoRoot, file)]);
     }
-    await kubectlOk([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/cloudservices.cloudposture.io',
-      'crd/cloudsecuritypolicies.cloudposture.io',
-    ]);
+    await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...CRD_NAMES.map((n) => `crd/${n}`)]);
     // Established means served; discovery and the OpenAPI document follow shortly after.
     await waitFor(async () => (await kubectl(['get', 'cloudservices', '-A'])).code === 0, {
       description: 'cloudservices to be listable',
@@ -94,8 +102,8 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     await deleteTestNamespace(ns);
   });
 
-  it('accepts both CRDs (structural, CEL within cost budget): Established and NamesAccepted', async () => {
-    for (const name of ['cloudservices.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io']) {
+  it('accepts every CRD (structural, CEL within cost budget): Established and NamesAccepted', async () => {
+    for (const name of CRD_NAMES) {
       const conditions = JSON.parse(
         await kubectlOk(['get', 'crd', name, '-o', 'jsonpath={.status.conditions}']),
       ) as { type: string; status: string }[];
@@ -113,18 +121,45 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     const resources = await kubectlOk(['api-resources', '--api-group', GROUP, '-o', 'wide']);
     expect(resources).toMatch(/cloudservices\s+cldsvc,csvc\s+cloudposture\.io\/v1alpha1\s+true\s+CloudService/);
     expect(resources).toMatch(/cloudsecuritypolicies\s+cspol\s+cloudposture\.io\/v1alpha1\s+false\s+CloudSecurityPolicy/);
+    expect(resources).toMatch(/cloudaccounts\s+cacct\s+cloudposture\.io\/v1alpha1\s+false\s+CloudAccount/);
     // `cs` stays componentstatuses; our short names resolve to our kinds only.
     const all = await kubectlOk(['api-resources', '--no-headers']);
     const shortNames = all
       .split('\n')
       .filter((line) => !line.includes(GROUP))
       .flatMap((line) => line.trim().split(/\s+/).slice(1, 2).flatMap((s) => s.split(',')));
-    for (const ours of ['cldsvc', 'csvc', 'cspol']) expect(shortNames).not.toContain(ours);
+    for (const ours of ['cldsvc', 'csvc', 'cspol', 'cacct']) expect(shortNames).not.toContain(ours);
     expect((await kubectl(['get', 'csvc,cldsvc', '-n', ns])).code).toBe(0);
     expect((await kubectl(['get', 'cloudposture', '-n', ns])).code).toBe(0);
   });
 
   it('admits every sample unchanged (nothing pruned) and prints the dashboard columns', async () => {
+    // The sample accounts, each also granted to this namespace (the services below name
+    // them; an account-grant admission policy on the control plane would refuse them otherwise).
+    const accounts = await readSampleAccounts();
+    expect(accounts.map((a) => a.kind)).toEqual(accounts.map(() => 'CloudAccount'));
+    const granted = accounts.map((a): Obj => {
+      const spec = a.spec as Obj;
+      return { ...a, spec: { ...spec, namespaces: [...((spec.namespaces as string[] | undefined) ?? []), ns] } };
+    });
+    const names = granted.map((a) => (a.metadata as { name: string }).name);
+    try {
+      for (const account of granted) {
+        const r = await apply(account);
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        const name = (account.metadata as { name: string }).name;
+        const stored = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudaccounts', name })) as Obj;
+        expect(stored.spec).toEqual(account.spec);
+      }
+      const accountTable = await kubectlOk(['get', 'cloudaccounts', ...names]);
+      expect(accountTable.split('\n')[0]).toMatch(/^NAME\s+PROVIDER\s+ACCOUNT\s+NAMESPACES\s+READY\s+AGE$/);
+      await admitsSampleServices();
+    } finally {
+      await kubectl(['delete', 'cloudaccounts', '--ignore-not-found', ...names]);
+    }
+  });
+
+  async function admitsSampleServices(): Promise<void> {
     for (const file of ['aws-compliant.yaml', 'aws-noncompliant.yaml', 'azure-sample.yaml']) {
       const sample = await readSample(file);
       const r = await kubectl(['apply', '-n', ns, '--validate=strict', '-f', path.join(repoRoot, 'crds', 'samples', file)]);
@@ -141,10 +176,10 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     }
     const table = await kubectlOk(['get', 'cloudservices', '-n', ns]);
     expect(table.split('\n')[0]).toMatch(
-      /^NAME\s+PROVIDER\s+CLASS\s+COMPLIANT\s+READY\s+MFA\s+DRIFT\s+FINDINGS\s+AGE$/,
+      /^NAME\s+PROVIDER\s+ACCOUNT\s+CLASS\s+COMPLIANT\s+READY\s+MFA\s+DRIFT\s+FINDINGS\s+AGE$/,
     );
-    expect(table).toMatch(/aws-payments-prod\s+aws\s+confidential\s/);
-    expect(table).toMatch(/azure-m365-collab\s+azure\s+confidential\s/);
+    expect(table).toMatch(/aws-payments-prod\s+aws\s+payments-prod\s+confidential\s/);
+    expect(table).toMatch(/azure-m365-collab\s+azure\s+m365-collab\s+confidential\s/);
 
     // The policy sample: full admission as a server-side dry run (the shared "default"
     // policy of the control plane is left alone).
@@ -157,7 +192,7 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     ]);
     expect([policy.code, policy.stderr]).toEqual([0, '']);
     expect(policy.stdout).toMatch(/cloudsecuritypolicy\.cloudposture\.io\/default (created|configured|unchanged) \(server dry run\)/);
-  });
+  }
 
   it('admits the whole samples folder in one apply, the namespace chosen on the command line', async () => {
     // `kubectl apply -n <ns> -f crds/samples` is how the demo and the README install them,
@@ -166,6 +201,9 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
     for (const name of ['aws-payments-prod', 'aws-marketing-sandbox', 'azure-m365-collab', 'azure-payroll-eu']) {
       expect(r.stdout).toContain(`cloudservice.cloudposture.io/${name} created (server dry run)`);
+    }
+    for (const name of ['payments-prod', 'marketing-sandbox', 'payroll-eu', 'm365-collab']) {
+      expect(r.stdout).toMatch(new RegExp(`cloudaccount\\.cloudposture\\.io/${name} (created|configured|unchanged) \\(server dry run\\)`));
     }
     expect(r.stdout).toMatch(/cloudsecuritypolicy\.cloudposture\.io\/default (created|configured|unchanged) \(server dry run\)/);
   });
@@ -223,7 +261,8 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     });
 
     it('an unknown field, with the client fieldValidation=Strict', async () => {
-      const obj = withSpec('typo-client', (s) => ((s.account as Obj).aws = { accountId: '123456789012', role: 'x' }));
+      // A namespace in the reference: an account is cluster-scoped, granted, never named across namespaces.
+      const obj = withSpec('typo-client', (s) => (s.accountRef = { name: 'admission-aws', namespace: 'platform' }));
       await expect(
         custom.createNamespacedCustomObject({
           group: GROUP,
@@ -233,26 +272,21 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
           body: obj,
           fieldValidation: 'Strict',
         }),
-      ).rejects.toMatchObject({ code: 400, body: expect.stringContaining('unknown field \\"spec.account.aws.role\\"') });
+      ).rejects.toMatchObject({ code: 400, body: expect.stringContaining('unknown field \\"spec.accountRef.namespace\\"') });
     });
 
-    it('provider aws with an Azure account, and the reverse', async () => {
-      const awsWithAzure = await refused(
-        withSpec('mismatch-aws', (s) => {
-          s.account = {
-            azure: {
-              tenantId: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
-              subscriptionId: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
-            },
-          };
-        }),
-      );
-      expect(awsWithAzure).toMatch(/spec\.account\.aws: Required value: spec\.account\.aws is required when spec\.provider is aws/);
-      expect(awsWithAzure).toMatch(/spec\.account\.azure: Forbidden: spec\.account\.azure must not be set when spec\.provider is aws/);
+    it('no spec.accountRef, or a name that is no object name', async () => {
+      const none = await refused(withSpec('no-account', (s) => delete s.accountRef));
+      expect(none).toMatch(/spec\.accountRef: Required value/);
+      const bad = await refused(withSpec('bad-account', (s) => (s.accountRef = { name: 'Payments_Prod' })));
+      expect(bad).toMatch(/spec\.accountRef\.name: Invalid value: "Payments_Prod": spec\.accountRef\.name in body should match/);
+      const empty = await refused(withSpec('empty-account', (s) => (s.accountRef = { name: '' })));
+      expect(empty).toMatch(/spec\.accountRef\.name: Invalid value: "": spec\.accountRef\.name in body should be at least 1 chars long/);
+    });
 
-      const azureWithAws = await refused(withSpec('mismatch-azure', (s) => (s.provider = 'azure')));
-      expect(azureWithAws).toMatch(/spec\.account\.azure: Required value: spec\.account\.azure is required when spec\.provider is azure/);
-      expect(azureWithAws).toMatch(/spec\.account\.aws: Forbidden: spec\.account\.aws must not be set when spec\.provider is azure/);
+    it('the account itself in the service (spec.account is gone: accounts are CloudAccounts)', async () => {
+      const err = await refused(withSpec('inline-account', (s) => (s.account = { aws: { accountId: '123456789012' } })));
+      expect(err).toMatch(/strict decoding error: unknown field "spec\.account"/);
     });
 
     it('signedOffAt without signedOffBy (and the reverse)', async () => {
@@ -282,28 +316,6 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
       expect((await apply(withSpec('yearly', (s) => (s.interval = '8760h')))).code).toBe(0);
     });
 
-    it('a malformed AWS account id or role ARN', async () => {
-      const id = await refused(withSpec('short-id', (s) => (s.account = { aws: { accountId: '12345' } })));
-      expect(id).toMatch(/spec\.account\.aws\.accountId: Invalid value: "12345": spec\.account\.aws\.accountId in body should match '\^\[0-9\]\{12\}\$'/);
-      const arn = await refused(
-        withSpec('bad-arn', (s) => (s.account = { aws: { accountId: '123456789012', roleArn: 'cloudposture-read' } })),
-      );
-      expect(arn).toMatch(/spec\.account\.aws\.roleArn: Invalid value: "cloudposture-read"/);
-      const ext = await refused(
-        withSpec('ext-id', (s) => (s.account = { aws: { accountId: '123456789012', externalId: 'abc-123' } })),
-      );
-      expect(ext).toMatch(/spec\.account\.aws\.externalId: Forbidden: spec\.account\.aws\.externalId requires spec\.account\.aws\.roleArn/);
-    });
-
-    it('an Azure tenant id that is not a UUID', async () => {
-      const err = await refused(
-        withSpec('bad-tenant', (s) => {
-          s.provider = 'azure';
-          s.account = { azure: { tenantId: 'contoso.onmicrosoft.com', subscriptionId: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e' } };
-        }),
-      );
-      expect(err).toMatch(/spec\.account\.azure\.tenantId: Invalid value: "contoso\.onmicrosoft\.com"/);
-    });
 
     it('a responsibility area listed twice', async () => {
       const err = await refused(
@@ -354,6 +366,78 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     });
   });
 
+  describe('refuses malformed CloudAccounts with a message naming the field (server dry run)', () => {
+    const accountName = () => `${ns}-account`;
+    const refusedAccount = (patch: (spec: Obj) => void) => refused(accountWith(accountName(), patch), '--dry-run=server');
+
+    it('accepts the minimal account, an account by label, and the sample accounts', async () => {
+      for (const account of [
+        accountWith(accountName()),
+        accountWith(accountName(), (s) => {
+          delete s.namespaces;
+          s.namespaceSelector = { matchLabels: { 'cloudposture.io/team': 'payments' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] };
+        }),
+        ...(await readSampleAccounts()),
+      ]) {
+        const r = await apply(account, '--dry-run=server');
+        expect([r.code, r.stderr]).toEqual([0, '']);
+      }
+    });
+
+    it('provider aws with an Azure account, and the reverse', async () => {
+      const awsWithAzure = await refusedAccount((s) => {
+        delete s.aws;
+        s.azure = { tenantId: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f', subscriptionId: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e' };
+      });
+      expect(awsWithAzure).toMatch(/spec\.aws: Required value: spec\.aws is required when spec\.provider is aws/);
+      expect(awsWithAzure).toMatch(/spec\.azure: Forbidden: spec\.azure must not be set when spec\.provider is aws/);
+
+      const azureWithAws = await refusedAccount((s) => (s.provider = 'azure'));
+      expect(azureWithAws).toMatch(/spec\.azure: Required value: spec\.azure is required when spec\.provider is azure/);
+      expect(azureWithAws).toMatch(/spec\.aws: Forbidden: spec\.aws must not be set when spec\.provider is azure/);
+    });
+
+    it('a malformed AWS account id or role ARN, and an external id (the operator generates it)', async () => {
+      const id = await refusedAccount((s) => (s.aws = { accountId: '12345' }));
+      expect(id).toMatch(/spec\.aws\.accountId: Invalid value: "12345": spec\.aws\.accountId in body should match '\^\[0-9\]\{12\}\$'/);
+      const arn = await refusedAccount((s) => (s.aws = { accountId: '123456789012', roleArn: 'cloudposture-read' }));
+      expect(arn).toMatch(/spec\.aws\.roleArn: Invalid value: "cloudposture-read"/);
+      const ext = await refusedAccount((s) => (s.aws = { accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/r', externalId: 'abc-123' }));
+      expect(ext).toMatch(/strict decoding error: unknown field "spec\.aws\.externalId"/);
+    });
+
+    it('an Azure tenant id that is not a UUID', async () => {
+      const err = await refusedAccount((s) => {
+        s.provider = 'azure';
+        delete s.aws;
+        s.azure = { tenantId: 'contoso.onmicrosoft.com', subscriptionId: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e' };
+      });
+      expect(err).toMatch(/spec\.azure\.tenantId: Invalid value: "contoso\.onmicrosoft\.com"/);
+    });
+
+    it('an unknown field, with the client fieldValidation=Strict', async () => {
+      await expect(
+        custom.createClusterCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: 'cloudaccounts',
+          body: accountWith(accountName(), (s) => (s.aws = { accountId: '123456789012', role: 'x' })),
+          fieldValidation: 'Strict',
+          dryRun: 'All',
+        }),
+      ).rejects.toMatchObject({ code: 400, body: expect.stringContaining('unknown field \\"spec.aws.role\\"') });
+    });
+
+    it('a namespace that is no namespace name, a selector operator that does not exist, an empty Secret name', async () => {
+      const name = await refusedAccount((s) => (s.namespaces = ['Team_A']));
+      expect(name).toMatch(/spec\.namespaces\[0\]: Invalid value: "Team_A": spec\.namespaces\[0\] in body should match/);
+      const operator = await refusedAccount((s) => (s.namespaceSelector = { matchExpressions: [{ key: 'team', operator: 'Equals', values: ['a'] }] }));
+      expect(operator).toMatch(/spec\.namespaceSelector\.matchExpressions\[0\]\.operator: Unsupported value: "Equals": supported values: "In", "NotIn", "Exists", "DoesNotExist"/);
+      const secret = await refusedAccount((s) => (s.credentialsSecretRef = { name: '' }));
+      expect(secret).toMatch(/spec\.credentialsSecretRef\.name: Invalid value: "": spec\.credentialsSecretRef\.name in body should be at least 1 chars long/);
+    });
+  });
+
   describe('CloudSecurityPolicy', () => {
     const dryRun = (obj: Obj) =>
       kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], { input: JSON.stringify(obj) });
@@ -393,5 +477,16 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     expect(out).toMatch(/lastDryRun\s+<string>/);
     const policy = await kubectlOk(['explain', 'cloudsecuritypolicy.spec.classifications.confidential.mfaScope']);
     expect(policy.replace(/\s+/g, ' ')).toContain('Step 8: which identities must have MFA');
+    const account = await waitFor(
+      async () => {
+        const r = await kubectl(['explain', 'cloudaccount.status.externalId']);
+        return r.code === 0 ? r.stdout : false;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, description: 'kubectl explain cloudaccount.status.externalId' },
+    );
+    expect(account).toMatch(/KIND:\s+CloudAccount/);
+    expect(account.replace(/\s+/g, ' ')).toContain('generated by the operator from this object\'s uid');
+    const ref = await kubectlOk(['explain', 'cloudservice.spec.accountRef']);
+    expect(ref.replace(/\s+/g, ' ')).toContain('The CloudAccount (cluster-scoped, granted by the platform team)');
   });
 });
