@@ -1,14 +1,21 @@
 // Azure RBAC privilege against the local Resource Manager / Graph server, through the
 // real @azure/arm-authorization client and a real fetch to Graph: an Owner assigned
 // directly, an Owner through a (nested) group inherited from a management group, a
-// Reader only, a custom role with */write known only by id; paging; and reads that fail.
+// Reader only, a custom role with */write known only by id; service principals,
+// managed identities and disabled users holding a role, resolved with getByIds; paging;
+// and reads that fail.
 
+import { mfaSummary } from '../../operator/src/controls/mfa/mfa-summary.js';
 import type { Identity, Inventory } from '../../operator/src/inventory/types.js';
 import {
   AZURE_ROLE,
+  ROLE,
   azureRoleAssignment,
   azureRoleDefinition,
+  disabledUser,
   group,
+  servicePrincipal,
+  servicePrincipalRoleAssignment,
   user,
   uuidFor,
   type AzureFixture,
@@ -160,5 +167,107 @@ describe('reads that fail leave privilege Unknown, never understated', () => {
     expect(inv.gaps).toEqual([
       { area: 'identities', reason: 'CollectionError', message: 'Graph:groupTransitiveMembers (Azure RBAC privilege): TooManyPrivilegedGroups' },
     ]);
+  });
+});
+
+describe('principals with an Azure role outside the registration report (getByIds)', () => {
+  const SECRET = { startDateTime: '2026-01-05T00:00:00Z', endDateTime: '2099-01-05T00:00:00Z' };
+  const deploy = servicePrincipal('deploy-pipeline', { secret: SECRET });
+  const managed = servicePrincipal('mi-automation', { type: 'ManagedIdentity' });
+  const auditor = servicePrincipal('cost-exporter');
+  const leaver = disabledUser('leaver@contoso.example');
+  const directorySync = servicePrincipalRoleAssignment('directory-sync', ROLE.applicationAdministrator);
+  const automation = group('automation-identities', [String(managed.id)]);
+  const DELETED = uuidFor('sp:deleted-long-ago');
+
+  function principalsFixture(): AzureFixture {
+    const f = rbacFixture();
+    f.directoryObjects = [deploy, managed, auditor, leaver];
+    f.groups.push(automation);
+    f.roleAssignments.push(directorySync);
+    f.rbacAssignments.push(
+      azureRoleAssignment(SUB, String(deploy.id), AZURE_ROLE.owner, 'ServicePrincipal'),
+      azureRoleAssignment(SUB, String(automation.id), AZURE_ROLE.contributor, 'Group'),
+      azureRoleAssignment(SUB, String(auditor.id), AZURE_ROLE.reader, 'ServicePrincipal'),
+      azureRoleAssignment(SUB, String(leaver.id), AZURE_ROLE.owner),
+      azureRoleAssignment(SUB, String(directorySync.principalId), AZURE_ROLE.owner, 'ServicePrincipal'),
+      azureRoleAssignment(SUB, DELETED, AZURE_ROLE.owner, 'ServicePrincipal'),
+    );
+    return f;
+  }
+
+  let inv: Inventory;
+  let calls: string[];
+  let asked: unknown[];
+  beforeAll(async () => {
+    azure.mock.reset();
+    azure.mock.setFixture(principalsFixture());
+    calls = [];
+    inv = await inventoryOf(azure.collector({ onApiCall: (_p, op, code) => calls.push(`${op} ${code}`) }));
+    asked = azure.mock.requests.filter((r) => r.route === 'graph.directoryObjectsGetByIds').map((r) => JSON.parse(r.body ?? 'null') as unknown);
+  });
+  const byId = (id: unknown): Identity | undefined => inv.identities.find((i) => i.id.toLowerCase() === String(id).toLowerCase());
+
+  it('resolves them in one getByIds request, leaving out those the report or a directory role names', () => {
+    expect(calls.filter((c) => c.startsWith('Graph:directoryObjects.getByIds'))).toEqual(['Graph:directoryObjects.getByIds OK']);
+    const ids = [deploy.id, leaver.id, automation.members, DELETED].flat().map((id) => String(id).toLowerCase()).sort();
+    expect(asked).toEqual([{ ids, types: ['user', 'servicePrincipal'] }]);
+    expect(inv.gaps).toEqual([]);
+  });
+
+  it('lists an Owner service principal with no directory role as a privileged, non-interactive workload with its secret', () => {
+    expect(byId(deploy.id)).toEqual({
+      id: String(deploy.id),
+      name: 'deploy-pipeline',
+      kind: 'service-principal',
+      mfaEnabled: false,
+      privileged: true,
+      interactive: false,
+      accessKeys: [{ id: expect.stringMatching(/^.{4}….{4}$/), active: true, createdAt: SECRET.startDateTime }],
+      privilegeSource: `Azure RBAC: Owner at ${SUB} (allows *)`,
+    });
+  });
+
+  it('lists a managed identity that is Contributor through a group, and a disabled Owner who cannot sign in', () => {
+    expect(byId(managed.id)).toMatchObject({
+      kind: 'service-principal',
+      privileged: true,
+      privilegeSource: `Azure RBAC: Contributor at ${SUB} (allows *) via group ${String(automation.id)}; managed identity`,
+    });
+    expect(byId(leaver.id)).toMatchObject({ kind: 'user', name: 'leaver@contoso.example', privileged: true, interactive: false });
+  });
+
+  it('lists a directory-role service principal once, with both grants; a Reader or a deleted principal not at all', () => {
+    expect(inv.identities.filter((i) => i.id.toLowerCase() === String(directorySync.principalId).toLowerCase())).toHaveLength(1);
+    expect(byId(directorySync.principalId)?.privilegeSource).toBe(`Entra roles: Application Administrator; Azure RBAC: Owner at ${SUB} (allows *)`);
+    expect(byId(auditor.id)).toBeUndefined();
+    expect(byId(DELETED)).toBeUndefined();
+  });
+
+  it('keeps workloads and accounts that cannot sign in out of MFA coverage', () => {
+    const summary = mfaSummary(inv, 'privileged');
+    // owner, platform-eng and deployer (rbacFixture) sign in without MFA; the service principals and the disabled user are not subjects
+    expect(summary.privilegedWithoutMFA).toBe(3);
+    const subjects = inv.identities.filter((i) => i.kind === 'user' && i.interactive && i.privileged).length;
+    expect(summary.privileged).toBe(subjects);
+    expect(inv.identities.filter((i) => i.kind === 'service-principal' && i.privileged)).toHaveLength(3);
+  });
+
+  it('an unreadable getByIds (no Directory.Read.All) or more principals than the bound is an identities gap', async () => {
+    azure.mock.reset();
+    azure.mock.setFixture(principalsFixture());
+    azure.mock.fault('graph.directoryObjectsGetByIds', { status: 403, code: 'Authorization_RequestDenied' });
+    const denied = await inventoryOf(azure.collector());
+    expect(denied.gaps).toEqual([
+      { area: 'identities', reason: 'AccessDenied', message: 'Graph:directoryObjects.getByIds (Azure RBAC privilege): Authorization_RequestDenied' },
+    ]);
+    expect(denied.identities.find((i) => i.id === String(deploy.id))).toBeUndefined();
+
+    azure.mock.reset();
+    const bounded = await inventoryOf(azure.collector({ maxPrincipalLookups: 3 }));
+    expect(bounded.gaps).toEqual([
+      { area: 'identities', reason: 'CollectionError', message: 'Graph:directoryObjects.getByIds (Azure RBAC privilege): TooManyUnresolvedPrincipals' },
+    ]);
+    expect(azure.mock.count('graph.directoryObjectsGetByIds')).toBe(0);
   });
 });

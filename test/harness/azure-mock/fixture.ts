@@ -53,6 +53,12 @@ export interface AzureFixture {
   rbacDefinitionsById: Json[];
   /** Entra groups: `{ id, displayName, members: [object ids, groups included] }`. */
   groups: Json[];
+  /**
+   * Directory objects beyond the registration rows, as Graph returns them (`@odata.type`,
+   * id, ...): service principals and managed identities (`servicePrincipal()`), users the
+   * report leaves out (disabled). Served by getByIds and typed in transitiveMembers.
+   */
+  directoryObjects: Json[];
 }
 
 /** A stable UUID derived from a seed (fixtures are deterministic). */
@@ -83,6 +89,7 @@ export function emptyFixture(tenantId: string, subscriptionId: string, apps: Moc
     rbacDefinitions: builtInAzureRoles(),
     rbacDefinitionsById: [],
     groups: [],
+    directoryObjects: [],
   };
 }
 
@@ -288,29 +295,54 @@ export function userRoleAssignment(u: Json, roleTemplateId: string, directorySco
   };
 }
 
+export interface ServicePrincipalOptions {
+  /** One client secret (passwordCredential). */
+  secret?: { startDateTime: string; endDateTime: string };
+  /** Application (default) or ManagedIdentity (no secrets of its own). */
+  type?: 'Application' | 'ManagedIdentity';
+  accountEnabled?: boolean;
+}
+
+/** A service principal as Graph returns it (servicePrincipal resource, the properties read). */
+export function servicePrincipal(name: string, o: ServicePrincipalOptions = {}): Json {
+  return {
+    '@odata.type': '#microsoft.graph.servicePrincipal',
+    id: uuidFor(`sp:${name}`),
+    displayName: name,
+    appId: uuidFor(`app:${name}`),
+    accountEnabled: o.accountEnabled ?? true,
+    servicePrincipalType: o.type ?? 'Application',
+    passwordCredentials: o.secret
+      ? [{ keyId: uuidFor(`secret:${name}`), displayName: 'ci', hint: 'abc', startDateTime: o.secret.startDateTime, endDateTime: o.secret.endDateTime, secretText: null }]
+      : [],
+  };
+}
+
+/** A user object the registration report leaves out (a disabled account). */
+export function disabledUser(userPrincipalName: string): Json {
+  return {
+    '@odata.type': '#microsoft.graph.user',
+    id: uuidFor(`user:${userPrincipalName}`),
+    displayName: userPrincipalName.split('@')[0],
+    userPrincipalName,
+    accountEnabled: false,
+  };
+}
+
 /** A directory role assignment of a service principal with one client secret. */
 export function servicePrincipalRoleAssignment(
   name: string,
   roleTemplateId: string,
   secret?: { startDateTime: string; endDateTime: string },
 ): Json {
-  const principalId = uuidFor(`sp:${name}`);
+  const principal = servicePrincipal(name, secret ? { secret } : {});
+  const principalId = String(principal.id);
   return {
     id: uuidFor(`assignment:${principalId}:${roleTemplateId}`),
     principalId,
     roleDefinitionId: roleTemplateId,
     directoryScopeId: '/',
-    principal: {
-      '@odata.type': '#microsoft.graph.servicePrincipal',
-      id: principalId,
-      displayName: name,
-      appId: uuidFor(`app:${name}`),
-      accountEnabled: true,
-      servicePrincipalType: 'Application',
-      passwordCredentials: secret
-        ? [{ keyId: uuidFor(`secret:${name}`), displayName: 'ci', hint: 'abc', startDateTime: secret.startDateTime, endDateTime: secret.endDateTime, secretText: null }]
-        : [],
-    },
+    principal,
   };
 }
 

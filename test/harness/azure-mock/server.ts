@@ -20,6 +20,7 @@ import path from 'node:path';
 
 import { generateCA, issueServingCert } from '../certs.js';
 import { emptyFixture, type AzureFixture, type Json } from './fixture.js';
+import { directoryObjectsByIds, transitiveMembers } from './graph-objects.js';
 
 export type MockService = 'login' | 'arm' | 'graph';
 
@@ -45,6 +46,7 @@ export type MockRoute =
   | 'graph.signIns'
   | 'graph.users'
   | 'graph.groupTransitiveMembers'
+  | 'graph.directoryObjectsGetByIds'
   | 'unknown';
 
 export interface Fault {
@@ -65,6 +67,8 @@ export interface RecordedRequest {
   path: string;
   query: string;
   status: number;
+  /** The JSON body of a POST (getByIds). */
+  body?: string;
 }
 
 export interface AzureMockOptions {
@@ -180,6 +184,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
   };
   const tokens = new Map<string, IssuedToken>();
   const requests: RecordedRequest[] = [];
+  const postBodies = new WeakMap<IncomingMessage, string>();
   const urls: Record<MockService, string> = { login: '', arm: '', graph: '' };
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -487,10 +492,21 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
 
   // ---------------------------------------------------------------- graph
 
-  const handleGraph = (req: IncomingMessage, res: ServerResponse, url: URL): [MockRoute, number] => {
-    const collection = GRAPH_COLLECTIONS[url.pathname.toLowerCase().replace(/\/+$/, '')];
-    const groupId = /^\/v1\.0\/groups\/([^/]+)\/transitivemembers$/i.exec(url.pathname.replace(/\/+$/, ''))?.[1];
-    const route = groupId !== undefined ? 'graph.groupTransitiveMembers' : (collection?.route ?? 'unknown');
+  const handleGraph = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<[MockRoute, number]> => {
+    const path = url.pathname.replace(/\/+$/, '');
+    const collection = req.method === 'GET' ? GRAPH_COLLECTIONS[path.toLowerCase()] : undefined;
+    const groupId = req.method === 'GET' ? /^\/v1\.0\/groups\/([^/]+)\/transitivemembers$/i.exec(path)?.[1] : undefined;
+    const getByIds = req.method === 'POST' && /^\/v1\.0\/directoryobjects\/getbyids$/i.test(path);
+    const users = req.method === 'GET' && /^\/v1\.0\/users$/i.test(path);
+    const route: MockRoute = groupId !== undefined
+      ? 'graph.groupTransitiveMembers'
+      : getByIds
+        ? 'graph.directoryObjectsGetByIds'
+        : users
+          ? 'graph.users'
+          : (collection?.route ?? 'unknown');
+    const postBody = getByIds ? await readBody(req) : '';
+    if (getByIds) postBodies.set(req, postBody);
     const auth = authorize(req, 'graph');
     if (!auth.ok) {
       send(res, auth.status, auth.body);
@@ -517,7 +533,23 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       send(res, 200, page('graph', url, members, 'directoryObjects(id)'));
       return [route, 200];
     }
-    if (route === 'unknown' && /^\/v1\.0\/users$/i.test(url.pathname.replace(/\/+$/, ''))) return usersWithActivity(res, url, fixture);
+    if (getByIds) {
+      // The full objects, in one answer (no paging); Directory.Read.All in Graph.
+      let body: unknown;
+      try {
+        body = JSON.parse(postBody);
+      } catch {
+        body = undefined;
+      }
+      const answer = directoryObjectsByIds(fixture, body);
+      if (!answer.ok) {
+        send(res, 400, graphErrorBody('Request_BadRequest', answer.message));
+        return [route, 400];
+      }
+      send(res, 200, { '@odata.context': `${urls.graph}/v1.0/$metadata#directoryObjects`, value: answer.value });
+      return [route, 200];
+    }
+    if (users) return usersWithActivity(res, url, fixture);
     if (!collection) {
       send(res, 400, graphErrorBody('BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop()}'.`));
       return [route, 400];
@@ -554,11 +586,6 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
    */
   const usersWithActivity = (res: ServerResponse, url: URL, fixture: AzureFixture): [MockRoute, number] => {
     const route: MockRoute = 'graph.users';
-    const fault = takeFault(route);
-    if (fault) {
-      send(res, fault.status, faultBody('graph', fault), fault.headers);
-      return [route, fault.status];
-    }
     if (/signInActivity/i.test(url.searchParams.get('$select') ?? '') && !fixture.premium) {
       send(res, 403, graphErrorBody('Authentication_RequestFromNonPremiumTenantOrB2CTenant', 'Tenant does not have a SKU required for this operation.'));
       return [route, 403];
@@ -581,9 +608,10 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
   const handler = (service: MockService) => (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', urls[service]);
     const done = ([route, status]: [MockRoute, number]): void => {
-      requests.push({ service, route, method: req.method ?? 'GET', path: url.pathname, query: url.search, status });
+      const body = postBodies.get(req);
+      requests.push({ service, route, method: req.method ?? 'GET', path: url.pathname, query: url.search, status, ...(body !== undefined ? { body } : {}) });
     };
-    const work = service === 'login' ? handleLogin(req, res, url) : Promise.resolve(service === 'arm' ? handleArm(req, res, url) : handleGraph(req, res, url));
+    const work = service === 'login' ? handleLogin(req, res, url) : service === 'arm' ? Promise.resolve(handleArm(req, res, url)) : handleGraph(req, res, url);
     work.then(done, (err: unknown) => {
       if (!res.headersSent) send(res, 500, { error: { code: 'InternalServerError', message: (err as Error).message } });
       done(['unknown', 500]);
@@ -677,27 +705,4 @@ function diagnosticSettingsFor(settings: Json[], apiVersion: string): Json[] {
     const logs = Array.isArray(props.logs) ? (props.logs as Json[]) : [];
     return { ...s, properties: { ...props, logs: logs.map(({ categoryGroup: _group, ...rest }) => rest) } };
   });
-}
-
-/** Members of a group and of every group inside it, as `directoryObject`s; undefined when no such group. */
-function transitiveMembers(fixture: AzureFixture, groupId: string): Json[] | undefined {
-  const byId = new Map(fixture.groups.map((g) => [String(g.id).toLowerCase(), g]));
-  if (!byId.has(groupId.toLowerCase())) return undefined;
-  const users = new Set(fixture.users.map((u) => String(u.id).toLowerCase()));
-  const seen = new Set<string>([groupId.toLowerCase()]);
-  const out: Json[] = [];
-  const queue = [groupId.toLowerCase()];
-  while (queue.length > 0) {
-    const current = byId.get(queue.shift()!);
-    for (const member of (current?.members as string[] | undefined) ?? []) {
-      const key = member.toLowerCase();
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const nested = byId.has(key);
-      if (nested) queue.push(key);
-      // $select=id: only the type and the id
-      out.push({ '@odata.type': nested ? '#microsoft.graph.group' : users.has(key) ? '#microsoft.graph.user' : '#microsoft.graph.servicePrincipal', id: member });
-    }
-  }
-  return out;
 }

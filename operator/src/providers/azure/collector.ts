@@ -6,7 +6,9 @@
 // Cost model: a fixed set of list calls whatever the number of users or resources,
 // each followed through its nextLink pages:
 //   Graph  userRegistrationDetails (report), roleDefinitions, roleAssignments?$expand=principal,
-//          groups/{id}/transitiveMembers per group holding a writing Azure role (paced, capped)
+//          groups/{id}/transitiveMembers per group holding a writing Azure role (paced, capped),
+//          directoryObjects/getByIds per 1000 principals with a writing Azure role outside the
+//          registration report (service principals, managed identities; paced, capped)
 //   ARM    resources.list, storageAccounts.list, disks.list, snapshots.list,
 //          policyAssignments.list($filter=atScope()), subscription diagnosticSettings.list,
 //          roleAssignments.listForSubscription, roleDefinitions.list (+ a get per unlisted definition, capped),
@@ -73,6 +75,8 @@ export interface AzureCollectorOptions {
   reportRate?: { max: number; windowMs: number };
   /** Groups holding a writing Azure role whose members are resolved per collection (default 50); more leave privilege Unknown. */
   maxPrivilegedGroups?: number;
+  /** Principals with a writing Azure role outside the registration report resolved per collection (getByIds, default 5000); more leave privilege Unknown. */
+  maxPrincipalLookups?: number;
   /** Initiatives read per collection to find guardrails inside them (default 20). */
   maxPolicySetLookups?: number;
   /** Injected clock. */
@@ -298,6 +302,7 @@ export class AzureCollector implements CloudProvider {
             authorization: arm.authorization,
             subscriptionId: azure.subscriptionId,
             ...(this.opts.maxPrivilegedGroups !== undefined ? { maxPrivilegedGroups: this.opts.maxPrivilegedGroups } : {}),
+            ...(this.opts.maxPrincipalLookups !== undefined ? { maxPrincipalLookups: this.opts.maxPrincipalLookups } : {}),
           }),
         ),
         readResourceLists(c, arm),

@@ -1,6 +1,7 @@
 // A minimal Microsoft Graph reader over the platform `fetch`: bearer token from the
-// collector's credential, `@odata.nextLink` paging (only ever to the configured Graph
-// host: the token is never sent elsewhere), 429 / 503 / 504 retried after
+// collector's credential, GET lists with `@odata.nextLink` paging (only ever to the
+// configured Graph host: the token is never sent elsewhere), POSTs to read-only actions
+// (directoryObjects/getByIds), 429 / 503 / 504 retried after
 // `Retry-After`, one API-call record per attempt, and a client-side pace for the
 // identity and access reports (about 5 requests per 10 seconds per tenant).
 
@@ -85,6 +86,14 @@ export class GraphReader {
     return items;
   }
 
+  /**
+   * One POST of a JSON body to a Graph action (e.g. `/directoryObjects/getByIds`), retried
+   * like a GET: these actions only read, so a retry changes nothing.
+   */
+  async post<T>(path: string, body: unknown, operation: string, options: { report?: boolean } = {}): Promise<T> {
+    return (await this.get(new URL(`v1.0${path}`, this.base), operation, options.report === true, JSON.stringify(body))) as T;
+  }
+
   private sameHost(link: string): URL {
     const next = new URL(link, this.base);
     if (next.origin !== this.base.origin) {
@@ -99,7 +108,8 @@ export class GraphReader {
     return token.token;
   }
 
-  private async get(url: URL, operation: string, report: boolean): Promise<unknown> {
+  /** GET `url`, or POST `jsonBody` to it when given. */
+  private async get(url: URL, operation: string, report: boolean, jsonBody?: string): Promise<unknown> {
     const maxRetries = this.opts.maxRetries ?? 3;
     const baseDelay = this.opts.retryDelayMs ?? 1_000;
     const maxDelay = this.opts.maxRetryDelayMs ?? 60_000;
@@ -109,7 +119,12 @@ export class GraphReader {
       let response: Response;
       try {
         response = await fetch(url, {
-          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+          ...(jsonBody === undefined ? {} : { method: 'POST', body: jsonBody }),
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: 'application/json',
+            ...(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
           signal: AbortSignal.any([this.opts.signal, AbortSignal.timeout(this.opts.requestTimeoutMs ?? 30_000)]),
         });
       } catch (err) {

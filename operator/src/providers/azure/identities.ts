@@ -2,17 +2,29 @@
 // the registration details report (one paced report query), privilege from the
 // directory role definitions and active assignments (with their principals) and from
 // the subscription's Azure RBAC role assignments (rbac.ts), groups resolved to their
-// members. The read is `readIdentities`; the mapping (`identitiesFromGraph`, pure) is
-// unit-tested.
+// members. Principals with privilege the report does not list (service principals and
+// managed identities with an Azure role, disabled or new users) are listed too
+// (principals.ts). The read is `readIdentities`; the mapping (`identitiesFromGraph`,
+// pure) is unit-tested.
 
-import type { AccessKey, Identity } from '../../inventory/types.js';
+import type { Identity } from '../../inventory/types.js';
 import type { AuthorizationManagementClient } from '@azure/arm-authorization';
 
 import type { AzureCollection } from './context.js';
 import type { GraphReader } from './graph.js';
 import { lower } from './ids.js';
+import {
+  DEFAULT_MAX_PRINCIPAL_LOOKUPS,
+  identityOfPrincipal,
+  principalKind,
+  readDirectoryObjects,
+  unresolvedPrincipals,
+  type DirectoryObject,
+} from './principals.js';
 import { addSignInActivity } from './sign-in-activity.js';
-import { RbacStepError, describeGrants, rbacGrants, readRbac, type RbacGrant, type RbacReadOptions } from './rbac.js';
+import { RbacStepError, describeGrants, groupPrincipals, rbacGrants, readRbac, type RbacGrant, type RbacReadOptions } from './rbac.js';
+
+export { maskKeyId } from './principals.js';
 
 /** GET /reports/authenticationMethods/userRegistrationDetails item. */
 export interface UserRegistrationDetails {
@@ -42,15 +54,7 @@ export interface DirectoryRoleAssignment {
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId?: string;
-  principal?: {
-    '@odata.type'?: string;
-    id?: string;
-    displayName?: string;
-    userPrincipalName?: string;
-    appId?: string;
-    accountEnabled?: boolean;
-    passwordCredentials?: Array<{ keyId?: string; startDateTime?: string; endDateTime?: string }>;
-  };
+  principal?: DirectoryObject;
 }
 
 /** Built-in Global Administrator role template id: the tenant's "root". */
@@ -60,11 +64,6 @@ export const GLOBAL_ADMINISTRATOR_TEMPLATE_ID = '62e90394-69f5-4237-9190-0121771
 export function isReadOnlyRole(def: DirectoryRoleDefinition): boolean {
   const actions = (def.rolePermissions ?? []).flatMap((p) => p.allowedResourceActions ?? []);
   return actions.every((a) => /\/read$/i.test(a.trim()));
-}
-
-/** First 4 + last 4 characters, as for AWS access key ids. */
-export function maskKeyId(id: string): string {
-  return id.length <= 8 ? `${id.slice(0, 2)}…` : `${id.slice(0, 4)}…${id.slice(-4)}`;
 }
 
 export interface DirectoryRoles {
@@ -79,18 +78,16 @@ export interface IdentityFacts {
   reportTime?: string;
 }
 
-function isServicePrincipal(a: DirectoryRoleAssignment): boolean {
-  return lower(a.principal?.['@odata.type']) === '#microsoft.graph.serviceprincipal';
-}
-
 /**
  * Users from the registration details report (enabled users only: the report skips
  * disabled accounts), privilege from active directory-role assignments (a role with
  * any non-read action), falling back to the report's isAdmin for users whose role
- * comes through a group or an activated eligibility. Service principals holding a
- * role are listed too: they cannot present MFA, but their client secrets are keys.
- * `roles` undefined: assignments unreadable, privilege from isAdmin only and the
- * Global Administrator MFA fact left unread.
+ * comes through a group or an activated eligibility. Principals the report does not
+ * list are added from the expanded principal of their directory-role assignment or
+ * from `resolved` (getByIds, for Azure RBAC): service principals (not interactive:
+ * they cannot present MFA, but their client secrets are keys) and users (disabled, or
+ * newer than the report). `roles` undefined: assignments unreadable, privilege from
+ * isAdmin only and the Global Administrator MFA fact left unread.
  */
 export function identitiesFromGraph(
   details: readonly UserRegistrationDetails[],
@@ -98,6 +95,8 @@ export function identitiesFromGraph(
   now: Date,
   /** Azure RBAC grants per principal object id (lower case), from `rbacGrants`. */
   rbac?: ReadonlyMap<string, readonly RbacGrant[]>,
+  /** Principals with an Azure role the report does not list (getByIds). */
+  resolved: readonly DirectoryObject[] = [],
 ): IdentityFacts {
   const defs = new Map<string, DirectoryRoleDefinition>();
   for (const d of roles?.definitions ?? []) {
@@ -163,40 +162,28 @@ export function identitiesFromGraph(
     if (!Number.isNaN(t)) reportTime = reportTime === undefined ? t : Math.max(reportTime, t);
   }
 
-  const seenPrincipals = new Set<string>();
-  for (const a of roles?.assignments ?? []) {
-    if (!isServicePrincipal(a) || seenPrincipals.has(lower(a.principalId))) continue;
-    seenPrincipals.add(lower(a.principalId));
-    const p = a.principal ?? {};
-    const { privileged, source } = decide(a.principalId, undefined);
-    const accessKeys: AccessKey[] = (p.passwordCredentials ?? []).flatMap((c) => {
-      if (!c.keyId || !c.startDateTime) return [];
-      const end = c.endDateTime ? Date.parse(c.endDateTime) : Number.POSITIVE_INFINITY;
-      return [{ id: maskKeyId(c.keyId), active: p.accountEnabled !== false && end > now.getTime(), createdAt: c.startDateTime }];
-    });
-    identities.push({
-      id: a.principalId,
-      name: p.displayName || p.appId || a.principalId,
-      kind: 'service-principal',
-      mfaEnabled: false,
-      privileged,
-      interactive: false,
-      accessKeys,
-      privilegeSource: source,
-    });
-  }
+  const listed = new Set(userIds);
+  const addPrincipal = (o: DirectoryObject): void => {
+    const key = lower(o.id);
+    if (!key || listed.has(key)) return;
+    const identity = identityOfPrincipal(o, decide(o.id!, undefined), now);
+    if (!identity) return;
+    listed.add(key);
+    identities.push(identity);
+  };
+  for (const a of roles?.assignments ?? []) if (a.principal) addPrincipal({ ...a.principal, id: a.principal.id ?? a.principalId });
+  for (const o of resolved) addPrincipal(o);
 
+  // Root: every Global Administrator who can sign in has MFA (one the report does not list counts as without).
   let rootMfaEnabled: boolean | undefined;
   if (roles) {
-    const globalAdmins = (roles.assignments ?? []).filter((a) => {
-      const def = defs.get(lower(a.roleDefinitionId));
-      const template = lower(def?.templateId ?? a.roleDefinitionId);
-      return template === GLOBAL_ADMINISTRATOR_TEMPLATE_ID && userIds.has(lower(a.principalId));
-    });
-    if (globalAdmins.length > 0) {
-      const mfa = new Map(details.map((u) => [lower(u.id), u.isMfaRegistered === true]));
-      rootMfaEnabled = globalAdmins.every((a) => mfa.get(lower(a.principalId)) === true);
-    }
+    const globalAdmins = new Set(
+      roles.assignments
+        .filter((a) => lower(defs.get(lower(a.roleDefinitionId))?.templateId ?? a.roleDefinitionId) === GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
+        .map((a) => lower(a.principalId)),
+    );
+    const subjects = identities.filter((i) => i.kind === 'user' && i.interactive && globalAdmins.has(lower(i.id)));
+    if (subjects.length > 0) rootMfaEnabled = subjects.every((i) => i.mfaEnabled);
   }
   identities.sort((a, b) => (a.kind + a.id).localeCompare(b.kind + b.id));
   return {
@@ -210,6 +197,22 @@ export function identitiesFromGraph(
 export interface RbacSource extends RbacReadOptions {
   authorization: Pick<AuthorizationManagementClient, 'roleAssignments' | 'roleDefinitions'>;
   subscriptionId: string;
+  /** Principals resolved with getByIds per collection (default 5000); more leave privilege Unknown. */
+  maxPrincipalLookups?: number;
+}
+
+interface RbacFacts {
+  grants: Map<string, RbacGrant[]>;
+  /** Groups holding an assignment (lower case): resolved to their members, never listed. */
+  groups: Set<string>;
+}
+
+/** An RBAC step failed: an identities gap, unless it must end the collection. */
+function rbacGap(c: AzureCollection, err: unknown, fallbackContext: string): void {
+  const cause = err instanceof RbacStepError ? err.cause : err;
+  if (c.mustStop(cause)) throw cause;
+  const context = err instanceof RbacStepError ? err.context : fallbackContext;
+  c.gap(['identities'], { error: c.classify(cause), context: `${context} (Azure RBAC privilege)` });
 }
 
 /**
@@ -217,20 +220,40 @@ export interface RbacSource extends RbacReadOptions {
  * identities gap: without them an Owner would read as unprivileged, so privilege is
  * Unknown rather than understated. Credentials failures still end the collection.
  */
-async function readRbacGrants(graph: Pick<GraphReader, 'list'>, c: AzureCollection, source: RbacSource): Promise<Map<string, RbacGrant[]> | undefined> {
+async function readRbacGrants(graph: Pick<GraphReader, 'list'>, c: AzureCollection, source: RbacSource): Promise<RbacFacts | undefined> {
   try {
-    return rbacGrants(await readRbac(c, source.authorization, graph, source.subscriptionId, source));
+    const read = await readRbac(c, source.authorization, graph, source.subscriptionId, source);
+    return { grants: rbacGrants(read), groups: groupPrincipals(read) };
   } catch (err) {
-    const cause = err instanceof RbacStepError ? err.cause : err;
-    if (c.mustStop(cause)) throw cause;
-    const context = err instanceof RbacStepError ? err.context : 'ARM:roleAssignments.list';
-    c.gap(['identities'], { error: c.classify(cause), context: `${context} (Azure RBAC privilege)` });
+    rbacGap(c, err, 'ARM:roleAssignments.list');
     return undefined;
   }
 }
 
+/**
+ * The principals with a writing Azure role that neither the report nor a directory-role
+ * assignment names (getByIds); a failed or over-bound read is an identities gap: those
+ * principals would be missing, not unprivileged.
+ */
+async function resolvePrincipals(
+  graph: Pick<GraphReader, 'post'>,
+  c: AzureCollection,
+  rbac: RbacFacts,
+  known: ReadonlySet<string>,
+  max: number,
+): Promise<DirectoryObject[]> {
+  const ids = unresolvedPrincipals(rbac.grants, new Set([...known, ...rbac.groups]));
+  if (ids.length === 0) return [];
+  try {
+    return await readDirectoryObjects(graph, ids, max);
+  } catch (err) {
+    rbacGap(c, err, 'Graph:directoryObjects.getByIds');
+    return [];
+  }
+}
+
 /** Identities and MFA (report), privilege (directory roles + assignments with principals, Azure RBAC). */
-export async function readIdentities(graph: Pick<GraphReader, 'list'>, c: AzureCollection, now: Date, rbac?: RbacSource): Promise<IdentityFacts> {
+export async function readIdentities(graph: Pick<GraphReader, 'list' | 'post'>, c: AzureCollection, now: Date, rbac?: RbacSource): Promise<IdentityFacts> {
   const rbacRead = rbac ? readRbacGrants(graph, c, rbac) : Promise.resolve(undefined);
   rbacRead.catch(() => undefined); // observed at once: it may end the collection before the report answers
   const rolesRead = Promise.all([
@@ -252,6 +275,11 @@ export async function readIdentities(graph: Pick<GraphReader, 'list'>, c: AzureC
       await Promise.allSettled([rolesRead, rbacRead]); // never leave a rejection unobserved
       throw err;
     });
-  const [roles, grants] = await Promise.all([rolesRead, rbacRead]);
-  return addSignInActivity(graph, c, identitiesFromGraph(details, roles, now, grants));
+  const [roles, rbacFacts] = await Promise.all([rolesRead, rbacRead]);
+  const known = new Set([
+    ...details.map((u) => lower(u.id)),
+    ...(roles?.assignments ?? []).filter((a) => principalKind(a.principal) !== 'other').map((a) => lower(a.principalId)),
+  ]);
+  const resolved = rbacFacts ? await resolvePrincipals(graph, c, rbacFacts, known, rbac?.maxPrincipalLookups ?? DEFAULT_MAX_PRINCIPAL_LOOKUPS) : [];
+  return addSignInActivity(graph, c, identitiesFromGraph(details, roles, now, rbacFacts?.grants, resolved));
 }

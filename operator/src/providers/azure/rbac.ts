@@ -93,6 +93,11 @@ function isGroup(a: ArmRoleAssignment): boolean {
   return lower(a.principalType) === 'group';
 }
 
+/** Object ids (lower case) of the groups that hold an assignment: their members carry the grants. */
+export function groupPrincipals(read: Pick<RbacRead, 'assignments'>): Set<string> {
+  return new Set(read.assignments.filter((a) => isGroup(a) && a.principalId).map((a) => lower(a.principalId)));
+}
+
 function definitionIndex(definitions: readonly ArmRoleDefinition[]): Map<string, ArmRoleDefinition> {
   const byKey = new Map<string, ArmRoleDefinition>();
   for (const d of definitions) {
@@ -192,9 +197,12 @@ export async function readRbac(
     writingGroups.map((group) =>
       step('Graph:groupTransitiveMembers', () =>
         graph
-          .list<{ id?: string }>(`/groups/${encodeURIComponent(group)}/transitiveMembers?$select=id`, 'Graph:groupTransitiveMembers', { report: true })
+          .list<{ id?: string; '@odata.type'?: string }>(`/groups/${encodeURIComponent(group)}/transitiveMembers?$select=id`, 'Graph:groupTransitiveMembers', {
+            report: true,
+          })
           .then(
-            (items) => items.flatMap((m) => (m.id ? [m.id] : [])),
+            // Nested groups come with their members (transitive): the group objects themselves hold nothing.
+            (items) => items.flatMap((m) => (m.id && lower(m['@odata.type']) !== '#microsoft.graph.group' ? [m.id] : [])),
             (err: unknown) => {
               // An assignment can outlive its group ("Identity not found"): it grants nobody.
               if (!c.mustStop(err) && c.classify(err).reason === 'NotFound') return [];
