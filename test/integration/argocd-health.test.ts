@@ -9,11 +9,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { parse } from 'yaml';
-import type { CloudService } from '../../operator/src/api/types.js';
+import { parse, parseAllDocuments } from 'yaml';
+import type { CloudAccount, CloudService } from '../../operator/src/api/types.js';
 import { repoRoot } from '../harness/binaries.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { grantAccount } from '../harness/services.js';
 import { ensureLua, runTool } from '../harness/tools.js';
 
 const script = path.join(repoRoot, 'charts', 'cloud-posture-operator', 'argocd', 'health.lua');
@@ -98,10 +99,10 @@ describe('Argo CD health.lua on gopher-lua', () => {
         condition('MFAEnforced', 'Unknown', 'AccountMismatch', 'live account not read'),
         condition('Compliant', 'Unknown', 'ControlsUnknown', 'MFAEnforced could not be evaluated'),
         condition('Ready', 'False', 'AccountMismatch', 'live account not read'),
-        condition('Stalled', 'True', 'AccountMismatch', 'the credentials belong to another account: fix spec.account'),
+        condition('Stalled', 'True', 'AccountMismatch', 'the credentials belong to another account: fix the CloudAccount'),
       ],
     });
-    expect(await health(obj)).toEqual({ status: 'Degraded', message: 'AccountMismatch: the credentials belong to another account: fix spec.account' });
+    expect(await health(obj)).toEqual({ status: 'Degraded', message: 'AccountMismatch: the credentials belong to another account: fix the CloudAccount' });
   });
 
   it('Progressing when there is no status yet', async () => {
@@ -161,14 +162,24 @@ describe('Argo CD health.lua on gopher-lua', () => {
 describe('Argo CD health.lua on statuses the operator wrote', () => {
   let ns: string;
   let operator: TestOperator | undefined;
-  const custom = () => loadTestKubeConfig().makeApiClient(CustomObjectsApi);
-  const sample = parse(readFileSync(path.join(repoRoot, 'crds', 'samples', 'aws-compliant.yaml'), 'utf8')) as CloudService;
+  const kc = () => loadTestKubeConfig();
+  const custom = () => kc().makeApiClient(CustomObjectsApi);
+  const sampleService = parse(readFileSync(path.join(repoRoot, 'crds', 'samples', 'aws-compliant.yaml'), 'utf8')) as CloudService;
+  /** The sample's CloudAccount (crds/samples/accounts.yaml), granted to the test's namespace under its own name. */
+  const sampleAccount = (parseAllDocuments(readFileSync(path.join(repoRoot, 'crds', 'samples', 'accounts.yaml'), 'utf8')).map((d) => d.toJS()) as CloudAccount[]).find(
+    (a) => a.metadata.name === sampleService.spec.accountRef.name,
+  );
+  let sample: CloudService;
 
   beforeAll(async () => {
     await installCrds();
   });
   beforeEach(async () => {
     ns = await createTestNamespace('argocd-health');
+    if (!sampleAccount) throw new Error(`crds/samples/accounts.yaml has no CloudAccount ${sampleService.spec.accountRef.name}`);
+    const { namespaces: _admitted, namespaceSelector: _selected, ...reach } = sampleAccount.spec;
+    const accountRef = await grantAccount(kc(), `${ns}.${sampleAccount.metadata.name}`, reach.provider, reach, [ns]);
+    sample = { ...sampleService, spec: { ...sampleService.spec, accountRef } };
     // A policy name that does not exist: the operator's built-in defaults apply.
     operator = await startTestOperator({ namespace: ns, env: { CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy') } });
   });

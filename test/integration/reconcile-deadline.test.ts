@@ -7,7 +7,8 @@ import type { InventoryResult } from '../../operator/src/inventory/types.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { serviceClient } from '../harness/services.js';
-import { aSpec } from '../unit/builders.js';
+import { onAccount } from '../harness/test-specs.js';
+import { ACCOUNT_ID, aSpec } from '../unit/builders.js';
 
 const RECONCILE_TIMEOUT_MS = 1_000;
 
@@ -45,7 +46,7 @@ describe('reconcile deadline', () => {
 
   it('aborts a hung reconcile at its deadline, retries it, and stays healthy', async () => {
     const logs = operator!.logs;
-    await create('svc', aSpec({}));
+    await create('svc', onAccount(aSpec(), { aws: { accountId: ACCOUNT_ID } }));
     const aborted = () => logs.filter((l) => l.message === 'reconcile aborted' && l.name === 'svc');
     // Longer than the queue's stuck bound: a worker pinned by the hung read would fail /healthz by now.
     const healthSamples: boolean[] = [];

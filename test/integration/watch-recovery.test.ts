@@ -8,7 +8,8 @@ import type { CloudService } from '../../operator/src/api/types.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { waitFor } from '../harness/kube.js';
 import { startTestOperator, type TestOperator } from '../harness/operator.js';
-import { aSpec } from '../unit/builders.js';
+import { grantAccount } from '../harness/services.js';
+import { ACCOUNT_ID, ACCOUNT_NAME, aSpec } from '../unit/builders.js';
 import type { InventorySource } from '../../operator/src/controller/gather.js';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/binaries.js';
@@ -52,12 +53,21 @@ describe('watch recovery on a dedicated control plane', () => {
     custom = kc.makeApiClient(CustomObjectsApi);
     for (const args of [
       ['apply', '--server-side', '-f', join(repoRoot, 'crds')],
-      ['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io'],
+      [
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd/cloudservices.cloudposture.io',
+        'crd/cloudsecuritypolicies.cloudposture.io',
+        'crd/cloudaccounts.cloudposture.io',
+      ],
       ['create', 'namespace', NS],
     ]) {
       const r = await cp.kubectl(args);
       if (r.code !== 0) throw new Error(r.stderr);
     }
+    // The CloudAccount the services name (aSpec), granted to the namespace.
+    await grantAccount(kc, ACCOUNT_NAME, 'aws', { aws: { accountId: ACCOUNT_ID } }, [NS]);
     operator = await startTestOperator({
       namespace: NS,
       kubeConfig: kc,
