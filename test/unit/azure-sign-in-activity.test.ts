@@ -30,6 +30,12 @@ describe('Entra sign-in activity', () => {
     expect(lastUseOf({ id: 'u', createdDateTime: 'garbage' })).toBeUndefined();
   });
 
+  it('reads the 0001-01-01T00:00:00Z placeholder Graph writes for a sign-in that never happened as no sign-in', () => {
+    const never = { lastSuccessfulSignInDateTime: '0001-01-01T00:00:00Z', lastNonInteractiveSignInDateTime: '0001-01-01T00:00:00Z' };
+    expect(lastUseOf({ id: 'u', createdDateTime: '2024-05-06T07:08:09Z', signInActivity: never })).toEqual({ noUseSince: '2024-05-06T07:08:09.000Z' });
+    expect(lastUseOf({ id: 'u', createdDateTime: '0001-01-01T00:00:00Z', signInActivity: never })).toBeUndefined();
+  });
+
   it('adds lastSignIn to users by object id (any case) and leaves others unread', () => {
     const sp: Identity = { ...user('sp1'), kind: 'service-principal', interactive: false };
     const out = withSignInActivity(

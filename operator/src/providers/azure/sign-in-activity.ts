@@ -32,10 +32,14 @@ export interface GraphUserActivity {
   } | null;
 }
 
+/**
+ * Graph writes 0001-01-01T00:00:00Z (the .NET minimum date) for a sign-in that never
+ * happened (user-list reference, signInActivity): any time before 1970 is no time.
+ */
 function iso(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+  return Number.isNaN(t) || t < 0 ? undefined : new Date(t).toISOString();
 }
 
 /** One user's last successful sign-in, or since when none is recorded; undefined when neither can be said. */
