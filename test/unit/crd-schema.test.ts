@@ -26,6 +26,7 @@ import {
 } from '../../operator/src/api/types.js';
 import type {
   AssuranceReportType,
+  CloudAccountSpec,
   Classification,
   ConditionStatus,
   ControlConditionType,
@@ -40,6 +41,7 @@ import type {
   EvidenceSource,
 } from '../../operator/src/api/types.js';
 import type { ConditionType } from '../../operator/src/controls/types.js';
+import { admitsNamespace } from '../../operator/src/controller/account-admission.js';
 
 type Schema = {
   type?: string;
@@ -482,9 +484,18 @@ function validate(value: unknown, schema: Schema, at: string, errors: string[]):
 const SAMPLES_DIR = path.join(REPO_ROOT, 'crds', 'samples');
 const sampleFiles = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.yaml')).sort();
 
+/** Every object of a sample file (accounts.yaml holds several). */
+const sampleObjects = (file: string) =>
+  parseAllDocuments(readFileSync(path.join(SAMPLES_DIR, file), 'utf8')).map(
+    (d) => d.toJS() as { apiVersion: string; kind: keyof typeof crds; metadata: Record<string, unknown>; spec: Record<string, unknown> },
+  );
+/** Where the demo applies the samples (test/harness/demo.ts): every sample account admits it. */
+const DEMO_NAMESPACE = 'cloudposture-demo';
+
 describe('samples', () => {
-  it('are the five documented ones, and nothing else kubectl would try to apply', () => {
+  it('are the six documented ones, and nothing else kubectl would try to apply', () => {
     expect(readdirSync(SAMPLES_DIR).sort()).toEqual([
+      'accounts.yaml',
       'aws-compliant.yaml',
       'aws-noncompliant.yaml',
       'azure-payroll.yaml',
@@ -494,29 +505,43 @@ describe('samples', () => {
   });
 
   it.each(sampleFiles)('%s is valid against its CRD schema', (file) => {
-    const docs = parseAllDocuments(readFileSync(path.join(SAMPLES_DIR, file), 'utf8'));
-    expect(docs).toHaveLength(1);
-    const obj = docs[0]?.toJS() as { apiVersion: string; kind: keyof typeof crds; metadata: Record<string, unknown> };
-    expect(obj.apiVersion).toBe('cloudposture.io/v1alpha1');
-    expect(Object.keys(crds)).toContain(obj.kind);
-    // No namespace: `kubectl apply -n` chooses it.
-    expect(obj.metadata.namespace).toBeUndefined();
-    const errors: string[] = [];
-    const root = rootSchema(obj.kind);
-    for (const [key, value] of Object.entries(obj)) {
-      if (key === 'metadata') continue;
-      const child = root.properties?.[key];
-      if (!child) errors.push(`${key}: unknown field`);
-      else validate(value, child, key, errors);
+    const objects = sampleObjects(file);
+    // One object a file, but the accounts: the platform team grants them together.
+    if (file === 'accounts.yaml') expect(objects.map((o) => o.kind)).toEqual(['CloudAccount', 'CloudAccount', 'CloudAccount', 'CloudAccount']);
+    else expect(objects).toHaveLength(1);
+    for (const obj of objects) {
+      expect(obj.apiVersion).toBe('cloudposture.io/v1alpha1');
+      expect(Object.keys(crds)).toContain(obj.kind);
+      // No namespace: `kubectl apply -n` chooses it (and the cluster-scoped kinds have none).
+      expect(obj.metadata.namespace).toBeUndefined();
+      const errors: string[] = [];
+      const root = rootSchema(obj.kind);
+      for (const [key, value] of Object.entries(obj)) {
+        if (key === 'metadata') continue;
+        const child = root.properties?.[key];
+        if (!child) errors.push(`${key}: unknown field`);
+        else validate(value, child, key, errors);
+      }
+      expect(errors).toEqual([]);
     }
-    expect(errors).toEqual([]);
+  });
+
+  it('every sample service names a sample account of its provider that admits the demo namespace', () => {
+    const accounts = new Map(sampleObjects('accounts.yaml').map((a) => [a.metadata.name as string, a.spec as unknown as CloudAccountSpec]));
+    const services = sampleFiles.flatMap(sampleObjects).filter((o) => o.kind === 'CloudService');
+    expect(services).toHaveLength(4);
+    for (const service of services) {
+      const ref = (service.spec.accountRef as { name: string }).name;
+      const account = accounts.get(ref);
+      expect([service.metadata.name, ref, account?.provider]).toEqual([service.metadata.name, ref, service.spec.provider]);
+      expect([service.metadata.name, admitsNamespace(account as CloudAccountSpec, DEMO_NAMESPACE, {})]).toEqual([service.metadata.name, true]);
+    }
   });
 
   it('the sample names match the documentation', () => {
-    const names = Object.fromEntries(
-      sampleFiles.map((f) => [f, (parse(readFileSync(path.join(SAMPLES_DIR, f), 'utf8')) as { metadata: { name: string } }).metadata.name]),
-    );
+    const names = Object.fromEntries(sampleFiles.map((f) => [f, sampleObjects(f).map((o) => o.metadata.name).join(', ')]));
     expect(names).toEqual({
+      'accounts.yaml': 'payments-prod, marketing-sandbox, payroll-eu, m365-collab',
       'aws-compliant.yaml': 'aws-payments-prod',
       'aws-noncompliant.yaml': 'aws-marketing-sandbox',
       'azure-payroll.yaml': 'azure-payroll-eu',
