@@ -10,13 +10,19 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
+import type { CloudAccount, CloudAccountStatus, CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
 import { boundedCall, DEFAULT_KUBE_REQUEST_TIMEOUT_MS, type BoundedCallOptions, type RequestOptions } from './request-bounds.js';
 
 export const GROUP = 'cloudposture.io';
 export const VERSION = 'v1alpha1';
 export const SERVICE_PLURAL = 'cloudservices';
 export const POLICY_PLURAL = 'cloudsecuritypolicies';
+export const ACCOUNT_PLURAL = 'cloudaccounts';
+
+/** The part of a Namespace the operator reads: its name and labels (CloudAccount namespaceSelector). */
+export interface NamespaceMeta {
+  metadata: { name?: string; resourceVersion?: string; labels?: Record<string, string> };
+}
 
 export interface ObjectList<T> {
   items: T[];
@@ -71,6 +77,41 @@ export class KubeApi {
       options,
     )) as RawList<CloudSecurityPolicy>;
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  async listAccounts(options: CallOptions = {}): Promise<ObjectList<CloudAccount>> {
+    const list = (await this.call(
+      (o) => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: ACCOUNT_PLURAL }, o),
+      options,
+    )) as RawList<CloudAccount>;
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  /** Namespaces with their labels only (a CloudAccount may admit namespaces by label). */
+  async listNamespaces(options: CallOptions = {}): Promise<ObjectList<NamespaceMeta>> {
+    const list = await this.call((o) => this.core.listNamespace({}, o), options);
+    return {
+      items: (list.items ?? []).map((n) => ({
+        metadata: {
+          ...(n.metadata?.name ? { name: n.metadata.name } : {}),
+          ...(n.metadata?.resourceVersion ? { resourceVersion: n.metadata.resourceVersion } : {}),
+          ...(n.metadata?.labels ? { labels: n.metadata.labels } : {}),
+        },
+      })),
+      resourceVersion: list.metadata?.resourceVersion ?? '',
+    };
+  }
+
+  /** Merge-patches a CloudAccount's status (the operator is its only writer). */
+  async patchAccountStatus(name: string, status: CloudAccountStatus): Promise<void> {
+    await this.call(
+      (o) =>
+        this.custom.patchClusterCustomObjectStatus(
+          { group: GROUP, version: VERSION, plural: ACCOUNT_PLURAL, name, body: { status }, fieldManager: 'cloud-posture-operator' },
+          o,
+        ),
+      { base: this.mergePatch },
+    );
   }
 
   async getService(namespace: string, name: string): Promise<CloudService | undefined> {
