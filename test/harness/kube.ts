@@ -9,12 +9,14 @@
 //   await waitFor(async () => (await core.readNamespacedConfigMap({ name, namespace: ns })).data?.x === 'y');
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
 import type { KubectlOptions, KubectlResult } from './controlplane.js';
 
 /** Label put on every namespace created by createTestNamespace(). */
 export const TEST_NAMESPACE_LABEL = 'cloudposture.io/test';
+/** Label on every CloudAccount a test grants: the namespace it was made for (deleted with it). */
+export const TEST_ACCOUNT_NAMESPACE_LABEL = 'cloudposture.io/test-namespace';
 
 function requireEnv(name: string): string {
   const v = process.env[name];
@@ -112,6 +114,13 @@ export async function deleteTestNamespace(name: string, kc: KubeConfig = loadTes
   } catch (e) {
     if ((e as { code?: number }).code !== 404) throw e;
   }
+  // The cluster-scoped CloudAccounts granted for it (services.ts grantAccount) go with it.
+  await kc
+    .makeApiClient(CustomObjectsApi)
+    .deleteCollectionClusterCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', plural: 'cloudaccounts', labelSelector: `${TEST_ACCOUNT_NAMESPACE_LABEL}=${name}` })
+    .catch((e: { code?: number }) => {
+      if (e.code !== 404) throw e;
+    });
 }
 
 export interface WaitForOptions {

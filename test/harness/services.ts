@@ -15,14 +15,12 @@ import type {
   Provider,
 } from '../../operator/src/api/types.js';
 import type { KubectlResult } from './controlplane.js';
-import { createTestNamespace, deleteTestNamespace, kubectl, waitFor } from './kube.js';
+import { TEST_ACCOUNT_NAMESPACE_LABEL, createTestNamespace, deleteTestNamespace, kubectl, waitFor } from './kube.js';
 import { installCrds } from './operator.js';
 
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
 const PLURAL = 'cloudservices';
-/** Label on every CloudAccount a test grants: the namespace it was made for. */
-export const TEST_ACCOUNT_NAMESPACE_LABEL = 'cloudposture.io/test-namespace';
 
 /** An account as tests seed it; an `externalId` here is dropped (the operator generates it). */
 export interface TestAccount {

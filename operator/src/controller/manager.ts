@@ -13,6 +13,7 @@ import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { AccountProbe } from '../providers/types.js';
+import { admitsNamespace } from './account-admission.js';
 import { AccountReconciler } from './account-reconciler.js';
 import { createTargetResolver } from './account-target.js';
 import { judgeHealth, type Health } from './health.js';
@@ -116,7 +117,7 @@ export class Manager {
       list: (signal) => api.listAccounts({ signal }),
       onChange: (key, object, previous) => {
         if (previous && object && onlyStatusChanged(previous, object)) return; // our own status write
-        if (object) this.accountQueue.add(key);
+        if (object && this.checksAccount(object)) this.accountQueue.add(key);
         else this.accountQueue.forget(key);
         // Grants changed: every service naming the account is judged again.
         for (const service of this.services.list()) {
@@ -234,9 +235,18 @@ export class Manager {
     this.working = true;
     // The caches were filled before leadership: every known service needs a look.
     for (const key of this.services.keys()) this.queue.add(key);
-    for (const key of this.accounts.keys()) this.accountQueue.add(key);
+    for (const account of this.accounts.list()) if (this.checksAccount(account)) this.accountQueue.add(account.metadata.name ?? '');
     this.queue.start(this.runner.handler);
     this.accountQueue.start(this.accountRunner.handler);
+  }
+
+  /**
+   * An operator limited to one namespace checks (and writes the status of) only the
+   * accounts that admit it: the others belong to the operators of other namespaces.
+   */
+  private checksAccount(account: CloudAccount): boolean {
+    const watched = this.options.config.watchNamespace;
+    return !watched || admitsNamespace(account.spec, watched, this.namespaces.get(watched)?.metadata.labels ?? {});
   }
 
   /** The renew deadline passed: another replica may lead soon, so nothing of ours may write from now on. */

@@ -72,6 +72,6 @@ export function readiness(inventory: InventoryResult, now: Date): Readiness {
 }
 
 const NOT_RETRIED =
-  `Not retried until the CloudService spec or the CloudSecurityPolicy changes; a corrected Secret, trust policy or ` +
-  `role assignment is read at the next check within ${STALLED_RECHECK_MS / 3_600_000}h, or at once when the spec, ` +
-  `a label or an annotation of the CloudService changes.`;
+  `Not retried until the CloudService spec, its CloudAccount, its namespace's labels or the CloudSecurityPolicy ` +
+  `changes; a corrected Secret, trust policy or role assignment is read at the next check within ` +
+  `${STALLED_RECHECK_MS / 3_600_000}h, or at once when the spec, a label or an annotation of the CloudService changes.`;

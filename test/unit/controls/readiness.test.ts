@@ -26,7 +26,7 @@ describe('readiness', () => {
     expect(r.ready).toEqual({ status: 'False', reason, message: 'live account not read: credentials belong to account 123456789012' });
     expect(r.stalled).toMatchObject({ status: 'True', reason });
     expect(r.stalled?.message).toMatch(fix);
-    expect(r.stalled?.message).toMatch(/Not retried until the CloudService spec or the CloudSecurityPolicy changes/);
+    expect(r.stalled?.message).toMatch(/Not retried until the CloudService spec, its CloudAccount, its namespace's labels or the CloudSecurityPolicy changes/);
     expect(r.stalled?.message).toMatch(/Secret, trust policy or role assignment is read at the next check within 1h/);
     expect(r.retry).toEqual({ kind: 'permanent', reason, at: new Date(NOW.getTime() + STALLED_RECHECK_MS) });
   });
