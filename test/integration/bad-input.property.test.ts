@@ -7,6 +7,7 @@
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import type { CloudAccount, CloudService } from '../../operator/src/api/types.js';
+import { admitsNamespace } from '../../operator/src/controller/account-admission.js';
 import type { InventorySource } from '../../operator/src/controller/gather.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { freeLoopbackPort } from '../harness/moto.js';
@@ -156,7 +157,7 @@ describe('bad input, generated', () => {
   const generatedAccounts: string[] = [];
   const tally = { refused: 0, accepted: 0 };
   /** The CloudAccount part of the tally (its generator must reach both paths too). */
-  const accountTally = { refused: 0, accepted: 0 };
+  const accountTally = { refused: 0, accepted: 0, notAdmitted: 0 };
   const serviceSpec = () => aSpec({ accountRef: { name: accountName } });
 
   beforeAll(async () => {
@@ -181,7 +182,7 @@ describe('bad input, generated', () => {
     await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudsecuritypolicies', name: policyName }).catch(() => undefined);
     console.info(
       `generated CloudServices/CloudAccounts/policies: ${tally.refused} refused at admission, ${tally.accepted} accepted and reconciled ` +
-        `(CloudAccounts: ${accountTally.refused} refused, ${accountTally.accepted} accepted and checked)`,
+        `(CloudAccounts: ${accountTally.refused} refused, ${accountTally.accepted} accepted and checked, ${accountTally.notAdmitted} accepted but not admitting the namespace, so not this operator's to check)`,
     );
   });
 
@@ -263,6 +264,7 @@ describe('bad input, generated', () => {
 
   it('CloudAccount: refused naming the field, or checked by the operator without a crash', async () => {
     const base = baseAccount() as unknown as Record<string, Json>;
+    const notAdmitted: string[] = [];
     await fc.assert(
       fc.asyncProperty(fc.array(mutation(ACCOUNT_PATHS), { minLength: 1, maxLength: 2 }), async (mutations) => {
         let spec = base;
@@ -290,6 +292,12 @@ describe('bad input, generated', () => {
         }
         generatedAccounts.push(name);
         tally.accepted++;
+        // The suite's operator watches one namespace: it checks only accounts that admit it.
+        if (!admitsNamespace(created.spec, ns, { 'cloudposture.io/test': 'true', 'kubernetes.io/metadata.name': ns })) {
+          accountTally.notAdmitted++;
+          notAdmitted.push(name);
+          return;
+        }
         accountTally.accepted++;
         const checked = await waitFor(
           async () => {
@@ -302,6 +310,11 @@ describe('bad input, generated', () => {
       }),
       { numRuns: RUNS, seed: Number(process.env.CLOUDPOSTURE_PROPERTY_SEED ?? 2311), endOnFailure: true },
     );
+    // Checked in turn with the admitted ones, which all have status by now: these have none.
+    for (const name of notAdmitted) {
+      const account = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudaccounts', name })) as CloudAccount;
+      expect({ name, status: account.status }).toEqual({ name, status: undefined });
+    }
     expect(operator.logs.filter((l) => l.message === 'cloudaccount check failed')).toEqual([]);
     expect(operator.logs.filter((l) => l.message === 'cloudaccount status not written')).toEqual([]);
   });
