@@ -36,7 +36,7 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
   const saved = { ...process.env };
   const inA = serviceClient(kc, () => teamA, 120_000);
   const inB = serviceClient(kc, () => teamB, 120_000);
-  const names = { a: '', b: '', late: '' };
+  const names = { a: '', b: '', late: '', shared: '' };
 
   const specOn = (accountName: string, seeded: SeededAccount): CloudServiceSpec =>
     aSpec({ accountRef: { name: accountName }, allowedRegions: seeded.allowedRegions, logVault: seeded.logVault, breakGlassIdentities: [] });
@@ -54,6 +54,7 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
     names.a = `${teamA}.payments`;
     names.b = `${teamB}.sandbox`;
     names.late = `${teamA}.late`;
+    names.shared = `${teamA}.shared`;
     await grantAccount(kc, names.a, 'aws', accountA.account, [teamA]);
     await grantAccount(kc, names.b, 'aws', accountB.account, [teamB]);
     const recording = (real: InventorySource): InventorySource => (read, signal) => {
@@ -107,6 +108,29 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
         { namespace: teamB, arn: `arn:aws:sts::${accountB.accountId}:assumed-role/${role(accountB)}/cloudposture.${teamB}` },
       ]),
     );
+  });
+
+  it('services of two namespaces on one account cost one collection, made under the session of the namespace that read', async () => {
+    await grantAccount(kc, names.shared, 'aws', accountA.account, [teamA, teamB]);
+    const collections = async () => {
+      const { body } = await operator.metrics.render();
+      const line = body.split('\n').find((l) => l.startsWith('cloudposture_cloud_api_calls_total{provider="aws",operation="IAM:GetAccountAuthorizationDetails",code="OK"}'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await collections();
+    const readsBefore = readAs.length;
+    await inA.create('shared-a', specOn(names.shared, accountA));
+    await inB.create('shared-b', specOn(names.shared, accountA));
+    const a = await inA.reconciled('shared-a', { ready: (s) => condition(s, 'Ready')?.status === 'True' });
+    const b = await inB.reconciled('shared-b', { ready: (s) => condition(s, 'Ready')?.status === 'True' });
+    expect([a.status?.accountId, b.status?.accountId]).toEqual([accountA.accountId, accountA.accountId]);
+    // One collection (one authorization-details read) for both services, within the interval.
+    expect((await collections()) - before).toBe(1);
+    // Both got the one read, made under the session of whichever namespace triggered it.
+    const shared = readAs.slice(readsBefore);
+    expect(shared).toHaveLength(2);
+    expect(new Set(shared.map((r) => r.arn)).size).toBe(1);
+    expect([`cloudposture.${teamA}`, `cloudposture.${teamB}`]).toContain(shared[0]?.arn.split('/').at(-1));
   });
 
   it("the CloudAccount is Ready from one identity call, with the operator's external id and the admitted namespaces", async () => {

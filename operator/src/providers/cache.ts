@@ -57,11 +57,12 @@ function digest(parts: unknown[]): string {
 
 /**
  * The cache key: provider + CloudAccount + account id + role (readable), plus a hash of
- * everything else that changes what a collection returns or who it reads as (external
- * id, role session name, scanned regions, log vault, which static credentials). Services
- * on one account share one collection; on AWS the role session names the namespace
- * that reads (so CloudTrail shows the team), so sharing is per account and namespace.
- * Never contains a secret.
+ * everything else that changes what a collection returns (external id, scanned regions,
+ * log vault, which static credentials). Every service on one account shares one
+ * collection per interval, whichever admitted namespace it is in. The role session name
+ * is left out on purpose: a collection is made under the session of the namespace whose
+ * check triggered it, so the account's CloudTrail names the team whose check did read,
+ * and the other services are served what that read returned. Never contains a secret.
  */
 export function inventoryCacheKey(target: CollectTarget): string {
   const creds = target.credentials
@@ -74,7 +75,7 @@ export function inventoryCacheKey(target: CollectTarget): string {
   const account = target.accountName ?? '-';
   if (target.provider === 'aws' && aws) {
     const regions = [...(aws.regions ?? [])].sort();
-    return `aws/${account}/${aws.accountId}/${aws.roleArn ?? '-'}/${digest([aws.externalId ?? '', aws.sessionName ?? '', regions, target.logVault ?? null, creds])}`;
+    return `aws/${account}/${aws.accountId}/${aws.roleArn ?? '-'}/${digest([aws.externalId ?? '', regions, target.logVault ?? null, creds])}`;
   }
   if (target.provider === 'azure' && azure) {
     return `azure/${account}/${azure.tenantId}/${azure.subscriptionId}/${azure.clientId ?? '-'}/${digest([target.logVault ?? null, creds])}`;
