@@ -36,7 +36,7 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
   const saved = { ...process.env };
   const inA = serviceClient(kc, () => teamA, 120_000);
   const inB = serviceClient(kc, () => teamB, 120_000);
-  const names = { a: '', b: '', late: '', shared: '' };
+  const names = { a: '', b: '', late: '', shared: '', keyed: '' };
 
   const specOn = (accountName: string, seeded: SeededAccount): CloudServiceSpec =>
     aSpec({ accountRef: { name: accountName }, allowedRegions: seeded.allowedRegions, logVault: seeded.logVault, breakGlassIdentities: [] });
@@ -55,6 +55,7 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
     names.b = `${teamB}.sandbox`;
     names.late = `${teamA}.late`;
     names.shared = `${teamA}.shared`;
+    names.keyed = `${teamA}.keyed`;
     await grantAccount(kc, names.a, 'aws', accountA.account, [teamA]);
     await grantAccount(kc, names.b, 'aws', accountB.account, [teamB]);
     const recording = (real: InventorySource): InventorySource => (read, signal) => {
@@ -72,6 +73,8 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
         CLOUDPOSTURE_WATCH_NAMESPACE: '',
         CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint,
         CLOUDPOSTURE_POLICY_NAME: uniqueName('policy'),
+        // CloudAccounts are checked often here, so a fixed Secret shows within seconds.
+        CLOUDPOSTURE_ACCOUNT_CHECK_INTERVAL: '2s',
       },
     });
   }, 300_000);
@@ -128,9 +131,25 @@ describe('tenancy: a namespace reads only the accounts granted to it', () => {
     expect((await collections()) - before).toBe(1);
     // Both got the one read, made under the session of whichever namespace triggered it.
     const shared = readAs.slice(readsBefore);
-    expect(shared).toHaveLength(2);
+    expect(new Set(shared.map((r) => r.namespace))).toEqual(new Set([teamA, teamB]));
     expect(new Set(shared.map((r) => r.arn)).size).toBe(1);
     expect([`cloudposture.${teamA}`, `cloudposture.${teamB}`]).toContain(shared[0]?.arn.split('/').at(-1));
+  });
+
+  it("a stalled service recovers as soon as its account's check finds the fixed Secret", async () => {
+    await grantAccount(kc, names.keyed, 'aws', { ...accountA.account, credentialsSecretRef: { name: 'keys-later' } }, [teamA]);
+    await inA.create('keyed', specOn(names.keyed, accountA));
+    const stalled = await inA.reconciled('keyed', { ready: (s) => condition(s, 'Stalled')?.status === 'True' });
+    expect(condition(stalled, 'Ready')).toMatchObject({ status: 'False', reason: 'CredentialsMissing' });
+    // The tenant learns that the account's credentials are unavailable, not which Secret or key.
+    expect(condition(stalled, 'Ready')?.message).not.toMatch(/keys-later|AWS_ACCESS_KEY_ID/);
+    await core.createNamespacedSecret({
+      namespace: teamA,
+      body: { metadata: { name: 'keys-later' }, stringData: { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey } },
+    });
+    // No spec change: the account's Ready turning True re-queues the services naming it.
+    const recovered = await inA.reconciled('keyed', { ready: (s) => condition(s, 'Ready')?.status === 'True', timeoutMs: 30_000 });
+    expect(condition(recovered, 'Stalled')).toBeUndefined();
   });
 
   it("the CloudAccount is Ready from one identity call, with the operator's external id and the admitted namespaces", async () => {

@@ -40,6 +40,10 @@ export interface ManagerOptions {
 /** CloudAccount checks at once (one identity call each). */
 const ACCOUNT_CHECK_CONCURRENCY = 2;
 
+function readyOf(account: CloudAccount | undefined): string | undefined {
+  return account?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+}
+
 function objectKeyOf(service: CloudService): string {
   return `${service.metadata.namespace}/${service.metadata.name}`;
 }
@@ -116,10 +120,15 @@ export class Manager {
       path: `/apis/${GROUP}/${VERSION}/${ACCOUNT_PLURAL}`,
       list: (signal) => api.listAccounts({ signal }),
       onChange: (key, object, previous) => {
-        if (previous && object && onlyStatusChanged(previous, object)) return; // our own status write
-        if (object && this.checksAccount(object)) this.accountQueue.add(key);
-        else this.accountQueue.forget(key);
-        // Grants changed: every service naming the account is judged again.
+        const statusOnly = previous !== undefined && object !== undefined && onlyStatusChanged(previous, object);
+        // Our own status write needs no new check; it matters to the services only when
+        // the account became reachable or unreachable (e.g. its Secret was fixed).
+        if (statusOnly && readyOf(previous) === readyOf(object)) return;
+        if (!statusOnly) {
+          if (object && this.checksAccount(object)) this.accountQueue.add(key);
+          else this.accountQueue.forget(key);
+        }
+        // Grants or reachability changed: every service naming the account is judged again.
         for (const service of this.services.list()) {
           if (service.spec.accountRef?.name === key) this.queue.add(objectKeyOf(service));
         }
