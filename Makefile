@@ -1,17 +1,19 @@
 # Entry points for people and CI; the work is done by npm scripts.
 #   make demo          install everything, then the end-to-end demo
 #   make test          install everything, check the layering and types, then all tests (unit + integration on a real kube-apiserver/etcd)
-#   make install       npm packages, moto (AWS emulator), control plane binaries
+#   make install       npm packages, moto (AWS emulator), compliance-trestle (OSCAL validator), control plane binaries
 #   make controlplane  a local kube-apiserver + etcd in the foreground (DIR=... to keep its data)
 
 SHELL := /bin/bash
 PYTHON ?= python3
 MOTO_VERSION := 5.2.1
+TRESTLE_VERSION := 5.2.0
 
-.PHONY: install moto chromium controlplane-binaries test demo controlplane
+.PHONY: install moto trestle chromium controlplane-binaries test demo controlplane
 
 install: node_modules/.package-lock.json
 	$(MAKE) moto
+	$(MAKE) trestle
 	$(MAKE) chromium
 	$(MAKE) controlplane-binaries
 
@@ -31,6 +33,15 @@ moto:
 		echo "moto $(MOTO_VERSION) present"; \
 	else \
 		$(PYTHON) -m pip install --quiet "moto[server]==$(MOTO_VERSION)"; \
+	fi
+
+# compliance-trestle at the pinned version (validates the OSCAL Assessment Results in
+# test/integration/report-oscal.test.ts), installed only when it is not importable.
+trestle:
+	@if $(PYTHON) -c "import sys, importlib.metadata as m, trestle; sys.exit(m.version('compliance-trestle') != '$(TRESTLE_VERSION)')" 2>/dev/null; then \
+		echo "compliance-trestle $(TRESTLE_VERSION) present"; \
+	else \
+		$(PYTHON) -m pip install --quiet "compliance-trestle==$(TRESTLE_VERSION)"; \
 	fi
 
 # kube-apiserver, kubectl and etcd built with Go into .cache/controlplane/ (minutes the first time).

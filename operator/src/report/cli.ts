@@ -2,7 +2,7 @@
 // cluster of the current kubeconfig (the caller's own credentials: the report shows what
 // they may read).
 //
-//   cloudposture report [-n NAMESPACE | -A] [--format html|json|md|pdf] [-o FILE]
+//   cloudposture report [-n NAMESPACE | -A] [--format html|json|md|pdf|oscal] [-o FILE]
 //                       [--kubeconfig FILE] [--context NAME] [--policy NAME]
 
 import { writeFile } from 'node:fs/promises';
@@ -13,11 +13,12 @@ import type { CloudSecurityPolicy, CloudSecurityPolicySpec, CloudService } from 
 import { API_GROUP, API_VERSION } from '../api/types.js';
 import { buildReportModel } from './build-model.js';
 import type { ReportModel } from './model.js';
+import { renderOscal, type OscalOptions } from './oscal.js';
 import { htmlToPdf } from './pdf.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 
-export const REPORT_FORMATS = ['html', 'json', 'md', 'pdf'] as const;
+export const REPORT_FORMATS = ['html', 'json', 'md', 'pdf', 'oscal'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ReportIO {
@@ -36,7 +37,8 @@ exit plan and drill, network changes and break-glass use.
 Options:
   -n, --namespace NAME   only this namespace (default: all namespaces you may list)
   -A, --all-namespaces   all namespaces (the default)
-  -f, --format FORMAT    html (default), json, md or pdf (pdf needs Chromium)
+  -f, --format FORMAT    html (default), json, md, pdf (needs Chromium) or oscal
+                         (OSCAL 1.1 Assessment Results JSON)
   -o, --output FILE      write to FILE (default: standard output; required for pdf)
       --kubeconfig FILE  kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)
       --context NAME     kubeconfig context to use
@@ -138,9 +140,11 @@ export async function readReportInputs(
   return { services: list.items ?? [], ...(policy ? { policy } : {}), warnings };
 }
 
-/** Renders a model in one of the text formats (pdf goes through renderHtml + Chromium). */
-export function renderReport(model: ReportModel, format: Exclude<ReportFormat, 'pdf'>): string {
+/** Renders a model in one of the text formats (pdf goes through renderHtml + Chromium); `oscal` takes the services for their status.reads. */
+export function renderReport(model: ReportModel, format: Exclude<ReportFormat, 'pdf'>, oscal: OscalOptions = {}): string {
   switch (format) {
+    case 'oscal':
+      return renderOscal(model, oscal);
     case 'json':
       return `${JSON.stringify(model, null, 2)}\n`;
     case 'md':
@@ -194,7 +198,7 @@ export async function runReportCommand(argv: readonly string[], io: ReportIO = d
     if (args.format === 'pdf') {
       await htmlToPdf(renderHtml(model), args.output as string);
     } else {
-      const body = renderReport(model, args.format);
+      const body = renderReport(model, args.format, { services: inputs.services });
       if (args.output) await writeFile(args.output, body, 'utf8');
       else io.stdout(body);
     }

@@ -1,4 +1,4 @@
-// GET /report?namespace=&format=html|json|md on the operator: the evidence report,
+// GET /report?namespace=&format=html|json|md|oscal on the operator: the evidence report,
 // authenticated and authorised the way controller-runtime's secure metrics serving does
 // (filters.WithAuthenticationAndAuthorization), through the reviews of
 // kube/access-review.ts that /metrics uses too. Posture data is sensitive (it names who
@@ -21,7 +21,8 @@
 // or not, so the same request gets the same report whatever the cache holds): first the
 // whole scope, then namespace by namespace, then object by object. What the bound left
 // unchecked makes the report truncated, and a truncated report says so: a `truncated`
-// field in JSON, a banner in HTML and Markdown, and the X-Report-Truncated header. It
+// field in JSON, a banner in HTML and Markdown, a `truncated` prop and remarks on the OSCAL
+// result, and the X-Report-Truncated header. It
 // never says how much was left: that would tell a caller how many services others have.
 // Every answered request is logged with the user and the namespaces shown, never the token.
 
@@ -33,6 +34,7 @@ import { bearerToken, SemaphoreFullError, type AccessReviewer, type ReviewedUser
 import { buildReportModel } from './build-model.js';
 import { renderReport } from './cli.js';
 import type { ReportModel } from './model.js';
+import { renderOscal, type OscalOptions } from './oscal.js';
 
 /** Default bound on the SubjectAccessReview answers one report request consults. */
 export const DEFAULT_MAX_REVIEWS_PER_REQUEST = 100;
@@ -72,7 +74,13 @@ export interface ReportHandlerOptions {
 
 export type ReportRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-const FORMATS = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', md: 'text/markdown; charset=utf-8' } as const;
+const FORMATS = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  // OSCAL 1.1 Assessment Results (oscal.ts), JSON.
+  oscal: 'application/json; charset=utf-8',
+} as const;
 type EndpointFormat = keyof typeof FORMATS;
 
 export { bearerToken };
@@ -91,12 +99,14 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
-/** The report rendered with what says it is partial: a JSON field, an HTML or Markdown banner. */
-export function markTruncated(model: ReportModel, format: 'html' | 'json' | 'md', truncation: Truncation): string {
+/** The report rendered with what says it is partial: a JSON field, an HTML or Markdown banner, the OSCAL result's remarks. */
+export function markTruncated(model: ReportModel, format: EndpointFormat, truncation: Truncation, oscal: OscalOptions = {}): string {
   const text =
     `Truncated: this report shows only the services found within ${truncation.maxReviewsPerRequest} access checks; ` +
     `others you may read can be missing.${truncation.hint ? ` To see them all, ${truncation.hint}.` : ''}`;
   switch (format) {
+    case 'oscal':
+      return renderOscal(model, { ...oscal, truncated: text });
     case 'json':
       return `${JSON.stringify({ ...model, truncated: truncation }, null, 2)}\n`;
     case 'md':
@@ -185,7 +195,7 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
     if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'method not allowed\n', undefined, { Allow: 'GET, HEAD' });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const format = (url.searchParams.get('format') ?? 'html') as EndpointFormat;
-    if (!(format in FORMATS)) return answer(400, `format must be one of ${Object.keys(FORMATS).join(', ')}\n`);
+    if (!Object.hasOwn(FORMATS, format)) return answer(400, `format must be one of ${Object.keys(FORMATS).join(', ')}\n`);
     const namespace = url.searchParams.get('namespace') || undefined;
     if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) return answer(400, 'invalid namespace\n');
 
@@ -223,7 +233,8 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
       ...(namespace ? { namespace } : {}),
       generatedAt: clock(),
     });
-    const body = truncation ? markTruncated(model, format, truncation) : renderReport(model, format);
+    const oscal = { services: found.services };
+    const body = truncation ? markTruncated(model, format, truncation, oscal) : renderReport(model, format, oscal);
     return answer(200, body, FORMATS[format], {}, { ...viewer, services: found.services, truncated: found.truncated });
   };
 }
