@@ -24,11 +24,29 @@
 // the same document. Evidence records (issue 16 items 1-3) do not exist yet: the
 // `evidenceRecord` option is where their id and digests go once they do.
 
-import type { CloudService, EvidenceRead } from '../api/types.js';
+import type { CloudService } from '../api/types.js';
 import { API_GROUP_VERSION } from '../api/types.js';
 import { compareText } from '../controls/text.js';
 import { reportControls, stepOfControl } from './checklist.js';
-import type { ReportFinding, ReportModel, ServiceReport, StepReport } from './model.js';
+import type { ReportModel, ServiceReport } from './model.js';
+import {
+  A523_CONTROL_ID,
+  type ControlInfo,
+  controlsOf,
+  isoTime,
+  line,
+  nonEmpty,
+  objectives,
+  OSCAL_PROP_NS,
+  OUTCOME_TEXT,
+  outcomeOf,
+  prop,
+  props,
+  READ_FAMILY,
+  readEvidence,
+  stepEvidence,
+  stepObjectiveId,
+} from './oscal-parts.js';
 import {
   OSCAL_VERSION,
   type OscalAssessmentResultsDocument,
@@ -36,21 +54,11 @@ import {
   type OscalFinding,
   type OscalInventoryItem,
   type OscalObservation,
-  type OscalPart,
-  type OscalProperty,
   type OscalRelevantEvidence,
 } from './oscal-types.js';
 import { oscalUuid } from './oscal-uuid.js';
 
-/** Namespace of the export's own properties (OSCAL: props outside its core set carry an ns). */
-export const OSCAL_PROP_NS = 'https://cloudposture.io/ns/oscal';
-/** The control reviewed: ISO/IEC 27001:2022 Annex A 5.23. */
-export const A523_CONTROL_ID = 'a.5.23';
-
-/** The objective id of a checklist step: "a.5.23_obj.step-01" ... "a.5.23_obj.step-10". */
-export function stepObjectiveId(step: number): string {
-  return `${A523_CONTROL_ID}_obj.step-${String(step).padStart(2, '0')}`;
-}
+export { A523_CONTROL_ID, OSCAL_PROP_NS, stepObjectiveId };
 
 /** What an evidence record contributes to an observation. */
 export interface EvidenceRecordRef {
@@ -72,35 +80,6 @@ export interface OscalOptions {
   truncated?: string;
 }
 
-type Outcome = 'pass' | 'fail' | 'unknown';
-
-/** One line of text (OSCAL titles allow no line break). */
-function line(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim() || '-';
-}
-
-function prop(name: string, value: string | number | boolean | undefined, ns: string | null = OSCAL_PROP_NS): OscalProperty | undefined {
-  if (value === undefined) return undefined;
-  const v = line(String(value));
-  return ns ? { name, ns, value: v } : { name, value: v };
-}
-
-/** Properties without the undefined ones; undefined when none is left (OSCAL lists hold at least one item). */
-function props(...list: Array<OscalProperty | undefined>): OscalProperty[] | undefined {
-  const out = list.filter((p): p is OscalProperty => p !== undefined);
-  return out.length > 0 ? out : undefined;
-}
-
-function nonEmpty<T>(list: T[]): T[] | undefined {
-  return list.length > 0 ? list : undefined;
-}
-
-/** RFC 3339 with offset (OSCAL date-time-with-timezone), or undefined for a missing or unparseable value. */
-function isoTime(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-}
 
 function serviceKey(s: Pick<ServiceReport, 'namespace' | 'name'>): string {
   return `${s.namespace}/${s.name}`;
@@ -121,74 +100,6 @@ export function reportFindingIds(s: ServiceReport): string[] {
   });
 }
 
-interface ControlInfo {
-  id: string;
-  step?: number;
-  family: string;
-  title: string;
-  needs?: 'spec' | 'live';
-}
-
-/** The controls with an outcome for a service: those whose condition is published, and any a finding names. */
-function controlsOf(s: ServiceReport, catalog: readonly ControlInfo[]): ControlInfo[] {
-  const published = new Set(s.conditions.map((c) => c.type));
-  const out = catalog.filter((c) => published.has(c.family));
-  for (const f of s.findings) {
-    if (out.some((c) => c.id === f.control)) continue;
-    const step = f.step ?? stepOfControl(f.control);
-    out.push({ id: f.control, ...(step !== undefined ? { step } : {}), family: f.condition, title: f.title ?? f.control });
-  }
-  return out;
-}
-
-function outcomeOf(s: ServiceReport, control: ControlInfo, findings: readonly ReportFinding[]): Outcome {
-  if (findings.length > 0) return 'fail';
-  const condition = s.conditions.find((c) => c.type === control.family);
-  if (!condition || condition.status === 'Unknown') return 'unknown';
-  if (condition.status === 'True') return 'pass';
-  // False without a finding of this control: another control of the family failed, unless
-  // findings were left out of status (then this control cannot be read alone).
-  return s.findingsOmitted > 0 ? 'unknown' : 'pass';
-}
-
-const OUTCOME_TEXT: Record<Outcome, string> = {
-  pass: 'no finding: the control is met',
-  fail: 'failed',
-  unknown: 'could not be determined',
-};
-
-/** status.reads sources and the condition whose evidence they are. */
-const READ_FAMILY: Record<EvidenceRead['source'], string> = { changeLog: 'ChangesTracked', declaredState: 'InSync' };
-
-function readEvidence(read: EvidenceRead): OscalRelevantEvidence {
-  const parts = [read.obtainedAt ? `value in use read at ${read.obtainedAt}` : 'no successful read yet'];
-  if (read.failedAt) parts.push(`latest attempt failed at ${read.failedAt}${read.reason ? ` (${read.reason})` : ''}${read.message ? `: ${read.message}` : ''}`);
-  return {
-    description: `status.reads[${read.source}]: ${parts.join('; ')}.`,
-    props: props(prop('status-field', `reads[${read.source}]`), prop('obtained-at', isoTime(read.obtainedAt)), prop('failed-at', isoTime(read.failedAt)), prop('reason', read.reason)),
-  };
-}
-
-function stepEvidence(step: StepReport | undefined): OscalRelevantEvidence[] {
-  return (step?.evidence ?? []).map((e) => ({
-    description: `${e.label}: ${e.at ?? 'missing'} (checklist step ${step?.step} evidence).`,
-    props: props(prop('evidence-label', e.label), prop('evidence-at', isoTime(e.at))),
-  }));
-}
-
-function objectives(model: ReportModel, catalog: readonly ControlInfo[]): OscalPart[] {
-  return model.checklist.map((step) => ({
-    id: stepObjectiveId(step.step),
-    name: 'assessment-objective',
-    title: `Step ${step.step}: ${step.title}`,
-    prose: step.requirement,
-    props: props(
-      prop('checklist-step', step.step),
-      ...step.conditions.map((c) => prop('implemented-by-condition', c)),
-      ...catalog.filter((c) => c.step === step.step).map((c) => prop('operator-control', c.id)),
-    ),
-  }));
-}
 
 /** Builds the Assessment Results document for a report. */
 export function buildOscalAssessmentResults(model: ReportModel, options: OscalOptions = {}): OscalAssessmentResultsDocument {
