@@ -21,6 +21,8 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)
 export function parseTime(value: string | Date | undefined | null): Date | undefined {
   if (value === undefined || value === null) return undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  // Objects read back from the cluster are typed, not checked: anything else is no time.
+  if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (!ISO_TIMESTAMP.test(text)) return undefined;
   const ms = Date.parse(text);

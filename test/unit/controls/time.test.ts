@@ -23,6 +23,10 @@ describe('parseTime', () => {
     expect(parseTime(new Date(Number.NaN))).toBeUndefined();
     expect(parseTime(undefined)).toBeUndefined();
   });
+
+  it('reads anything else read back from the cluster as no time, without throwing', () => {
+    for (const raw of [1, 8760, true, {}, []] as unknown as string[]) expect(parseTime(raw)).toBeUndefined();
+  });
 });
 
 describe('evidence windows are half-open: current strictly before expiry', () => {
