@@ -23,7 +23,7 @@ describe('judgeHealth', () => {
     [
       'a worker busy past the bound',
       { now: NOW, reflectors: watches(), queue: { depth: 0, progress: { oldest: { key: 'ns/a', startedAt: NOW - 16 * MIN }, lastProgressAt: NOW - 16 * MIN } } },
-      ['queue: reconcile of ns/a running for 960s (bound 900s)'],
+      ['queue: a reconcile running for 960s (bound 900s)'],
     ],
     [
       'keys waiting with no progress past the bound',
@@ -37,7 +37,7 @@ describe('judgeHealth', () => {
 
 describe('/healthz', () => {
   it('answers 500 with the problems while stuck, 200 once not, and leaves /readyz alone', async () => {
-    let problems = ['queue: reconcile of ns/a running for 960s (bound 900s)'];
+    let problems = ['queue: a reconcile running for 960s (bound 900s)'];
     const server = await startServer('127.0.0.1:0', new OperatorMetrics({ defaultMetrics: false }), {
       healthy: () => problems.length === 0,
       problems: () => problems,
@@ -47,7 +47,7 @@ describe('/healthz', () => {
     try {
       const stuck = await fetch(`${base}/healthz`);
       expect(stuck.status).toBe(500);
-      expect(await stuck.text()).toBe('unhealthy\nqueue: reconcile of ns/a running for 960s (bound 900s)\n');
+      expect(await stuck.text()).toBe('unhealthy\nqueue: a reconcile running for 960s (bound 900s)\n');
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
       problems = [];
       expect((await fetch(`${base}/healthz`)).status).toBe(200);

@@ -39,7 +39,8 @@ export function judgeHealth(facts: HealthFacts, bounds: HealthBounds): Health {
   if (queue) {
     const oldest = queue.progress.oldest;
     if (oldest && facts.now - oldest.startedAt > bounds.queueStuckAfterMs) {
-      problems.push(`queue: reconcile of ${oldest.key} running for ${seconds(facts.now - oldest.startedAt)} (bound ${seconds(bounds.queueStuckAfterMs)})`);
+      // Not the key: /healthz answers without a token, and a key names a team's service.
+      problems.push(`queue: a reconcile running for ${seconds(facts.now - oldest.startedAt)} (bound ${seconds(bounds.queueStuckAfterMs)})`);
     }
     const idleFor = facts.now - queue.progress.lastProgressAt;
     if (queue.depth > 0 && idleFor > bounds.queueStuckAfterMs) {
