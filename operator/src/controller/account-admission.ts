@@ -10,6 +10,11 @@ import type { CloudAccountSpec, NamespaceSelector } from '../api/types.js';
 /** Namespace labels as the API server knows them; undefined: the namespace is not (yet) known. */
 export type NamespaceLabels = Readonly<Record<string, string>> | undefined;
 
+/** The labels of a cached namespace: none when it has none, undefined when it is not known. */
+export function labelsOf(namespace: { metadata: { labels?: Record<string, string> } } | undefined): NamespaceLabels {
+  return namespace ? (namespace.metadata.labels ?? {}) : undefined;
+}
+
 export function admitsNamespace(spec: CloudAccountSpec, namespace: string, labels: NamespaceLabels): boolean {
   if (spec.namespaces?.includes(namespace)) return true;
   if (!spec.namespaceSelector || labels === undefined) return false;

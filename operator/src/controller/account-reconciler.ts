@@ -10,9 +10,9 @@ import type { KubeApi } from '../kube/api.js';
 import { statusCode } from '../kube/api.js';
 import { canonical } from '../kube/merge-patch.js';
 import type { Logger } from '../log.js';
-import type { AccountProbe, CollectTarget } from '../providers/types.js';
+import type { AccountProbe } from '../providers/types.js';
 import { describeAdmission } from './account-admission.js';
-import { externalIdOf } from './account-target.js';
+import { accountTarget, externalIdOf } from './account-target.js';
 import { readAccountCredentials, type CredentialsReader } from './credentials.js';
 import type { ObjectStore } from './object-store.js';
 import type { ReconcileResult } from './workqueue.js';
@@ -31,21 +31,6 @@ export interface AccountReconcilerDeps {
   checkIntervalMs: number;
   log: Logger;
   clock?: () => Date;
-}
-
-/** The account alone, as the operator reads it for its own check (no namespace in the session name). */
-export function accountTarget(account: CloudAccount): CollectTarget {
-  const aws = account.spec.aws;
-  const externalId = aws?.roleArn ? externalIdOf(account) : undefined;
-  return {
-    provider: account.spec.provider,
-    accountName: account.metadata.name ?? '',
-    account: {
-      ...(aws ? { aws: { ...aws, ...(externalId ? { externalId } : {}) } } : {}),
-      ...(account.spec.azure ? { azure: account.spec.azure } : {}),
-    },
-    allowedRegions: [],
-  };
 }
 
 export class AccountReconciler {

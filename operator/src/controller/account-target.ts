@@ -9,7 +9,7 @@ import type { CollectionFailure } from '../inventory/types.js';
 import type { NamespaceMeta } from '../kube/api.js';
 import { sessionNameFor } from '../providers/aws/clients.js';
 import type { CollectTarget } from '../providers/types.js';
-import { admitsNamespace } from './account-admission.js';
+import { admitsNamespace, labelsOf } from './account-admission.js';
 import { readAccountCredentials, type CredentialsReader } from './credentials.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -34,12 +34,16 @@ export function externalIdOf(account: CloudAccount): string | undefined {
   return account.metadata.uid ? `cloudposture-${account.metadata.uid}` : undefined;
 }
 
+function notFound(name: string): CollectionFailure {
+  return { reason: 'CloudAccountNotFound', message: `CloudAccount ${name} does not exist` };
+}
+
 /** Why a service may not use the account it names, or undefined when it may. */
 export function refusal(service: CloudService, account: CloudAccount | undefined, labels: NamespaceMeta | undefined): CollectionFailure | undefined {
   const name = service.spec.accountRef.name;
   const namespace = service.metadata.namespace ?? '';
-  if (!account) return { reason: 'CloudAccountNotFound', message: `CloudAccount ${name} does not exist` };
-  if (!admitsNamespace(account.spec, namespace, labels?.metadata.labels ?? (labels ? {} : undefined))) {
+  if (!account) return notFound(name);
+  if (!admitsNamespace(account.spec, namespace, labelsOf(labels))) {
     return { reason: 'AccountNotPermitted', message: `CloudAccount ${name} does not admit namespace ${namespace}` };
   }
   if (account.spec.provider !== service.spec.provider) {
@@ -48,17 +52,36 @@ export function refusal(service: CloudService, account: CloudAccount | undefined
   return undefined;
 }
 
+/**
+ * The account alone, as the operator reaches it: its CloudAccount name, the account
+ * block with the operator's external id for a role, no namespace and no service parts
+ * (the CloudAccount's own Ready check reads with this).
+ */
+export function accountTarget(account: CloudAccount): CollectTarget {
+  const aws = account.spec.aws;
+  const externalId = aws?.roleArn ? externalIdOf(account) : undefined;
+  return {
+    provider: account.spec.provider,
+    accountName: account.metadata.name ?? '',
+    account: {
+      ...(aws ? { aws: { ...aws, ...(externalId ? { externalId } : {}) } } : {}),
+      ...(account.spec.azure ? { azure: account.spec.azure } : {}),
+    },
+    allowedRegions: [],
+  };
+}
+
 /** The plain target of a service on an admitted account, before any Secret is read. */
 export function targetOf(service: CloudService, account: CloudAccount): CollectTarget {
   const spec = service.spec;
-  const aws = account.spec.aws;
-  const externalId = aws?.roleArn ? externalIdOf(account) : undefined;
+  const base = accountTarget(account);
   const target: CollectTarget = {
+    ...base,
     provider: spec.provider,
     accountName: account.metadata.name ?? spec.accountRef.name,
     account: {
-      ...(aws ? { aws: { ...aws, ...(externalId ? { externalId } : {}), sessionName: sessionNameFor(service.metadata.namespace ?? '') } } : {}),
-      ...(account.spec.azure ? { azure: account.spec.azure } : {}),
+      ...base.account,
+      ...(base.account.aws ? { aws: { ...base.account.aws, sessionName: sessionNameFor(service.metadata.namespace ?? '') } } : {}),
     },
     allowedRegions: spec.allowedRegions,
   };
@@ -70,8 +93,9 @@ export function targetOf(service: CloudService, account: CloudAccount): CollectT
 export function createTargetResolver(directory: AccountDirectory, credentials: CredentialsReader): TargetResolver {
   return async (service) => {
     const account = directory.accounts.get(service.spec.accountRef.name);
+    if (!account) return { ok: false, failure: notFound(service.spec.accountRef.name), refused: true };
     const refused = refusal(service, account, directory.namespaces.get(service.metadata.namespace ?? ''));
-    if (refused || !account) return { ok: false, failure: refused ?? { reason: 'CloudAccountNotFound', message: '' }, refused: true };
+    if (refused) return { ok: false, failure: refused, refused: true };
     const target = targetOf(service, account);
     const failure = await readAccountCredentials(credentials, account, target);
     // The detail (which Secret, which keys) is for the CloudAccount only.

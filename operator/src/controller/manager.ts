@@ -8,12 +8,13 @@ import type { CloudAccount, CloudSecurityPolicy, CloudService, ObjectMetaLite } 
 import type { OperatorConfig } from '../config.js';
 import { ACCOUNT_PLURAL, GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION, type NamespaceMeta } from '../kube/api.js';
 import { LeaderElector } from '../kube/leader.js';
+import { findCondition } from '../kube/conditions.js';
 import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { AccountProbe } from '../providers/types.js';
-import { admitsNamespace } from './account-admission.js';
+import { admitsNamespace, labelsOf } from './account-admission.js';
 import { AccountReconciler } from './account-reconciler.js';
 import { createTargetResolver } from './account-target.js';
 import { judgeHealth, type Health } from './health.js';
@@ -41,7 +42,7 @@ export interface ManagerOptions {
 const ACCOUNT_CHECK_CONCURRENCY = 2;
 
 function readyOf(account: CloudAccount | undefined): string | undefined {
-  return account?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  return findCondition(account?.status?.conditions, 'Ready')?.status;
 }
 
 function objectKeyOf(service: CloudService): string {
@@ -255,7 +256,7 @@ export class Manager {
    */
   private checksAccount(account: CloudAccount): boolean {
     const watched = this.options.config.watchNamespace;
-    return !watched || admitsNamespace(account.spec, watched, this.namespaces.get(watched)?.metadata.labels ?? {});
+    return !watched || admitsNamespace(account.spec, watched, labelsOf(this.namespaces.get(watched)));
   }
 
   /** The renew deadline passed: another replica may lead soon, so nothing of ours may write from now on. */
