@@ -12,14 +12,14 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CloudService } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import type { DeclaredStateResult } from '../inventory/declared-state.js';
-import type { CollectionFailure } from '../inventory/types.js';
 import { KubeApi, SecretNotPermittedError } from '../kube/api.js';
 import { type StateReaderDeps, StateReadError, describeSource, readDeclaredState, s3ObjectGetter, stateSource } from '../iac/state-reader.js';
 import { createAwsCollector, type ObjectStore } from '../providers/aws/index.js';
 import type { CollectTarget } from '../providers/types.js';
+import type { TargetResult } from './account-target.js';
 
-/** The account a service resolved to this reconcile (controller/credentials.ts TargetResult). */
-export type ResolvedAccount = { ok: true; target: CollectTarget } | { ok: false; failure: CollectionFailure };
+/** The account a service resolved to this reconcile. */
+export type ResolvedAccount = TargetResult;
 
 /** Reads the declared state; `account` is the service's resolved account (S3 reads need it). Never rejects. */
 export type DeclaredStateReader = (service: CloudService, signal: AbortSignal, account?: ResolvedAccount) => Promise<DeclaredStateResult>;
