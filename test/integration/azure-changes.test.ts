@@ -6,7 +6,7 @@
 
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ChangeReadResult } from '../../operator/src/providers/types.js';
-import { activityEvents, signIn } from '../harness/azure-mock/fixture.js';
+import { activityEvents, signIn, uuidFor } from '../harness/azure-mock/fixture.js';
 import { CLIENT_ID, CLIENT_SECRET, SUBSCRIPTION_ID, TENANT_ID, compliantFixture } from '../harness/azure-mock/scenarios.js';
 import { azureTarget, useAzureMock } from '../harness/azure-mock/suite.js';
 import { createTestNamespace, deleteTestNamespace, kubectlOk, loadTestKubeConfig, waitFor } from '../harness/kube.js';
@@ -74,6 +74,16 @@ describe('Azure Activity Log reader (collector)', () => {
     // ... and its sign-ins in the window, from Entra ID's sign-in log (one query per identity).
     expect(result.records.filter((r) => r.kind === 'sign-in').map((r) => [r.actor, r.resource, r.errorCode])).toEqual([[BREAK_GLASS, 'Azure Portal', undefined]]);
     expect(azure.mock.count('graph.signIns')).toBe(1);
+  });
+
+  it('finds the calls and sign-ins of a break-glass identity declared by its object id', async () => {
+    const objectId = uuidFor(`user|${BREAK_GLASS}`);
+    const result = await read([objectId]);
+    if (!result.ok) throw new Error(result.failure.message);
+    expect(result.records.filter((r) => r.actor === BREAK_GLASS).map((r) => [r.kind, r.principal])).toEqual([
+      ['sign-in', objectId],
+      ['activity', objectId],
+    ]);
   });
 
   it('reads no sign-ins when no break-glass identity is declared', async () => {
@@ -191,5 +201,15 @@ describe('ChangesTracked for an Azure service (operator on the real control plan
       description: 'm365: ChangesTracked True after the acknowledgements',
     });
     expect(condition(acked, 'ChangesTracked')?.observedGeneration).toBe(acked.metadata.generation);
+    // That reconcile read nothing new (the watermark is past the events): the ledger it
+    // judged came from status alone, and still holds both break-glass uses, acknowledged.
+    expect(
+      (acked.status?.changes ?? []).filter((c) => c.actor === BREAK_GLASS).map((c) => [c.kind, c.breakGlass, c.acknowledged]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['activity', true, true],
+        ['sign-in', true, true],
+      ]),
+    );
   });
 });

@@ -5,7 +5,7 @@ import {
   signInFilter,
   type ActivityLogEvent,
 } from '../../operator/src/providers/azure/activity-log.js';
-import { activityEvents, signIn } from '../harness/azure-mock/fixture.js';
+import { activityEvents, signIn, uuidFor } from '../harness/azure-mock/fixture.js';
 
 const SUB = '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e';
 const NSG = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-app`;
@@ -29,6 +29,8 @@ describe('Activity Log events as change records', () => {
       time: '2026-11-20T10:00:03Z',
       actor: 'it-ops@example.com',
       userName: 'it-ops@example.com',
+      // The caller's object id claim: a break-glass identity declared by object id matches it.
+      principal: uuidFor('user|it-ops@example.com'),
       action: 'Microsoft.Network/networkSecurityGroups/securityRules/write',
       source: 'Microsoft.Network',
       resource: `${NSG}/securityRules/allow-rdp`,
@@ -102,6 +104,7 @@ describe('break-glass sign-ins', () => {
       time: '2026-11-20T10:00:00Z',
       actor: 'bg1@example.onmicrosoft.com',
       userName: 'bg1@example.onmicrosoft.com',
+      principal: ok.userId,
       action: 'SignIn',
       source: 'login.microsoftonline.com',
       resource: 'Azure Portal',

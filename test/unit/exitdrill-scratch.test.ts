@@ -132,9 +132,12 @@ describe('the scratch byte budget shared by all drills', () => {
     const run = (prefix: string) => runExitDrill(drill(prefix), () => store.s3, workDir, new Date('2026-11-15T12:00:00Z'), { budget, concurrency: 6 });
     const [a, b] = await Promise.all([run('data/a-'), run('data/b-')]);
     expect([a.objectsVerified, b.objectsVerified]).toEqual([6, 6]);
-    expect(store.peakOnDisk()).toBeGreaterThan(500 * KIB); // one drill's sample was on disk at once
-    expect(store.peakOnDisk()).toBeLessThanOrEqual(budget.totalBytes);
+    // One drill's whole sample was granted at once, never both: the budget's own count is
+    // exact, while the disk is only sampled as chunks are served (writes land later under load).
+    expect(budget.peak).toBeGreaterThan(600 * KIB);
     expect(budget.peak).toBeLessThanOrEqual(budget.totalBytes);
+    expect(store.peakOnDisk()).toBeGreaterThan(0);
+    expect(store.peakOnDisk()).toBeLessThanOrEqual(budget.totalBytes);
     expect(budget.inUse).toBe(0);
     expect(await readdir(workDir)).toEqual([]);
   });

@@ -981,11 +981,11 @@ export interface ChangeEntry {
    */
   time: string;
   /**
-   * ARN of the principal that made the change.
+   * Who made the change - AWS, the caller's ARN; Azure, the Activity Log's caller (a UPN or application id).
    */
   actor: string;
   /**
-   * For an assumed-role session, the role's ARN (deployer patterns match it too).
+   * AWS, for an assumed-role session the role's ARN (for AssumeRole, the role assumed); Azure, the caller's Entra ID object id. Deployer patterns and break-glass identities match it too.
    */
   principal?: string;
   /**

@@ -71,11 +71,20 @@ function sameIamUser(declared: string, actor: string): boolean {
   return a !== null && b !== null && a[1] === b[1] && a[2] === b[2];
 }
 
+/** Names compare without case: IAM user and role names are unique regardless of case, and so are Entra ID UPNs and object ids. */
+function sameName(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
 /**
  * The entry of `identities` that names the record's caller, if any. An entry matches by
- * ARN (with `*` patterns; a user ARN also by account and user name), by user name, or by
- * the role name of an assumed-role session or of the role an AssumeRole call assumed;
+ * ARN (with `*` patterns; a user ARN also by account and user name), by user name, by
+ * the role name of an assumed-role session or of the role an AssumeRole call assumed, or
+ * by the caller or principal itself (an Azure UPN, application id or object id);
  * "root" or "<root_account>" matches the root user.
+ *
+ * Only the fields kept in status.changes (actor, principal) may be needed to match: a
+ * record read back from status has no userName, and must be judged as it was when read.
  */
 export function identityNamedBy(record: ChangeRecord, identities: readonly string[]): string | undefined {
   for (const entry of identities) {
@@ -86,7 +95,8 @@ export function identityNamedBy(record: ChangeRecord, identities: readonly strin
       continue;
     }
     if ((e === 'root' || e === '<root_account>') && /:root$/.test(record.actor)) return entry;
-    if (e === record.userName || e === nameOf(record.actor) || e === nameOf(record.principal)) return entry;
+    const names = [record.userName, record.actor, record.principal, nameOf(record.actor), nameOf(record.principal)];
+    if (names.some((name) => sameName(e, name))) return entry;
   }
   return undefined;
 }

@@ -593,6 +593,11 @@ export function activityEvents(subscriptionId: string, o: ActivityEventOptions):
     authorization: { action: o.operation, scope: o.resourceId },
     caller: o.caller,
     channels: 'Operation',
+    // A few of the caller's token claims, as EventData carries them; the object id is the one the operator reads.
+    claims: {
+      aud: 'https://management.core.windows.net/',
+      'http://schemas.microsoft.com/identity/claims/objectidentifier': uuidFor(`user|${o.caller}`),
+    },
     correlationId: operationId,
     eventDataId: uuidFor(`${operationId}|${phase}`),
     eventName: { value: phase === 'Started' ? 'BeginRequest' : 'EndRequest', localizedValue: phase === 'Started' ? 'Begin request' : 'End request' },

@@ -33,7 +33,12 @@ export interface ActivityLogEvent {
   authorization?: { action?: string; scope?: string };
   status?: { value?: string };
   subStatus?: { value?: string };
+  /** The caller's token claims; the object id claim names a break-glass identity declared by object id. */
+  claims?: Record<string, string>;
 }
+
+/** The Entra ID object id claim of an Activity Log event's caller. */
+const OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 
 export function isNetworkChangeOperation(operation: string): boolean {
   return NETWORK_CHANGE_OPERATION.test(operation);
@@ -68,6 +73,8 @@ export function changeRecordFromActivityEvent(event: ActivityLogEvent, watchedId
     region: '', // the Activity Log does not carry the resource's location
     kind,
   };
+  const objectId = event.claims?.[OBJECT_ID_CLAIM];
+  if (objectId) record.principal = objectId;
   const provider = event.resourceProviderName?.value;
   if (provider) record.source = provider;
   if (status === 'Failed') record.errorCode = event.subStatus?.value || 'Failed';
@@ -173,6 +180,8 @@ export function changeRecordFromSignIn(signIn: SignInEvent): ChangeRecord | unde
     region: '',
     kind: 'sign-in',
   };
+  // The sign-in was asked for by object id when the identity is declared so (signInFilter).
+  if (signIn.userId) record.principal = signIn.userId;
   const code = signIn.status?.errorCode ?? 0;
   if (code !== 0) record.errorCode = `SignInError${code}`;
   return record;
