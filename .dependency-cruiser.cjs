@@ -51,6 +51,13 @@ module.exports = {
       to: { path: `${SRC}(controls|controller|kube|report|iac|exitdrill)/` },
     },
     {
+      name: 'evidence-stands-alone',
+      severity: 'error',
+      comment: 'evidence/ (hash-chained records, their verification, the Object Lock store) builds on plain types and the evaluation only: never providers, the controller, kube, IaC readers, the drill runner or the report.',
+      from: { path: `${SRC}evidence/` },
+      to: { path: SRC, pathNot: `${SRC}(api|inventory|controls|evidence)/` },
+    },
+    {
       name: 'kube-is-a-client',
       severity: 'error',
       comment: 'kube/ wraps the Kubernetes API: it knows the CRD types and the logger, not controls, providers or the controller.',

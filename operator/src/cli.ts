@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runEvidenceCommand } from './evidence/verify-command.js';
 import { type CommandIO, EXIT_USAGE, runIacCheck } from './iac/check-command.js';
 import { runReportCommand } from './report/cli.js';
 
@@ -29,6 +30,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   report: {
     summary: 'Write the A.5.23 evidence report (HTML, JSON, Markdown or PDF) from the CloudServices in the cluster',
     run: (args, io) => runReportCommand(args, io),
+  },
+  evidence: {
+    summary: 'Verify the hash-chained evidence records in an Object Lock bucket (evidence verify --bucket B)',
+    run: (args, io) => runEvidenceCommand(args, io),
   },
 };
 
