@@ -18,7 +18,7 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function fail(path: string, what: string): never {
-  throw new Error(`canonical JSON: ${what} at ${path || '$'}`);
+  throw new Error(`canonical JSON: ${what} at ${path}`);
 }
 
 function str(value: string, path: string): string {
@@ -80,8 +80,8 @@ function write(value: unknown, path: string, seen: Set<object>): string | undefi
 
 /** The RFC 8785 canonical form of `value`; throws an Error for what has none (see the header). */
 export function canonicalJson(value: unknown): string {
-  const out = write(value, '', new Set());
-  if (out === undefined) fail('', 'undefined');
+  const out = write(value, '$', new Set());
+  if (out === undefined) fail('$', 'undefined');
   return out;
 }
 

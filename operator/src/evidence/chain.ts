@@ -113,7 +113,9 @@ export function verifyChain(entries: readonly ChainEntry[], options: VerifyOptio
       const range = parsed.sequence - 1 === expected ? `${expected}` : `${expected}-${parsed.sequence - 1}`;
       add(key, 'missing', `record${parsed.sequence - 1 === expected ? '' : 's'} ${range} missing before this one`);
     } else if (parsed.sequence < expected) {
+      // Not linked or followed on from: the entries after it are checked against `before`.
       add(key, 'sequence', `sequence ${parsed.sequence} out of order after ${before?.key ?? 'the start'}`);
+      continue;
     }
 
     const shapeError = entry.readError ?? recordShapeError(entry.body);
