@@ -11,6 +11,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
+import type { OrganizationListing } from '../../inventory/organization.js';
 import type { InventoryResult, Resource } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection, settleAreas } from '../collection.js';
@@ -30,6 +31,7 @@ import { AwsCollection, fatalFrom, type AwsCollectionLimits } from './context.js
 import { readEc2Region, readRegions } from './ec2.js';
 import { classifyAwsError } from './errors.js';
 import { readIdentities } from './iam.js';
+import { readOrganizationAccounts, type OrganizationReadOptions } from './organization-accounts.js';
 import { readRegionRestriction } from './organizations.js';
 import { readRdsRegion } from './rds.js';
 import { BucketLocations, readBuckets } from './s3.js';
@@ -153,6 +155,26 @@ export class AwsInventoryCollector implements CloudProvider {
       return { ok: true, principal: caller.Arn ?? '' };
     } catch (err) {
       return { ok: false, failure: fatalFrom(err, 'sts:GetCallerIdentity', secrets).failure };
+    } finally {
+      clients.destroy();
+    }
+  }
+
+  /**
+   * Shadow IT discovery: every account of the organisation that the target (the
+   * management or a delegated-administrator account) manages, with OU path and status
+   * (organization-accounts.ts). Never rejects but for an abort; refused reads are gaps.
+   */
+  async listOrganizationAccounts(target: CollectTarget, signal?: AbortSignal, limits: Omit<OrganizationReadOptions, 'signal' | 'secrets'> = {}): Promise<OrganizationListing> {
+    const secrets = [target.credentials?.accessKeyId, target.credentials?.secretAccessKey, target.credentials?.sessionToken];
+    const clients = this.clientsFor(target);
+    try {
+      return await readOrganizationAccounts(clients, {
+        ...(this.opts.now ? { now: this.opts.now } : {}),
+        ...limits,
+        ...(signal ? { signal } : {}),
+        secrets,
+      });
     } finally {
       clients.destroy();
     }
