@@ -228,7 +228,12 @@ export async function readOrganizationAccounts(clients: AwsClients, opts: Organi
   // complete walk lists the same accounts (every account has exactly one parent), so
   // the listing is still whole; otherwise nothing may be concluded: a `list` gap.
   let source: Account[];
-  if ('accounts' in listed) {
+  if ('accounts' in listed && errorCode(tree.error) === 'AWSOrganizationsNotInUseException') {
+    // no organisation: whatever ListAccounts answered (moto 5.2.1 answers an empty list)
+    // lists nothing
+    source = [];
+    gap('list', tree.error, 'organizations: OU hierarchy');
+  } else if ('accounts' in listed) {
     source = listed.accounts;
     if (tree.error !== undefined) gap('path', tree.error, 'organizations: OU hierarchy');
   } else if (tree.complete) {
