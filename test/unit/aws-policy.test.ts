@@ -8,7 +8,7 @@ import { READ_ONLY_VERB } from '../../operator/src/providers/aws/privilege.js';
 
 const policyPath = new URL('../../charts/cloud-posture-operator/files/aws-readonly-policy.json', import.meta.url);
 /** The collector and its service modules: every SDK command of a collection is imported by one of them. */
-const collectorPaths = ['collector', 'iam', 'ec2', 'rds', 's3', 'cloudtrail', 'organizations'].map(
+const collectorPaths = ['collector', 'iam', 'ec2', 'rds', 's3', 'cloudtrail', 'organizations', 'organization-accounts'].map(
   (module) => new URL(`../../operator/src/providers/aws/${module}.ts`, import.meta.url),
 );
 
