@@ -3,6 +3,8 @@
 
 import { MAX_TIMER_DELAY_MS, parseDuration } from './api/duration.js';
 import { parseByteQuantity } from './api/quantity.js';
+import { DEFAULT_RETENTION_DAYS } from './evidence/chain.js';
+import { DEFAULT_EVIDENCE_PREFIX } from './evidence/record.js';
 import { defaultScratchBudget } from './exitdrill/budget.js';
 
 export interface OperatorConfig {
@@ -47,6 +49,19 @@ export interface OperatorConfig {
   /** Local Resource Manager / Graph endpoints for tests and the demo. */
   azureResourceManagerEndpoint: string;
   azureGraphEndpoint: string;
+  /**
+   * Evidence history (evidence/): the Object Lock bucket records are appended to, with the
+   * operator's own AWS identity (default credential chain), never a tenant's. Empty: off.
+   */
+  evidenceBucket: string;
+  /** Key prefix of the records in that bucket. */
+  evidencePrefix: string;
+  /** COMPLIANCE retention of each record after its time, in days (1..36500). */
+  evidenceRetentionDays: number;
+  /** Records waiting to be appended, across all services; past it the newest is dropped (and counted). */
+  evidenceQueueMax: number;
+  /** The evidence bucket's region (default `CLOUDPOSTURE_AWS_HOME_REGION`, else us-east-1); the endpoint is `awsEndpoint`. */
+  evidenceRegion: string;
   /** Serve GET /report (TokenReview + SubjectAccessReview per request); needs TLS. */
   serveReport: boolean;
   /** PEM files of the HTTPS certificate (reloaded when they change); empty: self-signed at start. */
@@ -154,6 +169,11 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     awsEndpoint: read('AWS_ENDPOINT', ''),
     azureResourceManagerEndpoint: read('AZURE_RESOURCE_MANAGER_ENDPOINT', ''),
     azureGraphEndpoint: read('AZURE_GRAPH_ENDPOINT', ''),
+    evidenceBucket: read('EVIDENCE_BUCKET', '').trim(),
+    evidencePrefix: read('EVIDENCE_PREFIX', DEFAULT_EVIDENCE_PREFIX).replace(/\/+$/, ''),
+    evidenceRetentionDays: integer('EVIDENCE_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1),
+    evidenceQueueMax: integer('EVIDENCE_QUEUE_MAX', 1000, 1),
+    evidenceRegion: read('EVIDENCE_REGION', read('AWS_HOME_REGION', '') || 'us-east-1'),
     exitDrillDir: read('EXIT_DRILL_DIR', ''),
     ...exitDrillScratch(read),
     serveReport: boolean('SERVE_REPORT', false),
@@ -186,6 +206,14 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     throw new Error('CLOUDPOSTURE_REPORT_TOKEN_AUDIENCE must name a dedicated audience: report tokens are made for the operator, not the API server');
   }
   if (!config.tlsCertFile !== !config.tlsKeyFile) throw new Error('CLOUDPOSTURE_TLS_CERT_FILE and CLOUDPOSTURE_TLS_KEY_FILE go together');
+  // 100 years: a longer COMPLIANCE retention is surely a typo, and it can never be shortened.
+  if (config.evidenceRetentionDays > 36_500) {
+    throw new Error(`CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: expected 1..36500 days, got "${config.evidenceRetentionDays}"`);
+  }
+  // `cloudposture evidence verify --prefix` needs one: an empty prefix would mix records into the bucket root.
+  if (!config.evidencePrefix || config.evidencePrefix.startsWith('/')) {
+    throw new Error(`CLOUDPOSTURE_EVIDENCE_PREFIX: expected a key prefix such as "${DEFAULT_EVIDENCE_PREFIX}" (not empty, no leading slash), got "${read('EVIDENCE_PREFIX', '')}"`);
+  }
   if (!(config.queueStuckAfterMs > config.reconcileTimeoutMs)) {
     throw new Error('CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT');
   }

@@ -24,6 +24,12 @@ export class OperatorMetrics {
   readonly cloudApiCalls: Counter<'provider' | 'operation' | 'code'>;
   readonly queueDepth: Gauge;
   readonly breakGlassUse: Counter<'namespace' | 'service' | 'provider'>;
+  /** Evidence history (controller/evidence-writer.ts): records appended to the Object Lock bucket. */
+  readonly evidenceRecordsWritten: Counter;
+  /** Failed evidence attempts (an append, or reading the service's last record) by reason. */
+  readonly evidenceWriteFailures: Counter<'reason'>;
+  readonly evidenceQueueDepth: Gauge;
+  readonly evidenceRecordsDropped: Counter;
   private readonly serviceGauges: Record<string, Gauge<string>>;
   /** Label sets written per service, so stale series can be removed exactly. */
   private readonly written = new Map<string, Map<string, Labels[]>>();
@@ -65,6 +71,27 @@ export class OperatorMetrics {
       name: 'cloudposture_breakglass_use_total',
       help: 'Uses of declared break-glass identities seen in the audit trail.',
       labelNames: [...SERVICE_LABELS],
+      registers,
+    });
+    this.evidenceRecordsWritten = new Counter({
+      name: 'cloudposture_evidence_records_written_total',
+      help: 'Evidence records appended to the Object Lock bucket.',
+      registers,
+    });
+    this.evidenceWriteFailures = new Counter({
+      name: 'cloudposture_evidence_write_failures_total',
+      help: 'Failed evidence attempts by reason (append, exists, read-previous, invalid-previous, build); each is retried.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.evidenceQueueDepth = new Gauge({
+      name: 'cloudposture_evidence_queue_depth',
+      help: 'Evaluations waiting for their evidence record to be appended, across all services.',
+      registers,
+    });
+    this.evidenceRecordsDropped = new Counter({
+      name: 'cloudposture_evidence_records_dropped_total',
+      help: 'Evaluations not recorded because the evidence queue was full (the next evaluation of the service records again).',
       registers,
     });
     const gauge = (name: string, help: string, extra: string[]): Gauge<string> =>

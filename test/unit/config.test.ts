@@ -113,3 +113,46 @@ describe('the exit drills\' scratch budget', () => {
     expect(() => loadConfig(env, [])).toThrow(message);
   });
 });
+
+describe('evidence history settings', () => {
+  it('is off unless a bucket is set, with the documented defaults', () => {
+    expect(loadConfig({}, [])).toMatchObject({
+      evidenceBucket: '',
+      evidencePrefix: 'evidence',
+      evidenceRetentionDays: 400,
+      evidenceQueueMax: 1000,
+      evidenceRegion: 'us-east-1',
+    });
+  });
+
+  it('reads the bucket, prefix, retention, queue bound and region; the endpoint is the AWS override', () => {
+    const config = loadConfig(
+      { CLOUDPOSTURE_EVIDENCE_BUCKET: 'platform-evidence', CLOUDPOSTURE_EVIDENCE_PREFIX: 'iso27001/a523/', CLOUDPOSTURE_AWS_ENDPOINT: 'http://127.0.0.1:5000', CLOUDPOSTURE_AWS_HOME_REGION: 'eu-west-1' },
+      ['--evidence-retention-days=2555', '--evidence-queue-max=50'],
+    );
+    expect(config).toMatchObject({
+      evidenceBucket: 'platform-evidence',
+      evidencePrefix: 'iso27001/a523',
+      evidenceRetentionDays: 2555,
+      evidenceQueueMax: 50,
+      evidenceRegion: 'eu-west-1',
+      awsEndpoint: 'http://127.0.0.1:5000',
+    });
+    expect(loadConfig({ CLOUDPOSTURE_AWS_HOME_REGION: 'eu-west-1', CLOUDPOSTURE_EVIDENCE_REGION: 'eu-central-1' }, []).evidenceRegion).toBe('eu-central-1');
+  });
+
+  it.each([
+    [{ CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '0' }, /CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: expected an integer >= 1/],
+    [{ CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '36501' }, /CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: expected 1..36500 days/],
+    [{ CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '1y' }, /CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: expected an integer/],
+    [{ CLOUDPOSTURE_EVIDENCE_QUEUE_MAX: '0' }, /CLOUDPOSTURE_EVIDENCE_QUEUE_MAX: expected an integer >= 1/],
+    [{ CLOUDPOSTURE_EVIDENCE_PREFIX: '' }, /CLOUDPOSTURE_EVIDENCE_PREFIX: expected a key prefix/],
+    [{ CLOUDPOSTURE_EVIDENCE_PREFIX: '/evidence' }, /no leading slash/],
+  ])('names the bad evidence setting: %p', (env, message) => {
+    expect(() => loadConfig(env, [])).toThrow(message);
+  });
+
+  it('takes 36500 days, the longest retention', () => {
+    expect(loadConfig({ CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '36500' }, []).evidenceRetentionDays).toBe(36_500);
+  });
+});

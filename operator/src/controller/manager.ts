@@ -17,6 +17,7 @@ import type { AccountProbe } from '../providers/types.js';
 import { admitsNamespace, labelsOf } from './account-admission.js';
 import { AccountReconciler } from './account-reconciler.js';
 import { createTargetResolver } from './account-target.js';
+import { createEvidenceWriter, type EvidenceWriter } from './evidence-writer.js';
 import { judgeHealth, type Health } from './health.js';
 import { ReconcileRunner } from './reconcile-runner.js';
 import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
@@ -61,6 +62,8 @@ export class Manager {
   readonly reconciler: ServiceReconciler;
   readonly runner: ReconcileRunner;
   readonly elector: LeaderElector | undefined;
+  /** Appends evidence records when CLOUDPOSTURE_EVIDENCE_BUCKET is set. */
+  readonly evidence: EvidenceWriter | undefined;
   private started = false;
   private working = false;
 
@@ -150,6 +153,7 @@ export class Manager {
       ...reflectorTimings,
     });
     const credentials = { api, operatorNamespace: config.operatorNamespace };
+    this.evidence = createEvidenceWriter(config, metrics, log);
     this.reconciler = new ServiceReconciler({
       api,
       services: this.services,
@@ -158,6 +162,7 @@ export class Manager {
       sources: { ...options.sources, targets: createTargetResolver({ accounts: this.accounts, namespaces: this.namespaces }, credentials) },
       requeue: (key) => this.queue.add(key),
       metrics,
+      ...(this.evidence ? { evidence: this.evidence } : {}),
       log,
       defaultIntervalMs: config.defaultIntervalMs,
     });
@@ -234,6 +239,8 @@ export class Manager {
     for (const reflector of [this.services, this.policies, this.accounts, this.namespaces]) reflector.stop();
     await Promise.all([this.queue.shutdown(graceMs), this.accountQueue.shutdown(graceMs)]);
     await this.options.sources.stop?.();
+    // After the queue: no reconcile submits any more; appends in flight get the grace.
+    await this.evidence?.stop(graceMs);
     // Release only after in-flight writes ended, so the next leader starts clean.
     await this.elector?.stop();
     this.working = false;

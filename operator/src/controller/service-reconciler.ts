@@ -14,6 +14,7 @@ import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { ChangeLogGather } from './change-log.js';
+import type { EvidenceSink } from './evidence-writer.js';
 import type { TargetResolver } from './account-target.js';
 import type { ExitDrillGather } from './exit-drill.js';
 import { Gatherer, type DeclaredStateSource, type Gathered, type InventorySource, type ObjectStore } from './gather.js';
@@ -39,6 +40,8 @@ export interface ServiceReconcilerDeps {
   /** Queues a service again (background evidence is ready); the manager's work queue. */
   requeue?: (key: string) => void;
   metrics: OperatorMetrics;
+  /** Evidence history (opt-in): handed each evaluation once its status is published; it queues and returns. */
+  evidence?: EvidenceSink;
   log: Logger;
   defaultIntervalMs: number;
   clock?: () => Date;
@@ -110,6 +113,7 @@ export class ServiceReconciler {
       }
       const written = write.kind === 'written';
       this.publisher.publishMetrics(current, evaluation.metrics);
+      this.submitEvidence(current, gathered, evaluation, log);
       const transitions = written ? conditionTransitions(current.status?.conditions, status.conditions ?? []) : [];
       await this.publisher.recordTransitions(current, transitions, log);
       if (written) await this.publisher.recordBreakGlassUses(current, evaluation.newBreakGlassUses, log);
@@ -124,6 +128,23 @@ export class ServiceReconciler {
         durationMs: elapsed(started),
       });
       return this.outcome(evaluation, gathered);
+    }
+  }
+
+  /** The published evaluation to the evidence writer: it only queues, and nothing it does fails the reconcile. */
+  private submitEvidence(service: CloudService, gathered: Gathered, evaluation: Evaluation, log: Logger): void {
+    const uid = service.metadata.uid;
+    if (!this.deps.evidence || !uid) return;
+    try {
+      this.deps.evidence.submit({
+        service: { namespace: service.metadata.namespace ?? '', name: service.metadata.name ?? '', uid },
+        generation: service.metadata.generation ?? 0,
+        policy: gathered.policy,
+        controls: evaluation.controls,
+        at: gathered.now,
+      });
+    } catch (error) {
+      log.warn('evidence record not queued', { error: error instanceof Error ? error.message : String(error) });
     }
   }
 

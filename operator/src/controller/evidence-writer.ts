@@ -1,0 +1,368 @@
+// Appends a service's evidence record (evidence/record.ts) after the reconciler published
+// its evaluation: off the reconcile path (submit() only queues), one append at a time per
+// service and in evaluation order, a bounded queue across all services, retries with
+// backoff. Opt-in: the manager builds one only when CLOUDPOSTURE_EVIDENCE_BUCKET is set.
+//
+// The chain is never forked: a service's last record comes from memory or, the first
+// time (or after an eviction or a refused key), from the store; a store that cannot be
+// read means try again later, never a new chain at sequence 0 over an existing one. The
+// store refuses to overwrite a key (IfNoneMatch), so a record another writer (an old
+// leader, an append whose answer was lost) already put there makes this one re-read.
+
+import type { S3Client } from '@aws-sdk/client-s3';
+
+import type { OperatorConfig } from '../config.js';
+import type { ControlResult } from '../controls/evaluate.js';
+import { recordShapeError } from '../evidence/chain.js';
+import { ObjectLockEvidenceStore, RecordExistsError, evidenceS3Client, type EvidenceStore } from '../evidence/object-lock-store.js';
+import {
+  buildEvidenceRecord,
+  parseRecordKey,
+  recordHash,
+  recordKey,
+  shouldRecord,
+  type EvidenceRecord,
+  type EvidenceService,
+} from '../evidence/record.js';
+import type { Logger } from '../log.js';
+import type { OperatorMetrics } from '../metrics.js';
+
+/** One published evaluation, as the reconciler hands it over (the record is built when its turn comes). */
+export interface EvidenceSubmission {
+  service: EvidenceService;
+  /** metadata.generation of the spec evaluated. */
+  generation: number;
+  /** The effective policy the controls were judged against. */
+  policy: unknown;
+  controls: readonly ControlResult[];
+  /** The evaluation's time (the record's `at`). */
+  at: Date;
+}
+
+/** What the reconciler sees: queue and return; never throws, never waits. */
+export interface EvidenceSink {
+  submit(submission: EvidenceSubmission): void;
+}
+
+export type EvidenceFailureReason = 'append' | 'exists' | 'read-previous' | 'invalid-previous' | 'build';
+
+export interface EvidenceWriterOptions {
+  store: EvidenceStore;
+  /** The store's key prefix: a service's chain is listed under `<prefix>/<namespace>/<name>/<uid>/`. */
+  prefix: string;
+  /** Evaluations waiting across all services (CLOUDPOSTURE_EVIDENCE_QUEUE_MAX). */
+  queueMax: number;
+  metrics: Pick<OperatorMetrics, 'evidenceRecordsWritten' | 'evidenceWriteFailures' | 'evidenceQueueDepth' | 'evidenceRecordsDropped'>;
+  log: Logger;
+  /** Attempts per record before it waits for the service's next evaluation (default 5). */
+  maxAttempts?: number;
+  /** Backoff between attempts: base doubled per failure up to max (defaults 1 s, 30 s). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Appends in flight at once across services (default 4). */
+  concurrency?: number;
+  /** Services whose last record is kept in memory, least recently used evicted (default 4096). */
+  maxCachedChains?: number;
+  /** Called once by stop(), after the appends in flight ended (closes the S3 client). */
+  onStop?: () => void;
+}
+
+export const DEFAULT_EVIDENCE_ATTEMPTS = 5;
+/**
+ * Last records kept in memory. A record of ~30 controls is a few KiB, so this is at most
+ * some tens of MiB; an evicted service costs one list + one read at its next record.
+ */
+export const DEFAULT_MAX_CACHED_CHAINS = 4096;
+
+/** A failed step of one attempt, with the reason the metric and the log line carry. */
+class EvidenceAttemptError extends Error {
+  constructor(
+    readonly reason: EvidenceFailureReason,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'EvidenceAttemptError';
+  }
+}
+
+/** A service's evaluations waiting, oldest first; the head is the one being appended. */
+interface Lane {
+  items: EvidenceSubmission[];
+  running: boolean;
+  /** The head ran out of attempts: the service's next evaluation replaces it. */
+  stuck: boolean;
+}
+
+type Outcome = 'done' | 'gave-up' | 'stopped';
+
+export class EvidenceWriter implements EvidenceSink {
+  private readonly lanes = new Map<string, Lane>();
+  /** uid -> the service's last record written (or read back); Map order is recency. */
+  private readonly last = new Map<string, EvidenceRecord>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly waiting: Array<() => void> = [];
+  private depth = 0;
+  private active = 0;
+  private stopped = false;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly concurrency: number;
+  private readonly maxCachedChains: number;
+
+  constructor(private readonly options: EvidenceWriterOptions) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_EVIDENCE_ATTEMPTS);
+    this.backoffBaseMs = options.backoffBaseMs ?? 1000;
+    this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.maxCachedChains = Math.max(1, options.maxCachedChains ?? DEFAULT_MAX_CACHED_CHAINS);
+    options.metrics.evidenceQueueDepth.set(0);
+  }
+
+  /** Evaluations waiting, the ones being appended included. */
+  get queued(): number {
+    return this.depth;
+  }
+
+  submit(submission: EvidenceSubmission): void {
+    if (this.stopped) return;
+    const uid = submission.service.uid;
+    let lane = this.lanes.get(uid);
+    if (lane?.stuck) {
+      // The record that ran out of attempts is replaced by this fresher evaluation.
+      lane.items.shift();
+      lane.stuck = false;
+      this.setDepth(this.depth - 1);
+    }
+    if (this.depth >= this.options.queueMax) {
+      // The newest is dropped, not an older one: the chain stays in evaluation order. A
+      // dropped record is re-created by the service's next evaluation, because
+      // shouldRecord compares that one against the last record written, not the last seen.
+      this.options.metrics.evidenceRecordsDropped.inc();
+      this.options.log.warn('evidence record dropped', { namespace: submission.service.namespace, name: submission.service.name, reason: 'queue-full', queueMax: this.options.queueMax });
+      if (lane && lane.items.length === 0 && !lane.running) this.lanes.delete(uid);
+      return;
+    }
+    if (!lane) {
+      lane = { items: [], running: false, stuck: false };
+      this.lanes.set(uid, lane);
+    }
+    lane.items.push(submission);
+    this.setDepth(this.depth + 1);
+    if (!lane.running) this.startLane(uid, lane);
+  }
+
+  /** Stops taking evaluations, ends backoff waits, waits up to `graceMs` for appends in flight; what is still queued is not written. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    // Backoff waits end now; an attempt waiting for a slot gets one as the appends in flight end, and returns.
+    this.abort.abort(new Error('operator stopping'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        timer.unref?.();
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+    if (this.depth > 0) this.options.log.info('evidence writer stopped with evaluations unwritten', { queued: this.depth });
+    this.options.onStop?.();
+  }
+
+  private setDepth(depth: number): void {
+    this.depth = depth;
+    this.options.metrics.evidenceQueueDepth.set(depth);
+  }
+
+  private startLane(uid: string, lane: Lane): void {
+    lane.running = true;
+    // setImmediate: nothing of the append, not even building the record, runs in the reconcile's turn.
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drain(lane))
+      .catch((error: unknown) => {
+        this.options.log.error('evidence writer failed', { error: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        lane.running = false;
+        this.inFlight.delete(run);
+        if (lane.items.length === 0 && this.lanes.get(uid) === lane) this.lanes.delete(uid);
+        // An evaluation submitted while the lane was finishing (after its last check).
+        else if (!lane.stuck && !this.stopped && lane.items.length > 0) this.startLane(uid, lane);
+      });
+    this.inFlight.add(run);
+  }
+
+  private async drain(lane: Lane): Promise<void> {
+    while (lane.items.length > 0 && !this.stopped) {
+      const outcome = await this.write(lane.items[0] as EvidenceSubmission);
+      if (outcome === 'stopped') return;
+      if (outcome === 'gave-up' && lane.items.length === 1) {
+        // Stays queued until the service's next evaluation replaces it (submit()).
+        lane.stuck = true;
+        return;
+      }
+      // Done, or given up with a fresher evaluation of the service behind it.
+      lane.items.shift();
+      this.setDepth(this.depth - 1);
+    }
+  }
+
+  /** One evaluation: record it if due, with bounded attempts and backoff. */
+  private async write(item: EvidenceSubmission): Promise<Outcome> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) return 'stopped';
+      await this.acquire();
+      if (this.stopped) {
+        this.release();
+        return 'stopped';
+      }
+      try {
+        await this.attempt(item);
+        return 'done';
+      } catch (error) {
+        const reason = error instanceof EvidenceAttemptError ? error.reason : 'append';
+        if (reason === 'exists') this.last.delete(item.service.uid); // re-read the chain's end
+        this.options.metrics.evidenceWriteFailures.inc({ reason });
+        // The reason and the error text, never the record body.
+        this.options.log.warn('evidence record not written', {
+          namespace: item.service.namespace,
+          name: item.service.name,
+          reason,
+          attempt,
+          maxAttempts: this.maxAttempts,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      } finally {
+        this.release();
+      }
+      if (attempt >= this.maxAttempts) return 'gave-up';
+      await this.sleep(Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (attempt - 1)));
+    }
+  }
+
+  private async attempt(item: EvidenceSubmission): Promise<void> {
+    const previous = await this.previousOf(item.service);
+    // Never back in time: an evaluation older than the chain's end (a record another
+    // replica wrote, clocks apart) is not recorded.
+    if (previous && Date.parse(previous.at) > item.at.getTime()) return;
+    let record: EvidenceRecord;
+    try {
+      record = buildEvidenceRecord({ service: item.service, generation: item.generation, policy: item.policy, controls: item.controls, previous, clock: () => item.at });
+    } catch (error) {
+      throw new EvidenceAttemptError('build', error);
+    }
+    if (!shouldRecord(previous, record, item.at)) return;
+    try {
+      await this.options.store.append(record);
+    } catch (error) {
+      throw new EvidenceAttemptError(error instanceof RecordExistsError ? 'exists' : 'append', error);
+    }
+    this.remember(record);
+    this.options.metrics.evidenceRecordsWritten.inc();
+  }
+
+  /** The service's last record: from memory, else the highest sequence under its chain's prefix (null: none yet). */
+  private async previousOf(service: EvidenceService): Promise<EvidenceRecord | null> {
+    const cached = this.last.get(service.uid);
+    if (cached) {
+      this.last.delete(service.uid);
+      this.last.set(service.uid, cached);
+      return cached;
+    }
+    const first = recordKey({ service, sequence: 0 }, this.options.prefix);
+    const chainPrefix = first.slice(0, first.lastIndexOf('/') + 1);
+    let key: string | undefined;
+    let bytes: Buffer;
+    try {
+      let highest = -1;
+      for (const k of await this.options.store.list(chainPrefix)) {
+        const parsed = parseRecordKey(k);
+        if (parsed && parsed.uid === service.uid && parsed.sequence > highest) {
+          highest = parsed.sequence;
+          key = k;
+        }
+      }
+      if (key === undefined) return null;
+      bytes = (await this.options.store.read(key)).bytes;
+    } catch (error) {
+      throw new EvidenceAttemptError('read-previous', error);
+    }
+    // A chain's end that is not a sound record cannot be linked to; it needs a person
+    // (`cloudposture evidence verify`), and a new chain beside it would hide it.
+    let record: unknown;
+    try {
+      record = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: not JSON`));
+    }
+    const shape = recordShapeError(record);
+    if (shape) throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: ${shape}`));
+    const found = record as EvidenceRecord;
+    if (recordHash(found) !== found.hash) throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: content does not match its hash`));
+    if (found.service.uid !== service.uid || found.sequence !== parseRecordKey(key as string)?.sequence) {
+      throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: record does not match its key`));
+    }
+    this.remember(found);
+    return found;
+  }
+
+  private remember(record: EvidenceRecord): void {
+    this.last.delete(record.service.uid);
+    this.last.set(record.service.uid, record);
+    while (this.last.size > this.maxCachedChains) {
+      const oldest = this.last.keys().next().value as string;
+      this.last.delete(oldest);
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return;
+    }
+    // release() hands its slot over: `active` stays as it is.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.abort.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** The writer the manager runs when CLOUDPOSTURE_EVIDENCE_BUCKET is set: the operator's own AWS identity (default chain), not a tenant's. */
+export function createEvidenceWriter(config: OperatorConfig, metrics: OperatorMetrics, log: Logger, client?: S3Client): EvidenceWriter | undefined {
+  if (!config.evidenceBucket) return undefined;
+  const s3 = client ?? evidenceS3Client({ region: config.evidenceRegion, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
+  const store = new ObjectLockEvidenceStore({ client: s3, bucket: config.evidenceBucket, prefix: config.evidencePrefix, retentionDays: config.evidenceRetentionDays });
+  log.info('evidence history on', { bucket: config.evidenceBucket, prefix: config.evidencePrefix, retentionDays: config.evidenceRetentionDays });
+  return new EvidenceWriter({
+    store,
+    prefix: config.evidencePrefix,
+    queueMax: config.evidenceQueueMax,
+    metrics,
+    log: log.child({ component: 'evidence' }),
+    onStop: () => {
+      if (!client) s3.destroy();
+    },
+  });
+}
