@@ -822,3 +822,32 @@ describe('helm template: secure /metrics', () => {
     expect(await notes(['networkPolicy.enabled=false'])).toContain('WARNING: networkPolicy.enabled=false');
   });
 });
+
+describe('evidence history values', () => {
+  const evidenceEnv = (env: Record<string, unknown>) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('CLOUDPOSTURE_EVIDENCE_')));
+
+  it('is off by default: no evidence setting reaches the operator', async () => {
+    expect(evidenceEnv(envOf(await render()))).toEqual({});
+  });
+
+  it('passes the bucket, prefix, retention, queue bound and region to the operator', async () => {
+    const objects = await render({
+      set: ['evidenceHistory.bucket=acme-evidence', 'evidenceHistory.prefix=a523', 'evidenceHistory.retentionDays=730', 'evidenceHistory.region=eu-west-1', 'evidenceHistory.queueMax=50'],
+    });
+    expect(evidenceEnv(envOf(objects))).toEqual({
+      CLOUDPOSTURE_EVIDENCE_BUCKET: 'acme-evidence',
+      CLOUDPOSTURE_EVIDENCE_PREFIX: 'a523',
+      CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '730',
+      CLOUDPOSTURE_EVIDENCE_QUEUE_MAX: '50',
+      CLOUDPOSTURE_EVIDENCE_REGION: 'eu-west-1',
+    });
+  });
+
+  it('refuses a retention the operator would refuse, naming the value', async () => {
+    for (const set of ['evidenceHistory.retentionDays=0', 'evidenceHistory.retentionDays=40000', 'evidenceHistory.prefix=/abs', 'evidenceHistory.bucket=Not_A_Bucket']) {
+      const r = await template({ set: [set] });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/evidenceHistory/);
+    }
+  });
+});
