@@ -11,6 +11,7 @@
 
 import type { S3Client } from '@aws-sdk/client-s3';
 
+import type { CloudServiceSpec, CloudServiceStatus } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import type { ControlResult } from '../controls/evaluate.js';
 import { recordShapeError } from '../evidence/chain.js';
@@ -35,6 +36,9 @@ export interface EvidenceSubmission {
   /** The effective policy the controls were judged against. */
   policy: unknown;
   controls: readonly ControlResult[];
+  /** The spec evaluated and the status published (written, or found unchanged): `report --at` rebuilds the service from them. */
+  spec?: CloudServiceSpec;
+  status?: CloudServiceStatus;
   /** The evaluation's time (the record's `at`). */
   at: Date;
 }
@@ -69,8 +73,9 @@ export interface EvidenceWriterOptions {
 
 export const DEFAULT_EVIDENCE_ATTEMPTS = 5;
 /**
- * Last records kept in memory. A record of ~30 controls is a few KiB, so this is at most
- * some tens of MiB; an evicted service costs one list + one read at its next record.
+ * Last records kept in memory, without their spec and status snapshots: a record of ~30
+ * controls is then a few KiB, so this is at most some tens of MiB; an evicted service
+ * costs one list + one read at its next record.
  */
 export const DEFAULT_MAX_CACHED_CHAINS = 4096;
 
@@ -250,7 +255,16 @@ export class EvidenceWriter implements EvidenceSink {
     if (previous && Date.parse(previous.at) > item.at.getTime()) return;
     let record: EvidenceRecord;
     try {
-      record = buildEvidenceRecord({ service: item.service, generation: item.generation, policy: item.policy, controls: item.controls, previous, clock: () => item.at });
+      record = buildEvidenceRecord({
+        service: item.service,
+        generation: item.generation,
+        policy: item.policy,
+        controls: item.controls,
+        ...(item.spec ? { spec: item.spec } : {}),
+        ...(item.status ? { status: item.status } : {}),
+        previous,
+        clock: () => item.at,
+      });
     } catch (error) {
       throw new EvidenceAttemptError('build', error);
     }
@@ -311,7 +325,9 @@ export class EvidenceWriter implements EvidenceSink {
 
   private remember(record: EvidenceRecord): void {
     this.last.delete(record.service.uid);
-    this.last.set(record.service.uid, record);
+    // Only what links and compares the next record: the spec and status snapshots (most of a record's bytes) stay in the store.
+    const { spec: _spec, status: _status, ...link } = record;
+    this.last.set(record.service.uid, link);
     while (this.last.size > this.maxCachedChains) {
       const oldest = this.last.keys().next().value as string;
       this.last.delete(oldest);

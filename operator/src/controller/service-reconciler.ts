@@ -113,7 +113,8 @@ export class ServiceReconciler {
       }
       const written = write.kind === 'written';
       this.publisher.publishMetrics(current, evaluation.metrics);
-      this.submitEvidence(current, gathered, evaluation, log);
+      // The status as published: the one written, or the one found when nothing needed writing.
+      this.submitEvidence(current, gathered, evaluation, written ? status : (current.status ?? status), log);
       const transitions = written ? conditionTransitions(current.status?.conditions, status.conditions ?? []) : [];
       await this.publisher.recordTransitions(current, transitions, log);
       if (written) await this.publisher.recordBreakGlassUses(current, evaluation.newBreakGlassUses, log);
@@ -132,7 +133,7 @@ export class ServiceReconciler {
   }
 
   /** The published evaluation to the evidence writer: it only queues, and nothing it does fails the reconcile. */
-  private submitEvidence(service: CloudService, gathered: Gathered, evaluation: Evaluation, log: Logger): void {
+  private submitEvidence(service: CloudService, gathered: Gathered, evaluation: Evaluation, status: CloudServiceStatus, log: Logger): void {
     const uid = service.metadata.uid;
     if (!this.deps.evidence || !uid) return;
     try {
@@ -141,6 +142,8 @@ export class ServiceReconciler {
         generation: service.metadata.generation ?? 0,
         policy: gathered.policy,
         controls: evaluation.controls,
+        spec: service.spec,
+        status,
         at: gathered.now,
       });
     } catch (error) {

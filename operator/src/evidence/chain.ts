@@ -63,6 +63,8 @@ export function recordShapeError(v: unknown): string | undefined {
     }
   }
   if (!Array.isArray(v.apiCalls) || !v.apiCalls.every(isObject)) return 'apiCalls is not a list of objects';
+  if (v.spec !== undefined && !isObject(v.spec)) return 'spec is not an object';
+  if (v.status !== undefined && !isObject(v.status)) return 'status is not an object';
   if (v.previous !== null && typeof v.previous !== 'string') return 'previous is neither a hash nor null';
   if (typeof v.hash !== 'string') return 'hash is not a string';
   return undefined;

@@ -1,7 +1,7 @@
 // One evidence record per CloudService evaluation worth keeping: the outcomes, what they
 // were judged against, and the hash link to the record before it (pure; clock injected).
 
-import type { ConditionStatus } from '../api/types.js';
+import type { CloudServiceSpec, CloudServiceStatus, ConditionStatus } from '../api/types.js';
 import type { ControlResult } from '../controls/evaluate.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 
@@ -61,6 +61,13 @@ export interface EvidenceRecord {
   policyDigest: string;
   controls: EvidenceControlOutcome[];
   apiCalls: EvidenceApiCall[];
+  /**
+   * The spec as evaluated (references only, no secret values) and the status this
+   * evaluation published: what `cloudposture report --at` rebuilds the service from.
+   * Absent from records written before they were recorded.
+   */
+  spec?: CloudServiceSpec;
+  status?: CloudServiceStatus;
   /** `hash` of the service's previous record; null for the first. */
   previous: string | null;
   /** sha256 hex of the canonical JSON of this record without `hash`. */
@@ -75,6 +82,9 @@ export interface EvidenceRecordInput {
   /** `Evaluation.controls`, in catalog order. */
   controls: readonly ControlResult[];
   apiCalls?: readonly EvidenceApiCall[];
+  /** The spec evaluated and the status published (copied as JSON: later changes to the objects do not reach the record). */
+  spec?: CloudServiceSpec;
+  status?: CloudServiceStatus;
   /** The service's last record, or null/undefined when this is its first. */
   previous?: EvidenceRecord | null;
   clock: () => Date;
@@ -88,6 +98,11 @@ export function policyDigest(policy: unknown): string {
 export function recordHash(record: Omit<EvidenceRecord, 'hash'> | EvidenceRecord): string {
   const { hash: _ignored, ...rest } = record as EvidenceRecord;
   return sha256Hex(canonicalJson(rest));
+}
+
+/** A JSON copy: what the store will hold (undefined left out, dates as ISO text), detached from the caller's object. */
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 export function buildEvidenceRecord(input: EvidenceRecordInput): EvidenceRecord {
@@ -112,6 +127,8 @@ export function buildEvidenceRecord(input: EvidenceRecordInput): EvidenceRecord 
       findings: c.findings,
     })),
     apiCalls: (input.apiCalls ?? []).map((c) => ({ ...c })),
+    ...(input.spec ? { spec: jsonCopy(input.spec) } : {}),
+    ...(input.status ? { status: jsonCopy(input.status) } : {}),
     previous: prev ? prev.hash : null,
   };
   return { ...body, hash: recordHash(body) };
