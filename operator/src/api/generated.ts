@@ -643,6 +643,10 @@ export interface CloudServiceStatus {
    */
   changeLog?: ChangeLogStatus;
   /**
+   * The service's hash-chained evidence records in the platform team's Object Lock bucket (set only when the operator keeps an evidence history): the last record written, and why the latest append failed while it fails. A failed append keeps the record queued and never holds up the evaluation.
+   */
+  evidenceHistory?: EvidenceHistoryStatus;
+  /**
    * The last read of each piece of evidence the operator keeps between reconciles (the change log, the declared IaC state): when the value in use was obtained and, when the latest attempt failed, when and why. A failed read never drops what an earlier read established (status.changes, status.changeLog.readUntil and status.exitDrill are carried forward).
    *
    * @maxItems 4
@@ -929,6 +933,54 @@ export interface ChangeLogStatus {
    * False when the last pass stopped at the operator's bound (more files remain).
    */
   complete?: boolean;
+}
+
+/**
+ * The service's hash-chained evidence records in the platform team's Object Lock bucket (set only when the operator keeps an evidence history): the last record written, and why the latest append failed while it fails. A failed append keeps the record queued and never holds up the evaluation.
+ */
+export interface EvidenceHistoryStatus {
+  /**
+   * The newest record of this service in the bucket.
+   */
+  lastRecord?: EvidenceRecordRef;
+  /**
+   * Records of this service waiting to be written.
+   */
+  pending?: number;
+  /**
+   * When appends for this service started failing (RFC 3339); unset while they succeed.
+   */
+  failingSince?: string;
+  /**
+   * CamelCase reason of the latest failed append, e.g. AccessDenied.
+   */
+  reason?: string;
+  /**
+   * What failed, without the record's content.
+   */
+  message?: string;
+}
+
+/**
+ * The newest record of this service in the bucket.
+ */
+export interface EvidenceRecordRef {
+  /**
+   * Object key, <prefix>/<namespace>/<name>/<uid>/<sequence>.json.
+   */
+  key: string;
+  /**
+   * Position in the service's chain (0 for the first record).
+   */
+  sequence: number;
+  /**
+   * SHA-256 (hex) of the record's canonical JSON; the next record names it as previous.
+   */
+  hash: string;
+  /**
+   * The evaluation time the record holds (RFC 3339).
+   */
+  at: string;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface StatusInput {
   ready: { status: ConditionStatus; reason: string; message: string };
   /** Stalled (after Ready) while a permanent failure stops retries; absent: the condition is removed. */
   stalled?: { status: ConditionStatus; reason: string; message: string } | undefined;
+  /** Conditions about the operator's own bookkeeping (EvidenceRecorded), last; absent ones are removed. */
+  bookkeeping?: Array<Omit<ConditionUpdate, 'observedGeneration'>>;
   summary: ServiceSummary;
   findings: Finding[];
   now: Date;
@@ -24,7 +26,12 @@ export interface StatusInput {
 
 export function buildStatus(input: StatusInput): CloudServiceStatus {
   let conditions: Condition[] = [...(input.previous?.conditions ?? [])];
-  const updates = [...input.conditions, { type: 'Ready', ...input.ready }, ...(input.stalled ? [{ type: 'Stalled', ...input.stalled }] : [])];
+  const updates = [
+    ...input.conditions,
+    { type: 'Ready', ...input.ready },
+    ...(input.stalled ? [{ type: 'Stalled', ...input.stalled }] : []),
+    ...(input.bookkeeping ?? []),
+  ];
   for (const update of updates) {
     conditions = setStatusCondition(conditions, { ...update, observedGeneration: input.generation }, input.now).conditions;
   }
