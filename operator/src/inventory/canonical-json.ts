@@ -1,4 +1,5 @@
-// Canonical JSON (RFC 8785, JCS) and SHA-256: the bytes an evidence record is hashed and stored as.
+// Canonical JSON (RFC 8785, JCS) and SHA-256: the bytes an evidence record is hashed and stored as,
+// and the digest of a cloud API answer (providers/answers.ts). A leaf: evidence/ and providers/ both use it.
 //
 // JCS for the data we write: object keys sorted by UTF-16 code units, no whitespace,
 // strings and numbers exactly as JSON.stringify writes them (RFC 8785 section 3.2.2

@@ -117,6 +117,32 @@ export interface AuditTrail {
 /** `signInActivity`: when identities last signed in (Azure: Graph signInActivity, Entra ID P1/P2). */
 export type InventoryArea = 'identities' | 'resources' | 'guardrails' | 'auditTrails' | 'exposure' | 'encryption' | 'signInActivity';
 
+/**
+ * One answer of a cloud API during a collection, as evidence: what was asked, of which
+ * account, when, how it ended, and the SHA-256 of the answer. Never the answer itself
+ * (it may hold personal data: names, e-mail addresses, sign-in times).
+ */
+export interface ApiAnswer {
+  provider: Provider;
+  /** The operation as the API-call metric names it, e.g. `IAM:GetAccountSummary`, `ARM:disks.list`, `Graph:users`. */
+  operation: string;
+  /** The inventory area the answer feeds, where known (absent: e.g. `STS:GetCallerIdentity`). */
+  area?: InventoryArea;
+  /** AWS account id / Azure subscription id (Graph answers: the subscription whose tenant was read). */
+  account: string;
+  /** The client's region (AWS); absent for global endpoints (Azure). */
+  region?: string;
+  /** When the answer arrived (ISO 8601, the collector's clock). */
+  at: string;
+  /** HTTP status, or the error code when no HTTP answer came (a timeout, a reset). */
+  status: number | string;
+  /**
+   * Lower-case hex SHA-256 of the canonical JSON (RFC 8785) of the parsed answer; of the
+   * raw bytes for a document that is not JSON (the IAM credential report CSV, a CloudTrail file).
+   */
+  sha256: string;
+}
+
 export interface CollectionGap {
   area: InventoryArea;
   /** CamelCase reason: AccessDenied, Throttled, Unreachable, NotSupported, LicenseRequired. */
@@ -143,6 +169,10 @@ export interface Inventory {
   gaps: CollectionGap[];
   /** API calls spent on this collection, for efficiency reporting. */
   apiCalls: number;
+  /** The answers behind this inventory, in arrival order, bounded (providers/answers.ts: MAX_ANSWERS). */
+  answers?: ApiAnswer[];
+  /** Answers beyond the bound, counted but not kept. */
+  answersOmitted?: number;
 }
 
 /** Why a whole collection failed (no inventory at all). */

@@ -5,6 +5,7 @@
 
 import type { Provider } from '../api/types.js';
 import type {
+  ApiAnswer,
   AuditTrail,
   CollectionFailure,
   CollectionGap,
@@ -120,6 +121,9 @@ export interface CollectedAreas {
   auditTrails: AuditTrail[];
   gaps: CollectionGap[];
   apiCalls: number;
+  /** The answers' digests (answers.ts), bounded; `answersOmitted` counts the rest. */
+  answers?: ApiAnswer[];
+  answersOmitted?: number;
 }
 
 export function assembleInventory(a: CollectedAreas): Inventory {
@@ -143,5 +147,7 @@ export function assembleInventory(a: CollectedAreas): Inventory {
     auditTrails: a.auditTrails,
     gaps: a.gaps,
     apiCalls: a.apiCalls,
+    ...(a.answers ? { answers: a.answers } : {}),
+    ...(a.answersOmitted ? { answersOmitted: a.answersOmitted } : {}),
   };
 }

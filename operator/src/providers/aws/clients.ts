@@ -1,6 +1,7 @@
 // AWS SDK v3 client factory: read-only access, one shared HTTP handler per collection,
-// adaptive retries, an optional endpoint override (moto in tests / the demo), and a
-// middleware on every client that counts each API attempt by operation and outcome.
+// adaptive retries, an optional endpoint override (moto in tests / the demo), a
+// middleware on every client that counts each API attempt by operation and outcome, and
+// one that records each answer's digest as evidence (answers.ts).
 
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
@@ -17,6 +18,9 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
+import type { InventoryArea } from '../../inventory/types.js';
+import { sha256Hex } from '../../inventory/canonical-json.js';
+import { jsonAnswerDigest, type AnswerLog } from '../answers.js';
 import type { ApiCallRecorder } from '../collection-log.js';
 import type { ApiCallHook, StaticCredentials } from '../types.js';
 import { errorCode } from './errors.js';
@@ -72,6 +76,116 @@ export function countingPlugin(recorder: ApiCallRecorder): { applyToStack: (stac
           },
         // deserialize runs inside the retry middleware: one record per attempt
         { step: 'deserialize', name: 'cloudpostureApiCallCounter', priority: 'high', override: true },
+      );
+    },
+  };
+}
+
+/**
+ * The inventory area each operation of a collection feeds (the area its failure leaves a
+ * gap in). Operations not listed (sts:GetCallerIdentity, the organisation discovery)
+ * are recorded without an area: they stand behind no single control.
+ */
+export const AWS_ANSWER_AREAS: Readonly<Record<string, InventoryArea>> = {
+  'IAM:GetAccountSummary': 'identities',
+  'IAM:GetAccountAuthorizationDetails': 'identities',
+  'IAM:ListVirtualMFADevices': 'identities',
+  'IAM:ListMFADevices': 'identities',
+  'IAM:GenerateCredentialReport': 'identities',
+  'IAM:GetCredentialReport': 'identities',
+  'EC2:DescribeRegions': 'resources',
+  'EC2:DescribeInstances': 'resources',
+  'EC2:DescribeVolumes': 'resources',
+  'EC2:DescribeSnapshots': 'resources',
+  'EC2:DescribeSnapshotAttribute': 'exposure',
+  'EC2:GetEbsEncryptionByDefault': 'encryption',
+  'RDS:DescribeDBInstances': 'resources',
+  'RDS:DescribeDBSnapshots': 'resources',
+  'RDS:DescribeDBSnapshotAttributes': 'exposure',
+  'S3:ListBuckets': 'resources',
+  'S3:GetBucketLocation': 'resources',
+  'S3:GetBucketEncryption': 'encryption',
+  'S3:GetPublicAccessBlock': 'exposure',
+  'S3:GetBucketPolicy': 'exposure',
+  'S3:GetBucketAcl': 'exposure',
+  'S3Control:GetPublicAccessBlock': 'exposure',
+  'CloudTrail:DescribeTrails': 'auditTrails',
+  'CloudTrail:GetTrailStatus': 'auditTrails',
+  'Organizations:DescribeOrganization': 'guardrails',
+  'Organizations:ListRoots': 'guardrails',
+  'Organizations:ListParents': 'guardrails',
+  'Organizations:ListPoliciesForTarget': 'guardrails',
+  'Organizations:DescribePolicy': 'guardrails',
+};
+
+/**
+ * The digest of an SDK answer. The "canonicalised response body" is the deserialized
+ * output without `$metadata`, as canonical JSON (dates as ISO strings): hashing it here
+ * leaves the response stream to the deserializer, and the same answer gives the same
+ * digest whatever the wire format (query XML, JSON). A document returned as bytes (the
+ * credential report's CSV in `Content`) is hashed as those raw bytes. A streamed body
+ * (s3:GetObject) is not hashed here: whoever reads it hashes the bytes it read.
+ */
+export function awsOutputDigest(output: unknown): string | undefined {
+  if (!output || typeof output !== 'object') return undefined;
+  const { $metadata: _metadata, ...body } = output as Record<string, unknown>;
+  const values = Object.values(body);
+  if (values.some((v) => isStream(v))) return undefined;
+  const bytes = values.filter((v): v is Uint8Array => v instanceof Uint8Array);
+  if (bytes.length === 1) return sha256Hex(bytes[0]!);
+  if (bytes.length > 1) return undefined;
+  return jsonAnswerDigest(body);
+}
+
+function isStream(v: unknown): boolean {
+  return !!v && typeof v === 'object' && (typeof (v as { pipe?: unknown }).pipe === 'function' || typeof (v as { transformToByteArray?: unknown }).transformToByteArray === 'function' || typeof (v as { getReader?: unknown }).getReader === 'function');
+}
+
+/**
+ * The digest of a failed call's answer: the error code and message as the SDK parsed them
+ * from the error body (the body's other fields, a request id, are left out: they differ
+ * per call).
+ */
+export function awsErrorDigest(err: unknown): string | undefined {
+  return jsonAnswerDigest({ code: errorCode(err), message: err instanceof Error ? err.message : String(err) });
+}
+
+/**
+ * A client plugin that records each HTTP answer (digest, status, operation, region) in
+ * `answers`. At the deserialize step, after the deserializer and inside the retry
+ * middleware: one answer per attempt; an attempt that got no HTTP answer (a timeout, a
+ * reset) records none.
+ */
+export function answeringPlugin(answers: AnswerLog, region: string | undefined): { applyToStack: (stack: { add: (mw: unknown, opts: unknown) => void }) => void } {
+  return {
+    applyToStack: (stack) => {
+      stack.add(
+        (next: (args: unknown) => Promise<{ output?: unknown; response?: { statusCode?: number } }>, context: { clientName?: unknown; commandName?: unknown }) =>
+          async (args: unknown) => {
+            const operation = `${serviceOf(context.clientName)}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
+            const base = { operation, area: AWS_ANSWER_AREAS[operation], region };
+            let out;
+            try {
+              out = await next(args);
+            } catch (err) {
+              const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+              const sha256 = status ? awsErrorDigest(err) : undefined;
+              if (status && sha256) answers.record({ ...base, status, sha256 });
+              else if (status) answers.omitted++;
+              throw err;
+            }
+            try {
+              const status = (out.output as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? out.response?.statusCode;
+              const sha256 = awsOutputDigest(out.output);
+              if (status !== undefined && sha256 !== undefined) answers.record({ ...base, status, sha256 });
+            } catch {
+              // evidence capture must never break a call
+            }
+            return out;
+          },
+        // priority high: wraps the deserializer (normal), so `next` returns once it has
+        // parsed the answer into `output` (or thrown the parsed error)
+        { step: 'deserialize', name: 'cloudpostureAnswerDigest', priority: 'high', override: true },
       );
     },
   };
@@ -200,6 +314,8 @@ export class AwsClients {
     credentials: AwsCredentialProvider,
     opts: AwsClientOptions,
     readonly recorder: ApiCallRecorder,
+    /** Where each answer's digest goes (collections); none for reads that are not evidence. */
+    readonly answers?: AnswerLog,
   ) {
     this.endpoint = resolveEndpoint(opts.endpoint);
     this.homeRegion = opts.homeRegion ?? process.env[AWS_HOME_REGION_ENV] ?? 'us-east-1';
@@ -220,38 +336,39 @@ export class AwsClients {
     };
   }
 
-  private get<T extends { destroy(): void; middlewareStack: unknown }>(key: string, make: () => T): T {
+  private get<T extends { destroy(): void; middlewareStack: unknown }>(key: string, make: () => T, region?: string): T {
     let c = this.cache.get(key) as T | undefined;
     if (!c) {
       c = make();
       (c.middlewareStack as { use(p: unknown): void }).use(countingPlugin(this.recorder));
+      if (this.answers) (c.middlewareStack as { use(p: unknown): void }).use(answeringPlugin(this.answers, region));
       this.cache.set(key, c);
     }
     return c;
   }
 
   sts(): STSClient {
-    return this.get('sts', () => new STSClient({ ...this.common, region: this.homeRegion }));
+    return this.get('sts', () => new STSClient({ ...this.common, region: this.homeRegion }), this.homeRegion);
   }
 
   iam(): IAMClient {
-    return this.get('iam', () => new IAMClient({ ...this.common, region: this.homeRegion }));
+    return this.get('iam', () => new IAMClient({ ...this.common, region: this.homeRegion }), this.homeRegion);
   }
 
   organizations(): OrganizationsClient {
-    return this.get('org', () => new OrganizationsClient({ ...this.common, region: this.homeRegion }));
+    return this.get('org', () => new OrganizationsClient({ ...this.common, region: this.homeRegion }), this.homeRegion);
   }
 
   ec2(region: string): EC2Client {
-    return this.get(`ec2/${region}`, () => new EC2Client({ ...this.common, region }));
+    return this.get(`ec2/${region}`, () => new EC2Client({ ...this.common, region }), region);
   }
 
   rds(region: string): RDSClient {
-    return this.get(`rds/${region}`, () => new RDSClient({ ...this.common, region }));
+    return this.get(`rds/${region}`, () => new RDSClient({ ...this.common, region }), region);
   }
 
   cloudtrail(region: string): CloudTrailClient {
-    return this.get(`cloudtrail/${region}`, () => new CloudTrailClient({ ...this.common, region }));
+    return this.get(`cloudtrail/${region}`, () => new CloudTrailClient({ ...this.common, region }), region);
   }
 
   s3(region?: string): S3Client {
@@ -265,6 +382,7 @@ export class AwsClients {
           followRegionRedirects: true,
           ...(this.endpoint ? { forcePathStyle: true } : {}),
         }),
+      r,
     );
   }
 
@@ -280,6 +398,7 @@ export class AwsClients {
             ? { endpointProvider: () => ({ url: new URL(endpoint) }), disableHostPrefix: true }
             : {}),
         }),
+      this.homeRegion,
     );
   }
 

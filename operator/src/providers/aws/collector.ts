@@ -13,6 +13,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import type { OrganizationListing } from '../../inventory/organization.js';
 import type { InventoryResult, Resource } from '../../inventory/types.js';
+import { AnswerLog } from '../answers.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection, settleAreas } from '../collection.js';
 import type { AccountProbeResult, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
@@ -96,10 +97,10 @@ export class AwsInventoryCollector implements CloudProvider {
     );
   }
 
-  /** Clients with the target's credentials, every attempt counted. */
-  private clientsFor(target: CollectTarget): AwsClients {
+  /** Clients with the target's credentials, every attempt counted (and, for a collection, every answer's digest kept). */
+  private clientsFor(target: CollectTarget, answers?: AnswerLog): AwsClients {
     const recorder = new ApiCallRecorder('aws', this.opts.onApiCall);
-    return new AwsClients(this.credentialsFor(target, recorder), this.opts, recorder);
+    return new AwsClients(this.credentialsFor(target, recorder), this.opts, recorder, answers);
   }
 
   /**
@@ -189,7 +190,8 @@ export class AwsInventoryCollector implements CloudProvider {
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
     const secrets = [target.credentials?.accessKeyId, target.credentials?.secretAccessKey, target.credentials?.sessionToken];
-    const clients = this.clientsFor(target);
+    const answers = new AnswerLog('aws', aws.accountId, now);
+    const clients = this.clientsFor(target, answers);
     const classify = (err: unknown) => classifyAwsError(err, secrets);
     return runCollection({ signal, classify, cleanup: () => clients.destroy() }, async (control) => {
       // 1. who are we? (also proves the credentials)
@@ -241,6 +243,8 @@ export class AwsInventoryCollector implements CloudProvider {
         auditTrails: audit.auditTrails.sort((a, b) => a.id.localeCompare(b.id)),
         gaps: c.gaps(),
         apiCalls: clients.recorder.total,
+        answers: answers.list(),
+        answersOmitted: answers.omitted,
       });
     });
   }

@@ -4,6 +4,8 @@
 
 import type { StorageManagementClientOptionalParams } from '@azure/arm-storage';
 
+import type { InventoryArea } from '../../inventory/types.js';
+import { textAnswerDigest, type AnswerLog } from '../answers.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import type { ApiCallHook } from '../types.js';
 import { attemptCode } from './errors.js';
@@ -110,4 +112,53 @@ export function countingPolicy(
 export function tokenCountingPolicy(hook: ApiCallHook | undefined): AdditionalPolicy {
   const recorder = new ApiCallRecorder('azure', hook);
   return countingPolicy('cloudpostureTokenCallCounter', entraOperation, (op, code) => recorder.record(op, code));
+}
+
+/**
+ * The inventory area each operation of a collection feeds (answers.ts). Operations not
+ * listed (the Activity Log, Graph sign-ins, ARM:other) are recorded without an area.
+ */
+export const AZURE_ANSWER_AREAS: Readonly<Record<string, InventoryArea>> = {
+  'ARM:resources.list': 'resources',
+  'ARM:storageAccounts.list': 'resources',
+  'ARM:disks.list': 'resources',
+  'ARM:snapshots.list': 'resources',
+  'ARM:policyAssignments.list': 'guardrails',
+  'ARM:policySetDefinitions.get': 'guardrails',
+  'ARM:subscriptionDiagnosticSettings.list': 'auditTrails',
+  'ARM:roleAssignments.list': 'identities',
+  'ARM:roleDefinitions.list': 'identities',
+  'ARM:roleDefinitions.get': 'identities',
+  'Graph:userRegistrationDetails': 'identities',
+  'Graph:roleDefinitions': 'identities',
+  'Graph:roleAssignments': 'identities',
+  'Graph:groupTransitiveMembers': 'identities',
+  'Graph:directoryObjects.getByIds': 'identities',
+  'Graph:signInActivity': 'signInActivity',
+};
+
+/**
+ * A per-retry pipeline policy that records each HTTP answer's digest in `answers`: of the
+ * canonical JSON of the body the SDK read (`bodyAsText`, parsed), else of its bytes. A
+ * streamed body (none in a collection) is not hashed; an attempt without an HTTP answer
+ * records nothing.
+ */
+export function answeringPolicy(answers: AnswerLog, operationOf: (url: string) => string): AdditionalPolicy {
+  const policy: PipelinePolicy = {
+    name: 'cloudpostureAnswerDigest',
+    async sendRequest(request: PipelineRequest, next) {
+      const response = await next(request);
+      try {
+        const text = response.bodyAsText;
+        if (typeof text === 'string' || !response.readableStreamBody) {
+          const operation = operationOf(request.url);
+          answers.record({ operation, area: AZURE_ANSWER_AREAS[operation], status: response.status, sha256: textAnswerDigest(text ?? '') });
+        }
+      } catch {
+        // evidence capture must never break a call
+      }
+      return response;
+    },
+  };
+  return { policy, position: 'perRetry' };
 }

@@ -65,6 +65,8 @@ export function defaultScope(endpoint: string): string {
 export interface ArmClientOptions {
   endpoint: string;
   counting: AdditionalPolicy;
+  /** Records each answer's digest (calls.ts answeringPolicy); a collection's clients only. */
+  answering?: AdditionalPolicy;
   maxRetries: number;
   retryDelayMs: number;
   maxRetryDelayMs: number;
@@ -83,7 +85,7 @@ export function createArmClients(credential: TokenCredential, subscriptionId: st
   const scope = defaultScope(o.endpoint);
   const pipeline = () => ({
     endpoint: o.endpoint,
-    additionalPolicies: [o.counting],
+    additionalPolicies: [o.counting, ...(o.answering ? [o.answering] : [])],
     retryOptions: { maxRetries: o.maxRetries, retryDelayInMs: o.retryDelayMs, maxRetryDelayInMs: o.maxRetryDelayMs },
   });
   // Classic (AutoRest) clients take credentialScopes and $host; the TypeSpec ones credentials.scopes.
@@ -97,7 +99,7 @@ export function createArmClients(credential: TokenCredential, subscriptionId: st
     authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
     monitor: new MonitorClient(credential, subscriptionId, {
       ...classic(),
-      additionalPolicies: [diagnosticSettingsApiVersionPolicy(), o.counting],
+      additionalPolicies: [diagnosticSettingsApiVersionPolicy(), o.counting, ...(o.answering ? [o.answering] : [])],
     }),
   };
 }

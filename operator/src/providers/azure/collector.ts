@@ -24,7 +24,8 @@ import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
 import type { AccountProbeResult, ApiCallHook, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import { readActivityLogChanges, readSignIns, signInFilter } from './activity-log.js';
-import { armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
+import { AnswerLog } from '../answers.js';
+import { AZURE_ANSWER_AREAS, answeringPolicy, armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
   AZURE_GRAPH_ENDPOINT_ENV,
   AZURE_RESOURCE_MANAGER_ENDPOINT_ENV,
@@ -171,21 +172,23 @@ export class AzureCollector implements CloudProvider {
   }
 
   /** Resource Manager clients that count every attempt with `recorder`. */
-  private armClients(credential: TokenCredential, subscriptionId: string, endpoint: string, recorder: ApiCallRecorder): ArmClients {
+  private armClients(credential: TokenCredential, subscriptionId: string, endpoint: string, recorder: ApiCallRecorder, answers?: AnswerLog): ArmClients {
     return createArmClients(credential, subscriptionId, {
       endpoint,
       counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
+      ...(answers ? { answering: answeringPolicy(answers, armOperation) } : {}),
       ...this.retryOptions(),
     });
   }
 
   /** A Graph reader for the tenant: counted with `recorder`, reports paced per tenant. */
-  private graphReader(credential: TokenCredential, endpoint: string, tenantId: string, recorder: ApiCallRecorder, signal: AbortSignal): GraphReader {
+  private graphReader(credential: TokenCredential, endpoint: string, tenantId: string, recorder: ApiCallRecorder, signal: AbortSignal, answers?: AnswerLog): GraphReader {
     return new GraphReader({
       endpoint,
       credential,
       scope: defaultScope(new URL(endpoint).origin),
       record: (op, code) => recorder.record(op, code),
+      ...(answers ? { answer: (operation: string, status: number, sha256: string) => answers.record({ operation, area: AZURE_ANSWER_AREAS[operation], status, sha256 }) } : {}),
       signal,
       ...this.retryOptions(),
       ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
@@ -273,6 +276,7 @@ export class AzureCollector implements CloudProvider {
     const now = this.opts.now ?? (() => new Date());
     const startedAt = now().toISOString();
     const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
+    const answers = new AnswerLog('azure', azure.subscriptionId, now);
     const resolved = this.credentialFor(target);
     if (!resolved.ok) return resolved;
     const { credential, secrets } = resolved;
@@ -292,8 +296,8 @@ export class AzureCollector implements CloudProvider {
         throw new FatalCollection({ reason: e.reason, message });
       }
 
-      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint.endpoint, recorder);
-      const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, control.signal);
+      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint.endpoint, recorder, answers);
+      const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, control.signal, answers);
 
       // 2. every area at once
       const [identities, lists, policy, diagnostics] = await Promise.all([
@@ -345,6 +349,8 @@ export class AzureCollector implements CloudProvider {
         auditTrails,
         gaps: c.gaps(),
         apiCalls: recorder.total,
+        answers: answers.list(),
+        answersOmitted: answers.omitted,
       });
     });
   }

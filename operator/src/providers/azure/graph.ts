@@ -7,6 +7,7 @@
 
 import type { TokenCredential } from '@azure/identity';
 
+import { jsonAnswerDigest, textAnswerDigest } from '../answers.js';
 import { GraphError, attemptCode } from './errors.js';
 
 export interface GraphReaderOptions {
@@ -16,6 +17,8 @@ export interface GraphReaderOptions {
   /** Token scope, e.g. https://graph.microsoft.com/.default. */
   scope: string;
   record: (operation: string, code: string) => void;
+  /** Each HTTP answer's status and digest (canonical JSON of the parsed body), for the evidence (answers.ts). */
+  answer?: (operation: string, status: number, sha256: string) => void;
   signal: AbortSignal;
   /** Retries after the first attempt (default 3). */
   maxRetries?: number;
@@ -142,9 +145,13 @@ export class GraphReader {
           throw new GraphError(response.status, 'InvalidResponse', `Graph answered with a body that is not JSON: ${(err as Error).message}`);
         }
         this.opts.record(operation, 'OK');
+        const digest = jsonAnswerDigest(body);
+        if (digest !== undefined) this.opts.answer?.(operation, response.status, digest);
         return body;
       }
-      const error = await graphError(response);
+      const text = await response.text().catch(() => '');
+      this.opts.answer?.(operation, response.status, textAnswerDigest(text));
+      const error = graphError(response, text);
       this.opts.record(operation, error.code);
       if (RETRIABLE_STATUS.has(response.status) && attempt < maxRetries) {
         const wait = retryAfterMs(response.headers.get('retry-after')) ?? baseDelay * 2 ** attempt;
@@ -156,11 +163,10 @@ export class GraphReader {
   }
 }
 
-async function graphError(response: Response): Promise<GraphError> {
+function graphError(response: Response, text: string): GraphError {
   let code = `HTTP${response.status}`;
   let message = response.statusText || `HTTP ${response.status}`;
   try {
-    const text = await response.text();
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (typeof body.error?.code === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(body.error.code)) code = body.error.code;
     if (typeof body.error?.message === 'string') message = body.error.message;
