@@ -22,6 +22,7 @@ import {
   recordHash,
   recordKey,
   shouldRecord,
+  type EvidenceApiCall,
   type EvidenceRecord,
   type EvidenceService,
 } from '../evidence/record.js';
@@ -39,6 +40,8 @@ export interface EvidenceSubmission {
   /** The spec evaluated and the status published (written, or found unchanged): `report --at` rebuilds the service from them. */
   spec?: CloudServiceSpec;
   status?: CloudServiceStatus;
+  /** The API answers behind the live controls (evidence/api-calls.ts). */
+  apiCalls?: readonly EvidenceApiCall[];
   /** The evaluation's time (the record's `at`). */
   at: Date;
 }
@@ -260,6 +263,7 @@ export class EvidenceWriter implements EvidenceSink {
         generation: item.generation,
         policy: item.policy,
         controls: item.controls,
+        ...(item.apiCalls ? { apiCalls: item.apiCalls } : {}),
         ...(item.spec ? { spec: item.spec } : {}),
         ...(item.status ? { status: item.status } : {}),
         previous,

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
 import { evaluateService, type Evaluation } from '../controls/evaluate.js';
+import { controlAnswerDigests, evidenceApiCalls } from '../evidence/api-calls.js';
 import { listedFailureReason } from '../inventory/failure-kind.js';
 import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
@@ -137,11 +138,18 @@ export class ServiceReconciler {
     const uid = service.metadata.uid;
     if (!this.deps.evidence || !uid) return;
     try {
+      // The answers behind the live controls: the record lists them once, and each live
+      // control the digests of those it rests on (evidence/api-calls.ts).
+      const answers = gathered.inventory.ok ? gathered.inventory.inventory.answers : undefined;
       this.deps.evidence.submit({
         service: { namespace: service.metadata.namespace ?? '', name: service.metadata.name ?? '', uid },
         generation: service.metadata.generation ?? 0,
         policy: gathered.policy,
-        controls: evaluation.controls,
+        controls: evaluation.controls.map((c) => {
+          const digests = controlAnswerDigests(c.control, answers);
+          return digests.length > 0 ? { ...c, answers: digests } : c;
+        }),
+        apiCalls: evidenceApiCalls(answers),
         spec: service.spec,
         status,
         at: gathered.now,

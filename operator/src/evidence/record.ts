@@ -27,11 +27,13 @@ export interface EvidenceControlOutcome {
   reason: string;
   message: string;
   findings: number;
+  /** A live control: the sha256 of the API answers it rests on (`apiCalls[].responseSha256`). */
+  answers?: string[];
 }
 
 /**
- * One cloud API call behind the live controls. Only the type so far: the records carry
- * an empty list until the SDK clients capture their calls (a later change).
+ * One cloud API answer behind the live controls (the collection's Inventory.answers,
+ * deduplicated: evidence/api-calls.ts). Never the answer itself.
  */
 export interface EvidenceApiCall {
   provider: 'aws' | 'azure';
@@ -79,8 +81,8 @@ export interface EvidenceRecordInput {
   generation: number;
   /** The effective policy (resolved CloudSecurityPolicy) the controls were judged against. */
   policy: unknown;
-  /** `Evaluation.controls`, in catalog order. */
-  controls: readonly ControlResult[];
+  /** `Evaluation.controls`, in catalog order; a live control may carry the digests it rests on. */
+  controls: readonly (ControlResult & { answers?: readonly string[] })[];
   apiCalls?: readonly EvidenceApiCall[];
   /** The spec evaluated and the status published (copied as JSON: later changes to the objects do not reach the record). */
   spec?: CloudServiceSpec;
@@ -125,6 +127,7 @@ export function buildEvidenceRecord(input: EvidenceRecordInput): EvidenceRecord 
       reason: c.reason,
       message: c.message,
       findings: c.findings,
+      ...(c.answers && c.answers.length > 0 ? { answers: [...c.answers] } : {}),
     })),
     apiCalls: (input.apiCalls ?? []).map((c) => ({ ...c })),
     ...(input.spec ? { spec: jsonCopy(input.spec) } : {}),

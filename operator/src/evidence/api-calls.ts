@@ -1,0 +1,41 @@
+// The API answers behind an evaluation, as an evidence record holds them (pure): the
+// inventory's answers as the record's `apiCalls` (deduplicated), and for each live
+// control the digests of the answers of the areas it reads (controls/live-areas.ts).
+
+import { liveAreasOf } from '../controls/live-areas.js';
+import type { ApiAnswer } from '../inventory/types.js';
+import type { EvidenceApiCall } from './record.js';
+
+/**
+ * The record's `apiCalls`: one entry per distinct answer (same provider, operation,
+ * account, region, status and digest), the first time it came; in arrival order. A
+ * credential report polled until ready, or a list page read twice, is one entry.
+ */
+export function evidenceApiCalls(answers: readonly ApiAnswer[] | undefined): EvidenceApiCall[] {
+  const seen = new Set<string>();
+  const out: EvidenceApiCall[] = [];
+  for (const a of answers ?? []) {
+    const key = [a.provider, a.operation, a.account, a.region ?? '', String(a.status), a.sha256].join('\0');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      provider: a.provider,
+      operation: a.operation,
+      account: a.account,
+      ...(a.region ? { region: a.region } : {}),
+      at: a.at,
+      status: a.status,
+      responseSha256: a.sha256,
+    });
+  }
+  return out;
+}
+
+/** The digests a control rests on: those of the answers feeding its areas, distinct, sorted. Empty for a spec control. */
+export function controlAnswerDigests(controlId: string, answers: readonly ApiAnswer[] | undefined): string[] {
+  const areas = liveAreasOf(controlId);
+  if (areas.length === 0 || !answers) return [];
+  const digests = new Set<string>();
+  for (const a of answers) if (a.area && areas.includes(a.area)) digests.add(a.sha256);
+  return [...digests].sort();
+}
