@@ -103,7 +103,8 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function readEntry(store: EvidenceStore, key: string): Promise<ChainEntry> {
+/** One stored record as verifyChain takes it: parsed, or why it could not be read. */
+export async function readEntry(store: EvidenceStore, key: string): Promise<ChainEntry> {
   try {
     const o = await store.read(key);
     try {

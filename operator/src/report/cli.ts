@@ -4,9 +4,11 @@
 //
 //   cloudposture report [-n NAMESPACE | -A] [--format html|json|md|pdf|oscal] [-o FILE]
 //                       [--kubeconfig FILE] [--context NAME] [--policy NAME]
+//   cloudposture report --evidence-bucket B (--at T | --from T --to T) [...]   (history.ts: no cluster)
 
 import { writeFile } from 'node:fs/promises';
 
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
 import type { CloudSecurityPolicy, CloudSecurityPolicySpec, CloudService } from '../api/types.js';
@@ -14,6 +16,7 @@ import { API_GROUP, API_VERSION } from '../api/types.js';
 import { buildReportModel } from './build-model.js';
 import type { ReportModel } from './model.js';
 import { renderOscal, type OscalOptions } from './oscal.js';
+import { parseTime, runHistoryReport, type HistoryArgs } from './history-command.js';
 import { htmlToPdf } from './pdf.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -45,7 +48,21 @@ Options:
       --policy NAME      CloudSecurityPolicy in force (default: default)
   -h, --help             this help
 
-Exit status: 0 written, 1 the cluster could not be read, 2 usage error.
+From the evidence history instead of the cluster (no cluster access needed):
+      --evidence-bucket B   the Object Lock bucket of the evidence records
+      --evidence-prefix P   key prefix of the records (default: evidence)
+      --at TIME             the pack as of TIME: each service's last record at or before it
+                            (a date alone means the end of that day, UTC)
+      --from TIME --to TIME the pack as of --to, plus the findings opened and resolved in
+                            between (--from: a date alone is the start of that day)
+      --endpoint URL        S3 endpoint override (path-style); --region REGION (default us-east-1)
+      --retention-days N    Object Lock retention the records must have (default: 400)
+      --max-services N      read at most N service chains (default: 500; the report says when cut)
+      --policy-file FILE    the CloudSecurityPolicy (YAML or JSON) to show ages and limits
+                            against (default: the built-in defaults; records keep its digest)
+  Every chain is verified first: a broken one is reported, left out, and exits 1.
+
+Exit status: 0 written, 1 the cluster or store could not be read (or a chain is broken), 2 usage error.
 `;
 
 export interface ReportArgs {
@@ -56,11 +73,17 @@ export interface ReportArgs {
   context?: string;
   policy: string;
   help: boolean;
+  /** Set: the report comes from the evidence store, not the cluster. */
+  history?: HistoryArgs;
 }
 
 /** Parses the arguments; throws an Error with a usage message on bad input. */
 export function parseReportArgs(argv: readonly string[]): ReportArgs {
   const args: ReportArgs = { format: 'html', policy: 'default', help: false };
+  const h: Partial<HistoryArgs> = {};
+  let at: string | undefined;
+  let from: string | undefined;
+  let to: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
     const [flag, inline] = raw.startsWith('--') && raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
@@ -98,6 +121,38 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
       case '--policy':
         args.policy = value();
         break;
+      case '--evidence-bucket':
+        h.bucket = value();
+        break;
+      case '--evidence-prefix':
+        h.prefix = value();
+        break;
+      case '--at':
+        at = value();
+        break;
+      case '--from':
+        from = value();
+        break;
+      case '--to':
+        to = value();
+        break;
+      case '--endpoint':
+        h.endpoint = value();
+        break;
+      case '--region':
+        h.region = value();
+        break;
+      case '--policy-file':
+        h.policyFile = value();
+        break;
+      case '--retention-days':
+      case '--max-services': {
+        const v = value();
+        if (!/^\d+$/.test(v) || !(Number(v) > 0)) throw new Error(`${flag} must be a whole number above 0, not "${v}"`);
+        if (flag === '--max-services') h.maxServices = Number(v);
+        else h.retentionDays = Number(v);
+        break;
+      }
       case '-h':
       case '--help':
         args.help = true;
@@ -107,6 +162,17 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
     }
   }
   if (args.format === 'pdf' && !args.output && !args.help) throw new Error('--format pdf needs --output FILE');
+  const historyFlags = at !== undefined || from !== undefined || to !== undefined || Object.keys(h).length > 0;
+  if (historyFlags && !args.help) {
+    if (!h.bucket) throw new Error('--at, --from/--to and the evidence options need --evidence-bucket');
+    if (at !== undefined && (from !== undefined || to !== undefined)) throw new Error('--at and --from/--to exclude each other');
+    if ((from === undefined) !== (to === undefined)) throw new Error('--from and --to go together');
+    if (at === undefined && to === undefined) throw new Error('--evidence-bucket needs --at TIME or --from TIME --to TIME');
+    const end = parseTime(at ?? (to as string), 'end', at !== undefined ? '--at' : '--to');
+    const start = from !== undefined ? parseTime(from, 'start', '--from') : undefined;
+    if (start && start.getTime() > end.getTime()) throw new Error('--from is after --to');
+    args.history = { ...(h as HistoryArgs), at: end, ...(start ? { from: start } : {}) };
+  }
   return args;
 }
 
@@ -160,7 +226,7 @@ const defaultIO: ReportIO = {
 };
 
 /** `cloudposture report`; returns the exit status. */
-export async function runReportCommand(argv: readonly string[], io: ReportIO = defaultIO, now: () => Date = () => new Date()): Promise<number> {
+export async function runReportCommand(argv: readonly string[], io: ReportIO = defaultIO, now: () => Date = () => new Date(), deps: { s3?: S3Client } = {}): Promise<number> {
   let args: ReportArgs;
   try {
     args = parseReportArgs(argv);
@@ -171,6 +237,10 @@ export async function runReportCommand(argv: readonly string[], io: ReportIO = d
   if (args.help) {
     io.stdout(REPORT_USAGE);
     return 0;
+  }
+  if (args.history) {
+    const run = { format: args.format, ...(args.output ? { output: args.output } : {}), ...(args.namespace ? { namespace: args.namespace } : {}), policyName: args.policy, render: renderReport };
+    return runHistoryReport(run, args.history, io, now, deps);
   }
   const kubeConfig = new KubeConfig();
   let inputs: Awaited<ReturnType<typeof readReportInputs>>;

@@ -170,6 +170,55 @@ export interface ServiceReport {
   };
   findings: ReportFinding[];
   findingsOmitted: number;
+  /** The evidence record this service was rebuilt from (report --at / --from --to only). */
+  record?: RecordRef;
+}
+
+/** One evidence record, as an auditor finds it in the store. */
+export interface RecordRef {
+  key: string;
+  sequence: number;
+  /** sha256 hex of the record's canonical JSON without `hash` (its chain link). */
+  hash: string;
+  /** The evaluation's time. */
+  at: string;
+  /** sha256 hex of the effective policy the controls were judged against. */
+  policyDigest: string;
+}
+
+/** A finding that appeared or went away within a period, with when and in which record. */
+export interface PeriodFinding {
+  /** `<control>/<resource>` ("-" without resource). */
+  id: string;
+  control: string;
+  resource?: string;
+  severity: Severity;
+  message: string;
+  opened?: { at: string; key: string };
+  resolved?: { at: string; key: string };
+}
+
+/** How a report rebuilt from the evidence store was made (report/history.ts). */
+export interface ReportHistory {
+  /** s3://bucket/prefix */
+  source: string;
+  /** The pack is as of this time: each service's last record at or before it. */
+  asOf: string;
+  /** The period (report --from --to); `to` is asOf. */
+  from?: string;
+  to?: string;
+  /** When the report was produced from the store. */
+  builtAt: string;
+  chains: number;
+  recordsRead: number;
+  /** Chains with a problem: not used, and the report exits non-zero. */
+  broken: Array<{ chain: string; problems: string[] }>;
+  /** Services with a record at or before asOf that could not be rebuilt (a record without status). */
+  skipped: Array<{ service: string; key: string; reason: string }>;
+  /** Set when the bound on services cut the pack. */
+  truncated?: string;
+  /** Per service (namespace/name), the findings opened and resolved within the period. */
+  period?: Array<{ service: string; findings: PeriodFinding[]; note?: string }>;
 }
 
 export interface ReportModel {
@@ -192,6 +241,8 @@ export interface ReportModel {
   services: ServiceReport[];
   /** The control catalog: what each control checks and how to fix it (appendix). */
   controls: Array<{ id: string; step: number; family: string; severity: Severity; title: string; remediation: string }>;
+  /** Present when the report was rebuilt from the evidence store (report --at, --from --to). */
+  history?: ReportHistory;
 }
 
 export interface ReportInput {

@@ -66,6 +66,9 @@ export function serviceSection(s: ServiceReport): string {
     `<dl class="kv"><dt>Provider / model</dt><dd>${esc(s.provider)} ${esc(s.model)}, account <code>${esc(s.account)}</code></dd>` +
     `<dt>Owner</dt><dd>${esc(s.owner)}</dd><dt>Classification / criticality</dt><dd>${esc(s.classification)} / ${esc(s.criticality)}</dd>` +
     `<dt>Last checked</dt><dd>${esc(dateTime(s.lastCheckedAt))} (generation ${esc(s.observedGeneration)})</dd>` +
+    (s.record
+      ? `<dt>Evidence record</dt><dd><code>${esc(s.record.key)}</code> (sequence ${s.record.sequence}, ${esc(dateTime(s.record.at))}, sha256 <code>${esc(s.record.hash)}</code>)</dd>`
+      : '') +
     (s.compliant.message ? `<dt>Compliant</dt><dd>${esc(s.compliant.message)}</dd>` : '') +
     `</dl>` +
     (s.statusCurrent

@@ -5,10 +5,10 @@
 // This module lays out the document: header, overview with the charts, the checklist,
 // one section per service (render-html-service.ts), the controls appendix.
 
-import { dateTime, percent } from './format.js';
+import { DASH, dateTime, percent } from './format.js';
 import { CSS } from './html-style.js';
 import { anchor, badge, esc, severityBadge, table } from './html-elements.js';
-import type { ReportModel } from './model.js';
+import type { ReportHistory, ReportModel } from './model.js';
 import { serviceSection } from './render-html-service.js';
 import { COLORS, barChart, donutChart, escapeXml, resetChartIds, stackedBarChart } from './svg.js';
 
@@ -101,6 +101,30 @@ function overview(model: ReportModel): string {
   );
 }
 
+function when(p: { at: string; key: string } | undefined): string {
+  return p ? `${esc(dateTime(p.at))}<div class="note"><code>${esc(p.key)}</code></div>` : DASH;
+}
+
+/** Where a report rebuilt from the evidence store came from, and the period's findings. */
+function history(h: ReportHistory): string {
+  const items = [
+    `<li>Rebuilt from <code>${esc(h.source)}</code> as of <strong>${esc(dateTime(h.asOf))}</strong> (built ${esc(dateTime(h.builtAt))}): ${h.chains} service chains, ${h.recordsRead} records read and verified.</li>`,
+    ...(h.from ? [`<li>Period: ${esc(dateTime(h.from))} to ${esc(dateTime(h.to))}.</li>`] : []),
+    ...(h.truncated ? [`<li class="warn">Truncated: ${esc(h.truncated)}</li>`] : []),
+    ...h.broken.map((b) => `<li class="warn">Broken chain, left out: <code>${esc(b.chain)}</code>: ${b.problems.map((p) => esc(p)).join('; ')}</li>`),
+    ...h.skipped.map((k) => `<li>Left out: ${esc(k.service)}: ${esc(k.reason)} (<code>${esc(k.key)}</code>)</li>`),
+  ];
+  const period = h.period
+    ? `<h3>Findings opened and resolved in the period</h3>` +
+      table(
+        ['Service', 'Control', 'Resource', 'Severity', 'Finding', 'Opened', 'Resolved'],
+        h.period.flatMap((p) => p.findings.map((f) => [esc(p.service), `<code>${esc(f.control)}</code>`, esc(f.resource), severityBadge(f.severity), esc(f.message), when(f.opened), when(f.resolved)])),
+      ) +
+      h.period.filter((p) => p.note).map((p) => `<p class="note">${esc(p.service)}: ${esc(p.note)}</p>`).join('')
+    : '';
+  return `<section id="history"><h2>Evidence history</h2><ul>${items.join('')}</ul>${period}</section>`;
+}
+
 function appendix(model: ReportModel): string {
   return (
     `<section id="controls" class="service"><h2>Appendix: controls</h2>` +
@@ -126,6 +150,7 @@ export function renderHtml(model: ReportModel): string {
     `<span>Generated: <strong><time datetime="${escapeXml(model.generatedAt)}">${escapeXml(dateTime(model.generatedAt))}</time></strong></span>` +
     `<span>Policy: <strong>${escapeXml(model.policy.name)}</strong> (${model.policy.source === 'cluster' ? 'CloudSecurityPolicy in the cluster' : 'built-in defaults'})</span>` +
     `<span>Services: <strong>${model.totals.services}</strong></span></div></header>` +
+    (model.history ? history(model.history) : '') +
     overview(model) +
     `<section id="checklist"><h2>The A.5.23 implementation checklist</h2>${steps}</section>` +
     (model.services.length ? model.services.map(serviceSection).join('') : '<p class="muted">No CloudService in scope.</p>') +

@@ -3,7 +3,7 @@
 
 import type { ChangeEntry, ConditionStatus } from '../api/types.js';
 import { DASH, STEP_LABEL, bytes, conditionLabel, dateTime, day, days, percent, seconds, text } from './format.js';
-import type { ReportModel, ServiceReport } from './model.js';
+import type { PeriodFinding, ReportHistory, ReportModel, ServiceReport } from './model.js';
 
 /** Escapes a value for a table cell: pipes, newlines and Markdown/HTML specials. */
 function cell(value: string | number | boolean | undefined | null): string {
@@ -46,7 +46,8 @@ function service(s: ServiceReport): string {
       `- Ready: ${status(s.ready.status)}\n` +
       `- Provider / model: ${cell(s.provider)} ${cell(s.model)}, account ${code(s.account)}\n` +
       `- Owner: ${cell(s.owner)}; classification ${cell(s.classification)}; criticality ${cell(s.criticality)}\n` +
-      `- Last checked: ${cell(dateTime(s.lastCheckedAt))} (generation ${cell(s.observedGeneration)})\n`,
+      `- Last checked: ${cell(dateTime(s.lastCheckedAt))} (generation ${cell(s.observedGeneration)})\n` +
+      (s.record ? `- Evidence record: ${code(s.record.key)} (sequence ${s.record.sequence}, ${cell(dateTime(s.record.at))}, sha256 ${code(s.record.hash)})\n` : ''),
   );
   if (!s.statusCurrent) {
     out.push(`> **Note:** status was computed for generation ${cell(s.observedGeneration)}; the spec is at generation ${cell(s.generation)}.\n`);
@@ -151,6 +152,30 @@ function service(s: ServiceReport): string {
   return out.join('');
 }
 
+function when(p: { at: string; key: string } | undefined): string {
+  return p ? `${cell(dateTime(p.at))} (${code(p.key)})` : DASH;
+}
+
+/** Where a report rebuilt from the evidence store came from, and the period's findings. */
+function history(h: ReportHistory): string {
+  const out: string[] = [];
+  out.push(
+    `## Evidence history\n\n- Rebuilt from ${code(h.source)} as of ${cell(dateTime(h.asOf))} (built ${cell(dateTime(h.builtAt))}); ` +
+      `${h.chains} service chain${h.chains === 1 ? '' : 's'}, ${h.recordsRead} records read and verified\n` +
+      (h.from ? `- Period: ${cell(dateTime(h.from))} to ${cell(dateTime(h.to))}\n` : '') +
+      (h.truncated ? `- **Truncated:** ${cell(h.truncated)}\n` : '') +
+      h.broken.map((b) => `- **Broken chain, left out:** ${code(b.chain)}: ${b.problems.map(cell).join('; ')}\n`).join('') +
+      h.skipped.map((k) => `- Left out: ${cell(k.service)}: ${cell(k.reason)} (${code(k.key)})\n`).join(''),
+  );
+  if (h.period) {
+    out.push(`\n### Findings opened and resolved in the period\n\n`);
+    const rows = h.period.flatMap((p) => p.findings.map((f: PeriodFinding) => [cell(p.service), code(f.control), cell(f.resource), cell(f.severity), cell(f.message), when(f.opened), when(f.resolved)]));
+    out.push(table(['Service', 'Control', 'Resource', 'Severity', 'Finding', 'Opened', 'Resolved'], rows));
+    for (const p of h.period) if (p.note) out.push(`\n> ${cell(p.service)}: ${cell(p.note)}\n`);
+  }
+  return `${out.join('')}\n`;
+}
+
 export function renderMarkdown(model: ReportModel): string {
   const t = model.totals;
   const out: string[] = [];
@@ -161,6 +186,7 @@ export function renderMarkdown(model: ReportModel): string {
       `- Services: ${t.services} — compliant ${t.compliant.True}, not compliant ${t.compliant.False}, unknown ${t.compliant.Unknown}, not evaluated ${t.compliant.Absent}\n` +
       `- Open findings: ${t.findings} (critical ${t.findingsBySeverity.critical}, high ${t.findingsBySeverity.high}, medium ${t.findingsBySeverity.medium}, low ${t.findingsBySeverity.low})\n\n`,
   );
+  if (model.history) out.push(history(model.history));
   out.push(`## Services\n\n`);
   out.push(
     table(
