@@ -93,8 +93,21 @@ describe('the operator writes evidence records when a bucket is configured', () 
 
     const [one] = await recordsAtLeast(1);
     expect(one?.key).toBe(`${PREFIX}/${ns}/records/${uid}/000000000000.json`);
-    expect(one?.record).toMatchObject({ sequence: 0, previous: null, generation: first.metadata.generation, service: { namespace: ns, name: 'records', uid }, apiCalls: [] });
+    expect(one?.record).toMatchObject({ sequence: 0, previous: null, generation: first.metadata.generation, service: { namespace: ns, name: 'records', uid } });
     expect(one?.record.controls.length).toBeGreaterThan(0);
+    // The answers behind the live controls: every call of the collection, once, with the
+    // digest each live control rests on among them (never a body).
+    const apiCalls = one?.record.apiCalls ?? [];
+    expect(apiCalls.length).toBeGreaterThan(0);
+    for (const c of apiCalls) {
+      expect(c).toMatchObject({ provider: 'aws', account: MOTO_DEFAULT_ACCOUNT_ID });
+      expect(c.responseSha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(apiCalls.find((c) => c.operation === 'IAM:GetAccountSummary')).toMatchObject({ status: 200, region: 'us-east-1' });
+    const rootMfa = one?.record.controls.find((c) => c.control === 'A523-08-ROOT-MFA');
+    expect(rootMfa?.answers?.length).toBeGreaterThan(0);
+    for (const d of rootMfa?.answers ?? []) expect(apiCalls.some((c) => c.responseSha256 === d)).toBe(true);
+    expect(one?.record.controls.find((c) => c.control === 'A523-01-MODEL-PERMITTED')).not.toHaveProperty('answers');
 
     await custom.patchNamespacedCustomObject(
       { group: 'cloudposture.io', version: 'v1alpha1', namespace: ns, plural: 'cloudservices', name: 'records', body: { spec: { owner: 'security-team' } } },
