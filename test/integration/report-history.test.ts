@@ -2,7 +2,8 @@
 // simulated days (one evaluation a day, clock injected), a finding that appears on day 2
 // and is resolved on day 4; the pack as of day 3 equals the report of the statuses then;
 // the period lists the finding opened and resolved; a tampered unlocked copy exits 1
-// naming the record. Then the time to rebuild 30 days of 100 services (printed).
+// naming the record. The time to rebuild 30 days of 100 services is a benchmark:
+// test/bench/report-history.ts.
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 import type { CloudService, CloudServiceStatus, Finding } from '../../operator/src/api/types.js';
@@ -17,7 +18,6 @@ import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js
 import { aPolicy, anInput } from '../unit/builders.js';
 
 const LOCKED = 'history-locked';
-const BENCH = 'history-bench';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const START = new Date('2026-12-01T00:00:00.000Z'); // day 1
 const dayAt = (n: number): Date => new Date(START.getTime() + (n - 1) * DAY_MS);
@@ -171,48 +171,3 @@ it('a tampered copy (unlocked bucket, one record altered) makes report --at exit
   expect(model.services.map((s) => s.name)).not.toContain('aws-payments-prod');
   expect(model.history?.broken.map((b) => b.chain)).toContain('evidence/payments/aws-payments-prod/uid-aws-payments-prod');
 });
-
-it('rebuilds a 30-day report of 100 services (printed, not asserted)', async () => {
-  await s3.send(new CreateBucketCommand({ Bucket: BENCH, ObjectLockEnabledForBucket: true }));
-  const store = new ObjectLockEvidenceStore({ client: s3, bucket: BENCH });
-  const base = sampleServices(START)[1] as CloudService; // the failing sample: a full status
-  // Every 10 minutes an evaluation; a record when the outcome changes (here: three flips a
-  // day, at 06:00, 12:00, 18:00) and the daily one: 4 records a day per service.
-  const records: EvidenceRecord[] = [];
-  for (let s = 0; s < 100; s++) {
-    let prev: EvidenceRecord | null = null;
-    for (let d = 0; d < 30; d++) {
-      for (let q = 0; q < 4; q++) {
-        const at = new Date(START.getTime() + d * DAY_MS + q * 6 * 3600_000 + s * 1000);
-        const flip = q % 2 === 1;
-        prev = buildEvidenceRecord({
-          service: { namespace: `team-${s % 10}`, name: `svc-${s}`, uid: `bench-${s}` },
-          generation: 1,
-          policy: POLICY,
-          controls: flip ? CONTROLS.map((c, i) => (i === 0 ? { ...c, status: 'False' as const } : c)) : CONTROLS,
-          spec: base.spec,
-          status: { ...base.status, lastCheckedAt: at.toISOString() },
-          previous: prev,
-          clock: () => at,
-        });
-        records.push(prev);
-      }
-    }
-  }
-  const writeStarted = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < records.length) await store.append(records[next++] as EvidenceRecord);
-  }));
-  const writeMs = performance.now() - writeStarted;
-  const started = performance.now();
-  const { code, out } = await report(BENCH, ['--from', '2026-12-01', '--to', '2026-12-30', '--format', 'json', '--max-services', '100']);
-  const ms = performance.now() - started;
-  expect(code).toBe(0);
-  const model = JSON.parse(out) as ReportModel;
-  expect(model.services).toHaveLength(100);
-  console.info(
-    `report --from/--to over 30 days x 100 services (${records.length} records, ${records[0] ? recordKey(records[0]) : ''} ...): rebuilt in ${(ms / 1000).toFixed(1)} s on moto ` +
-      `(${(ms / records.length).toFixed(2)} ms per record: list, HEAD + GET, verify, diff); writing them took ${(writeMs / 1000).toFixed(1)} s`,
-  );
-}, 600_000);
