@@ -4,9 +4,11 @@
 // same call; then an evidence record built from that inventory lists them under the
 // MFAEnforced controls.
 import { GetAccountSummaryCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 import { seedCompliantAccount, seedDemoAccount, type SeededAccount } from '../harness/aws-seed.js';
-import { startMoto, type MotoServer } from '../harness/moto.js';
+import { ctEvent, iamUser, seedCloudTrailLogs } from '../harness/cloudtrail-logs.js';
+import { MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { aPolicy, aSpec } from '../unit/builders.js';
 import { controlsByFamily } from '../../operator/src/controls/catalog.js';
 import { evaluateService } from '../../operator/src/controls/evaluate.js';
@@ -112,3 +114,32 @@ it('the sample account: answers per collection stay well under the bound, every 
   }
   console.log(`answers on the sample account: ${sample.inventory.answers!.length} (three regions), ${everyRegion.inventory.answers!.length} (every enabled region)`);
 }, 120_000);
+
+it('a change-log read yields the listing answers and, per log file, the SHA-256 of its bytes as stored', async () => {
+  const s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { ...MOTO_CREDENTIALS }, forcePathStyle: true });
+  try {
+    const bucket = 'answers-trail';
+    const at = new Date(Date.now() - 20 * 60_000);
+    const change = ctEvent({ eventName: 'CreateRoute', identity: iamUser(MOTO_DEFAULT_ACCOUNT_ID, 'alice'), at, requestParameters: { routeTableId: 'rtb-1' }, eventID: 'e-1' });
+    const [key] = await seedCloudTrailLogs(s3, { bucket, createBucket: true, accountId: MOTO_DEFAULT_ACCOUNT_ID, files: [{ region: 'eu-west-1', at, records: [change] }] });
+    const stored = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key! }))).Body!.transformToByteArray();
+
+    const collector = new AwsInventoryCollector({ endpoint: moto.endpoint });
+    const read = await collector.readChanges(
+      { provider: 'aws', account: { aws: { accountId: MOTO_DEFAULT_ACCOUNT_ID } }, allowedRegions: ['eu-west-1'], credentials: { ...MOTO_CREDENTIALS }, changeLogSource: { bucket } },
+      { since: new Date(Date.now() - 60 * 60_000), now: new Date() },
+    );
+    if (!read.ok) throw new Error(read.failure.message);
+    expect(read.records).toHaveLength(1);
+    const answers = read.answers ?? [];
+    expect(answers.filter((a) => a.operation === 'S3:GetObject')).toEqual([
+      expect.objectContaining({ provider: 'aws', account: MOTO_DEFAULT_ACCOUNT_ID, status: 200, sha256: sha256Hex(stored) }),
+    ]);
+    expect(answers.filter((a) => a.operation === 'S3:ListObjectsV2').length).toBeGreaterThan(0);
+    // the ChangesTracked controls rest on them
+    const digests = controlAnswerDigests('A523-10-NETWORK-CHANGES-TRACKED', inv.answers, answers);
+    expect(digests).toContain(sha256Hex(stored));
+  } finally {
+    s3.destroy();
+  }
+});

@@ -5,8 +5,9 @@
 
 import { canonicalJson, sha256Hex } from '../../operator/src/inventory/canonical-json.js';
 import type { Inventory } from '../../operator/src/inventory/types.js';
+import { activityEvents } from '../harness/azure-mock/fixture.js';
 import { SUBSCRIPTION_ID, compliantFixture } from '../harness/azure-mock/scenarios.js';
-import { inventoryOf, useAzureMock } from '../harness/azure-mock/suite.js';
+import { azureTarget, inventoryOf, useAzureMock } from '../harness/azure-mock/suite.js';
 
 const azure = useAzureMock('answers');
 
@@ -62,5 +63,25 @@ describe('answers of a collection', () => {
     const refused = await inventoryOf(azure.collector());
     const snapshots = (refused.answers ?? []).filter((a) => a.operation === 'ARM:snapshots.list');
     expect(snapshots.map((a) => a.status)).toEqual([403]);
+  });
+});
+
+describe('answers of a change-log read', () => {
+  it('each Activity Log page is an answer with its digest', async () => {
+    azure.mock.reset();
+    const f = compliantFixture();
+    f.activityLog = activityEvents(SUBSCRIPTION_ID, {
+      operation: 'Microsoft.Network/networkSecurityGroups/securityRules/write',
+      resourceId: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg/securityRules/r1`,
+      caller: 'deployer@contoso.example',
+      at: new Date(Date.now() - 60 * 60_000),
+    });
+    azure.mock.setFixture(f);
+    const read = await azure.collector().readChanges(azureTarget(), { since: new Date(Date.now() - 24 * 3_600_000), now: new Date() });
+    if (!read.ok) throw new Error(read.failure.message);
+    expect(read.records).toHaveLength(1);
+    const pages = (read.answers ?? []).filter((a) => a.operation === 'ARM:activityLogs.list');
+    expect(pages).toHaveLength(azure.mock.count('arm.activityLogs'));
+    for (const p of pages) expect(p).toMatchObject({ provider: 'azure', account: SUBSCRIPTION_ID, status: 200, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 });

@@ -5,7 +5,7 @@
 
 import type { CloudService, CloudServiceStatus, EvidenceRead, Provider } from '../api/types.js';
 import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
-import type { InventoryResult } from '../inventory/types.js';
+import type { ApiAnswer, InventoryResult } from '../inventory/types.js';
 import type { ChangeLogReader } from '../providers/types.js';
 import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from './change-records.js';
 import type { TargetResult } from './account-target.js';
@@ -28,6 +28,8 @@ export interface ChangeLogRead {
   status?: ChangeLogStatus;
   /** status.reads entry: when the records in use were read, and the failed attempt if this one failed. */
   read?: EvidenceRead;
+  /** The answers of this read (evidence for ChangesTracked); none when it failed. */
+  answers?: ApiAnswer[];
 }
 
 /** Bound of a read failure's message in status.reads (the CRD's maxLength). */
@@ -84,6 +86,7 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
           complete: read.complete,
         },
         read: { source: 'changeLog', obtainedAt: now.toISOString() },
+        ...(read.answers ? { answers: read.answers } : {}),
       };
     },
   };

@@ -9,7 +9,7 @@ import type { EffectivePolicy } from '../controls/types.js';
 import { parseDuration } from '../api/duration.js';
 import type { DeclaredStateResult } from '../inventory/declared-state.js';
 import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
-import type { InventoryResult } from '../inventory/types.js';
+import type { ApiAnswer, InventoryResult } from '../inventory/types.js';
 import type { CollectTarget } from '../providers/types.js';
 import type { ChangeLogGather, ChangeLogStatus } from './change-log.js';
 import type { TargetResolver, TargetResult } from './account-target.js';
@@ -62,6 +62,8 @@ export interface Gathered {
   changeRecords?: ChangeRecord[];
   /** status.changeLog to write (the watermark), moved on only by a successful read. */
   changeLog?: ChangeLogStatus;
+  /** The answers of this reconcile's change-log read (evidence for ChangesTracked). */
+  changeLogAnswers?: ApiAnswer[];
   exitDrill?: GatheredExitDrill;
   /** status.reads: when the evidence in use was obtained, and the latest failed attempts. */
   reads: EvidenceRead[];
@@ -137,6 +139,7 @@ export class Gatherer {
       gathered.changes = read.feed;
       gathered.changeRecords = read.records;
       if (read.status) gathered.changeLog = read.status;
+      if (read.answers) gathered.changeLogAnswers = read.answers;
       if (read.read) gathered.reads.push(read.read);
     }
     if (declared) gathered.reads.push(declaredStateRead(service, declared, now));

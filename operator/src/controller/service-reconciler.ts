@@ -141,15 +141,16 @@ export class ServiceReconciler {
       // The answers behind the live controls: the record lists them once, and each live
       // control the digests of those it rests on (evidence/api-calls.ts).
       const answers = gathered.inventory.ok ? gathered.inventory.inventory.answers : undefined;
+      const changeAnswers = gathered.changeLogAnswers;
       this.deps.evidence.submit({
         service: { namespace: service.metadata.namespace ?? '', name: service.metadata.name ?? '', uid },
         generation: service.metadata.generation ?? 0,
         policy: gathered.policy,
         controls: evaluation.controls.map((c) => {
-          const digests = controlAnswerDigests(c.control, answers);
+          const digests = controlAnswerDigests(c.control, answers, changeAnswers);
           return digests.length > 0 ? { ...c, answers: digests } : c;
         }),
-        apiCalls: evidenceApiCalls(answers),
+        apiCalls: evidenceApiCalls([...(answers ?? []), ...(changeAnswers ?? [])]),
         spec: service.spec,
         status,
         at: gathered.now,

@@ -1,7 +1,9 @@
 // The API answers behind an evaluation, as an evidence record holds them (pure): the
 // inventory's answers as the record's `apiCalls` (deduplicated), and for each live
-// control the digests of the answers of the areas it reads (controls/live-areas.ts).
+// control the digests of the answers of the areas it reads (controls/live-areas.ts); the
+// ChangesTracked controls rest on the change-log read's answers (log files, Activity Log).
 
+import { CHANGE_CONTROLS } from '../controls/catalog.js';
 import { liveAreasOf } from '../controls/live-areas.js';
 import type { ApiAnswer } from '../inventory/types.js';
 import type { EvidenceApiCall } from './record.js';
@@ -31,11 +33,21 @@ export function evidenceApiCalls(answers: readonly ApiAnswer[] | undefined): Evi
   return out;
 }
 
-/** The digests a control rests on: those of the answers feeding its areas, distinct, sorted. Empty for a spec control. */
-export function controlAnswerDigests(controlId: string, answers: readonly ApiAnswer[] | undefined): string[] {
+const CHANGE_CONTROL_IDS: ReadonlySet<string> = new Set(CHANGE_CONTROLS.map((c) => c.id));
+
+/**
+ * The digests a control rests on, distinct, sorted: a live control's are those of the
+ * answers feeding its areas; a ChangesTracked control's those of the change-log read;
+ * empty for a control decided from the spec alone.
+ */
+export function controlAnswerDigests(controlId: string, answers: readonly ApiAnswer[] | undefined, changeLogAnswers?: readonly ApiAnswer[]): string[] {
+  const digests = new Set<string>();
+  if (CHANGE_CONTROL_IDS.has(controlId)) {
+    for (const a of changeLogAnswers ?? []) digests.add(a.sha256);
+    return [...digests].sort();
+  }
   const areas = liveAreasOf(controlId);
   if (areas.length === 0 || !answers) return [];
-  const digests = new Set<string>();
   for (const a of answers) if (a.area && areas.includes(a.area)) digests.add(a.sha256);
   return [...digests].sort();
 }

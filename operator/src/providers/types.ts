@@ -4,7 +4,7 @@
 
 import type { AwsAccount, AzureAccount, ChangeLogSource, LogVault, Provider } from '../api/types.js';
 import type { ChangeRecord } from '../inventory/changes.js';
-import type { AuditTrail, InventoryResult } from '../inventory/types.js';
+import type { ApiAnswer, AuditTrail, InventoryResult } from '../inventory/types.js';
 
 /**
  * Static credentials resolved by the controller from the Secret named in
@@ -113,5 +113,7 @@ export type ChangeReadResult =
       complete: boolean;
       /** What was read, for status.changeLog.source. */
       source: string;
+      /** The digests of the answers read (log files, Activity Log pages), bounded like a collection's (answers.ts). */
+      answers?: ApiAnswer[];
     }
   | { ok: false; failure: { reason: string; message: string } };

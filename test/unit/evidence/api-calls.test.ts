@@ -51,6 +51,13 @@ describe('controlAnswerDigests', () => {
     expect(controlAnswerDigests('A523-08-ROOT-MFA', undefined)).toEqual([]);
   });
 
+  it('a ChangesTracked control rests on the change-log read, and only on it', () => {
+    const files = [anAnswer({ operation: 'S3:GetObject', area: undefined, sha256: D('f') }), anAnswer({ operation: 'S3:ListObjectsV2', area: undefined, sha256: D('1') })];
+    expect(controlAnswerDigests('A523-10-NETWORK-CHANGES-TRACKED', ANSWERS, files)).toEqual([D('1'), D('f')]);
+    expect(controlAnswerDigests('A523-08-BREAK-GLASS-USED', ANSWERS)).toEqual([]);
+    expect(controlAnswerDigests('A523-08-ROOT-MFA', ANSWERS, files)).toEqual([D('a'), D('b')]);
+  });
+
   it('a record built with them lists the digests under the control and the answers once', () => {
     const controls = evaluateService(anInput()).controls.map((c) => {
       const answers = controlAnswerDigests(c.control, ANSWERS);

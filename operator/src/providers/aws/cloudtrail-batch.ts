@@ -34,6 +34,8 @@ export interface ReadBatchOptions {
   limits?: LogFileLimits;
   maxRecords?: number;
   signal?: AbortSignal;
+  /** Each file read completely: its HTTP status and the SHA-256 of its bytes as stored (evidence, answers.ts). */
+  onFileRead?: (file: LogFileRef, status: number, sha256: string) => void;
 }
 
 /** The kept records per file, in batch order; undefined for a file not read completely (the record bound was reached). */
@@ -76,7 +78,7 @@ export async function readLogBatch(s3: S3Client, bucket: string, files: readonly
           if (kept >= maxRecords) throw new RecordBoundReached();
           kept++;
           mine.push(change);
-        }, limits, signal);
+        }, limits, signal, (sha256) => options.onFileRead?.(file, got.$metadata.httpStatusCode ?? 200, sha256));
       }
       results[i] = mine;
     } catch (error) {

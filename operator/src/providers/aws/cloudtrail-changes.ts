@@ -83,6 +83,8 @@ export interface ReadChangesOptions {
   /** Records kept per pass (default CHANGE_RECORDS_PER_PASS_MAX); the pass stops on a minute boundary there. */
   maxRecords?: number;
   signal?: AbortSignal;
+  /** Each log file read completely, for the evidence (its listing calls are captured by the client). */
+  onFileRead?: (file: LogFileRef, status: number, sha256: string) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -157,6 +159,7 @@ export async function readCloudTrailChanges(options: ReadChangesOptions): Promis
     }
     const perFile = await readLogBatch(s3, source.bucket, batch, {
       watchedIdentities: watched,
+      ...(options.onFileRead ? { onFileRead: options.onFileRead } : {}),
       concurrency: options.concurrency ?? 8,
       maxRecords,
       ...(signal ? { signal } : {}),

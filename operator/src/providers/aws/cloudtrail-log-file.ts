@@ -7,6 +7,7 @@
 // names the object and the bound (the pass then fails: a read that could not happen is
 // Unknown, never a finding); a damaged file (bad gzip, bad JSON) is skipped, as before.
 
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
@@ -135,14 +136,17 @@ export async function readLogFile(
   onRecord: (change: ChangeRecord) => void,
   limits: LogFileLimits = LOG_FILE_LIMITS,
   signal?: AbortSignal,
+  /** Called once the whole file was read: the SHA-256 (hex) of its bytes as stored (gzip). */
+  onDigest?: (sha256: string) => void,
 ): Promise<void> {
+  const hash = onDigest ? createHash('sha256') : undefined;
   const splitter = new LogRecordSplitter((json) => {
     const change = parseCloudTrailRecord(JSON.parse(json) as unknown, watchedIdentities);
     if (change !== undefined) onRecord(change);
   }, limits.maxRecordBytes);
   try {
     await pipeline(
-      body instanceof Readable ? body : Readable.from(body),
+      hash ? Readable.from(hashing(body, hash)) : body instanceof Readable ? body : Readable.from(body),
       capBytes(limits.maxCompressedBytes, () => new LogFileTooLargeError(key, 'stored', limits.maxCompressedBytes)),
       gunzipIfGzip,
       capBytes(limits.maxBytes, () => new LogFileTooLargeError(key, 'unzipped', limits.maxBytes)),
@@ -152,10 +156,19 @@ export async function readLogFile(
       },
       signal ? { signal } : {},
     );
+    if (hash) onDigest?.(hash.digest('hex'));
   } catch (err) {
     if (err instanceof RecordTooLargeError) throw new LogFileTooLargeError(key, 'record', limits.maxRecordBytes);
     if (isDamage(err)) throw new DamagedLogFileError(key, err);
     throw err;
+  }
+}
+
+/** The chunks of `body`, unchanged, each fed to `hash` on the way (the file's bytes as stored). */
+async function* hashing(body: AsyncIterable<Uint8Array>, hash: { update(chunk: Uint8Array): unknown }): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
   }
 }
 

@@ -123,16 +123,21 @@ export class AwsInventoryCollector implements CloudProvider {
     if (!location) {
       return { ok: false, failure: { reason: 'NoChangeLogSource', message: 'no trail delivery bucket, log vault or spec.changeManagement.logSource to read' } };
     }
-    const clients = this.clientsFor(target);
+    // The answers behind ChangesTracked: the listings (client middleware) and each log
+    // file's bytes as stored (hashed as they stream through the reader).
+    const answers = new AnswerLog('aws', target.account.aws.accountId, this.opts.now ?? (() => new Date()));
+    const clients = this.clientsFor(target, answers);
     try {
-      return await readCloudTrailChanges({
+      const read = await readCloudTrailChanges({
         s3: clients.s3(location.region),
         source: location,
         since: query.since,
         now: query.now,
         watchedIdentities: query.watchedIdentities ?? [],
         ...(query.signal ? { signal: query.signal } : {}),
+        onFileRead: (_file, status, sha256) => answers.record({ operation: 'S3:GetObject', region: location.region, status, sha256 }),
       });
+      return read.ok ? { ...read, answers: answers.list() } : read;
     } finally {
       clients.destroy();
     }

@@ -215,9 +215,11 @@ export class AzureCollector implements CloudProvider {
     if (!resolved.ok) return resolved;
     const { credential, secrets } = resolved;
     const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
+    // The answers behind ChangesTracked: Activity Log pages and break-glass sign-in reads.
+    const answers = new AnswerLog('azure', azure.subscriptionId, this.opts.now ?? (() => new Date()));
     const watched = query.watchedIdentities ?? [];
     const read = await readActivityLogChanges({
-      monitor: this.armClients(credential, azure.subscriptionId, arm.endpoint, recorder).monitor,
+      monitor: this.armClients(credential, azure.subscriptionId, arm.endpoint, recorder, answers).monitor,
       subscriptionId: azure.subscriptionId,
       since: query.since,
       now: query.now,
@@ -226,13 +228,14 @@ export class AzureCollector implements CloudProvider {
       ...(query.signal ? { signal: query.signal } : {}),
     });
     const filters = watched.flatMap((identity) => signInFilter(identity, query.since) ?? []);
-    if (!read.ok || filters.length === 0) return read;
+    if (!read.ok) return read;
+    if (filters.length === 0) return { ...read, answers: answers.list() };
 
     // Break-glass sign-ins: a read that fails leaves ChangesTracked undecided (no "no use" claim).
     const graphEndpoint = this.endpoint('graph');
     if (!graphEndpoint.ok) return graphEndpoint;
     const signal = query.signal ?? new AbortController().signal;
-    const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, signal);
+    const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, signal, answers);
     let signIns;
     try {
       signIns = await readSignIns(graph, filters, query.now);
@@ -243,7 +246,7 @@ export class AzureCollector implements CloudProvider {
       return { ok: false, failure: { reason: c.reason === 'CollectionError' ? 'ChangeLogUnreadable' : c.reason, message: `reading break-glass sign-ins: ${c.code}: ${c.message}${hint}` } };
     }
     const records = [...read.records, ...signIns].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
-    return { ...read, records, filesRead: read.filesRead + filters.length };
+    return { ...read, records, filesRead: read.filesRead + filters.length, answers: answers.list() };
   }
 
   /** The CloudAccount's Ready check: one Resource Manager token with its credentials. */
