@@ -9,7 +9,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import type { CloudService, CloudServiceStatus, Finding } from '../../operator/src/api/types.js';
 import { evaluateService, type ControlResult } from '../../operator/src/controls/evaluate.js';
 import { ObjectLockEvidenceStore } from '../../operator/src/evidence/object-lock-store.js';
-import { buildEvidenceRecord, recordKey, shouldRecord, type EvidenceRecord } from '../../operator/src/evidence/record.js';
+import { buildEvidenceRecord, shouldRecord, type EvidenceRecord } from '../../operator/src/evidence/record.js';
 import { buildReportModel } from '../../operator/src/report/build-model.js';
 import { runReportCommand } from '../../operator/src/report/cli.js';
 import type { ReportModel } from '../../operator/src/report/model.js';

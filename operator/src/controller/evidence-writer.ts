@@ -28,6 +28,7 @@ import {
 } from '../evidence/record.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
+import type { EvidenceChainState } from './evidence-status.js';
 
 /** One published evaluation, as the reconciler hands it over (the record is built when its turn comes). */
 export interface EvidenceSubmission {
@@ -49,9 +50,27 @@ export interface EvidenceSubmission {
 /** What the reconciler sees: queue and return; never throws, never waits. */
 export interface EvidenceSink {
   submit(submission: EvidenceSubmission): void;
+  /** The service's chain as the writer knows it, for status.evidenceHistory. */
+  stateOf(uid: string): EvidenceChainState;
 }
 
 export type EvidenceFailureReason = 'append' | 'exists' | 'read-previous' | 'invalid-previous' | 'build';
+
+/** status.evidenceHistory.reason of a failure the store's own error does not name. */
+const STATUS_REASON: Record<EvidenceFailureReason, string> = {
+  append: 'AppendFailed',
+  exists: 'RecordExists',
+  'read-previous': 'ChainUnreadable',
+  'invalid-previous': 'ChainEndInvalid',
+  build: 'RecordInvalid',
+};
+
+/** The S3 error's own CamelCase name (AccessDenied, NoSuchBucket, ...) when it has one. */
+function statusReasonOf(reason: EvidenceFailureReason, error: unknown): string {
+  const cause = error instanceof EvidenceAttemptError ? error.cause : error;
+  const name = cause instanceof Error ? cause.name : undefined;
+  return name && /^[A-Z][A-Za-z0-9]{1,63}$/.test(name) && name !== 'Error' && name !== 'EvidenceAttemptError' ? name : STATUS_REASON[reason];
+}
 
 export interface EvidenceWriterOptions {
   store: EvidenceStore;
@@ -72,6 +91,8 @@ export interface EvidenceWriterOptions {
   maxCachedChains?: number;
   /** Called once by stop(), after the appends in flight ended (closes the S3 client). */
   onStop?: () => void;
+  /** When a failure started (status.evidenceHistory.failingSince); default the system clock. */
+  clock?: () => Date;
 }
 
 export const DEFAULT_EVIDENCE_ATTEMPTS = 5;
@@ -88,7 +109,7 @@ class EvidenceAttemptError extends Error {
     readonly reason: EvidenceFailureReason,
     cause: unknown,
   ) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'EvidenceAttemptError';
   }
 }
@@ -107,6 +128,8 @@ export class EvidenceWriter implements EvidenceSink {
   private readonly lanes = new Map<string, Lane>();
   /** uid -> the service's last record written (or read back); Map order is recency. */
   private readonly last = new Map<string, EvidenceRecord>();
+  /** uid -> since when and why its appends fail; cleared by its next success, bounded like `last`. */
+  private readonly failures = new Map<string, { since: string; reason: string; message: string }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly waiting: Array<() => void> = [];
@@ -131,6 +154,16 @@ export class EvidenceWriter implements EvidenceSink {
   /** Evaluations waiting, the ones being appended included. */
   get queued(): number {
     return this.depth;
+  }
+
+  stateOf(uid: string): EvidenceChainState {
+    const last = this.last.get(uid);
+    const failure = this.failures.get(uid);
+    return {
+      pending: this.lanes.get(uid)?.items.length ?? 0,
+      ...(last ? { lastRecord: { key: recordKey(last, this.options.prefix), sequence: last.sequence, hash: last.hash, at: last.at } } : {}),
+      ...(failure ? { failure: { ...failure } } : {}),
+    };
   }
 
   submit(submission: EvidenceSubmission): void {
@@ -229,11 +262,14 @@ export class EvidenceWriter implements EvidenceSink {
       }
       try {
         await this.attempt(item);
+        // Written, or nothing was due: either way the store answered.
+        this.failures.delete(item.service.uid);
         return 'done';
       } catch (error) {
         const reason = error instanceof EvidenceAttemptError ? error.reason : 'append';
         if (reason === 'exists') this.last.delete(item.service.uid); // re-read the chain's end
         this.options.metrics.evidenceWriteFailures.inc({ reason });
+        this.noteFailure(item, reason, error);
         // The reason and the error text, never the record body.
         this.options.log.warn('evidence record not written', {
           namespace: item.service.namespace,
@@ -280,6 +316,14 @@ export class EvidenceWriter implements EvidenceSink {
     }
     this.remember(record);
     this.options.metrics.evidenceRecordsWritten.inc();
+  }
+
+  private noteFailure(item: EvidenceSubmission, reason: EvidenceFailureReason, error: unknown): void {
+    const uid = item.service.uid;
+    const since = this.failures.get(uid)?.since ?? (this.options.clock?.() ?? new Date()).toISOString();
+    this.failures.delete(uid);
+    this.failures.set(uid, { since, reason: statusReasonOf(reason, error), message: error instanceof Error ? error.message : String(error) });
+    while (this.failures.size > this.maxCachedChains) this.failures.delete(this.failures.keys().next().value as string);
   }
 
   /** The service's last record: from memory, else the highest sequence under its chain's prefix (null: none yet). */

@@ -15,6 +15,7 @@ import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { ChangeLogGather } from './change-log.js';
+import { evidenceStatusParts, type EvidenceChainState } from './evidence-status.js';
 import type { EvidenceSink } from './evidence-writer.js';
 import type { TargetResolver } from './account-target.js';
 import type { ExitDrillGather } from './exit-drill.js';
@@ -92,7 +93,9 @@ export class ServiceReconciler {
     let current: CloudService = cached;
     for (let attempt = 0; ; attempt++) {
       const evaluation = evaluate(current, gathered);
-      const status = statusFor(current, gathered, evaluation);
+      const uid = current.metadata.uid;
+      const evidence = uid ? this.deps.evidence?.stateOf(uid) : undefined;
+      const status = statusFor(current, gathered, evaluation, evidence);
       const write = await this.publisher.writeStatus(current, status, gathered.intervalMs, gathered.now);
       if (write.kind === 'conflict' && attempt < MAX_CONFLICT_RETRIES) {
         // Someone wrote in between: re-read and decide again (level-based).
@@ -193,17 +196,20 @@ function evaluate(service: CloudService, gathered: Gathered): Evaluation {
   });
 }
 
-function statusFor(service: CloudService, gathered: Gathered, evaluation: Evaluation): CloudServiceStatus {
+function statusFor(service: CloudService, gathered: Gathered, evaluation: Evaluation, evidence: EvidenceChainState | undefined): CloudServiceStatus {
+  const history = evidence ? evidenceStatusParts(evidence, service.status) : undefined;
   const status = buildStatus({
     previous: service.status,
     generation: service.metadata.generation ?? 0,
     conditions: [...evaluation.families, { type: 'Compliant', ...evaluation.compliant }],
     ready: evaluation.ready,
     stalled: evaluation.stalled,
+    ...(history ? { bookkeeping: [history.condition] } : {}),
     summary: evaluation.summary,
     findings: evaluation.findings,
     now: gathered.now,
   });
+  if (history) status.evidenceHistory = history.status;
   if (gathered.exitDrill?.status) status.exitDrill = gathered.exitDrill.status;
   if (evaluation.changeLedger) {
     status.changes = evaluation.changeLedger.changes;

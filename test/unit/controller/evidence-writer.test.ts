@@ -303,4 +303,53 @@ describe('EvidenceWriter', () => {
     expect(store.chainProblems(A)).toEqual([]);
     await writer.stop();
   });
+
+  it('shows the chain in the service status: EvidenceRecorded True with the last record, False with the store’s reason while appends fail', async () => {
+    const store = new FakeStore();
+    const { writer } = setup(store, { maxAttempts: 1, clock: () => NOW });
+    const api = new MemoryApi({
+      apiVersion: 'cloudposture.io/v1alpha1',
+      kind: 'CloudService',
+      metadata: { namespace: 'team', name: 'svc', generation: 1, resourceVersion: '1', uid: 'u1' },
+      spec: aSpec(),
+    });
+    let now = NOW;
+    const reconciler = new ServiceReconciler({
+      api,
+      services: { get: () => structuredClone(api.object) },
+      policies: { get: () => undefined },
+      policyName: 'default',
+      sources: { targets: targetsOver(api, [anAccount({ spec: { aws: { accountId: '444455556666' } } })]), inventory: async () => liveOk() },
+      metrics: new OperatorMetrics({ defaultMetrics: false }),
+      evidence: writer,
+      log: logSink().log,
+      defaultIntervalMs: 10 * MINUTE,
+      clock: () => now,
+      random: () => 0.5,
+    });
+    const condition = () => api.object.status?.conditions?.find((c) => c.type === 'EvidenceRecorded');
+
+    await reconciler.reconcile('team/svc', new AbortController().signal);
+    expect(condition()).toMatchObject({ status: 'Unknown', reason: 'NotRecordedYet' });
+    await until(() => writer.queued === 0, 'record 0');
+    now = new Date(NOW.getTime() + 20 * MINUTE);
+    await reconciler.reconcile('team/svc', new AbortController().signal);
+    const [r0] = store.records({ namespace: 'team', name: 'svc', uid: 'u1' });
+    expect(api.object.status?.evidenceHistory).toEqual({ lastRecord: { key: `${PREFIX}/team/svc/u1/000000000000.json`, sequence: 0, hash: r0?.hash, at: r0?.at } });
+    expect(condition()).toMatchObject({ status: 'True', reason: 'Recorded' });
+
+    // The bucket starts refusing: the next change is not written, and the status says why.
+    store.failAppend = 100;
+    Object.assign(store, { append: async () => Promise.reject(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' })) });
+    api.object = { ...api.object, metadata: { ...api.object.metadata, generation: 2 } };
+    await reconciler.reconcile('team/svc', new AbortController().signal);
+    await until(() => writer.stateOf('u1').failure !== undefined, 'the failed append');
+    now = new Date(NOW.getTime() + 30 * MINUTE);
+    await reconciler.reconcile('team/svc', new AbortController().signal);
+    expect(condition()).toMatchObject({ status: 'False', reason: 'AccessDenied' });
+    expect(api.object.status?.evidenceHistory).toMatchObject({ lastRecord: { sequence: 0 }, failingSince: NOW.toISOString(), reason: 'AccessDenied', message: 'Access Denied' });
+    // Not a posture finding: Compliant and Ready do not move with it.
+    expect(api.object.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    await writer.stop(50);
+  });
 });
