@@ -4,6 +4,8 @@
 // authorisation switched on a role holding exactly that policy can read the account.
 import { readFileSync } from 'node:fs';
 
+import { CreateOrganizationCommand, CreateOrganizationalUnitCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
+
 import {
   COMPLIANT_ACCOUNT_ID,
   SeedClients,
@@ -65,6 +67,15 @@ describe('least-privilege policy vs the call log', () => {
     const demo = accounts[2] as SeededAccount;
     const r = await collector.collect({ ...targetOf(demo), account: { aws: { accountId: demo.accountId } } });
     expect(r.ok).toBe(true);
+    // and, last, one organisation discovery pass from the demo account as the management
+    // account of an organisation with an OU (later tests collect only the compliant account)
+    const management = new SeedClients(moto.endpoint, demo.accountId).organizations();
+    await management.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const root = (await management.send(new ListRootsCommand({}))).Roots?.[0]?.Id as string;
+    await management.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'workloads' }));
+    const listing = await collector.listOrganizationAccounts(targetOf(demo));
+    expect(listing.gaps).toEqual([]);
+    expect(listing.items.map((i) => i.id)).toContain(demo.accountId);
   }, 120_000);
 
   it('every operation called is granted by the policy', () => {

@@ -38,6 +38,8 @@ describe('Activity Log events as documented', () => {
         time: '2015-01-22T09:30:14Z',
         actor: 'admin@contoso.com',
         userName: 'admin@contoso.com',
+        // the example's objectidentifier claim, as the documented example spells it
+        principal: '2468adf0-8211-44e3-95xq-85137af64708',
         action: 'Microsoft.Network/networkSecurityGroups/securityRules/write',
         source: 'Microsoft.Network',
         resource: RULE,
