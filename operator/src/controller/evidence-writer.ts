@@ -14,20 +14,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudServiceSpec, CloudServiceStatus } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import type { ControlResult } from '../controls/evaluate.js';
-import { recordShapeError } from '../evidence/chain.js';
 import { ObjectLockEvidenceStore, RecordExistsError, evidenceS3Client, type EvidenceStore } from '../evidence/object-lock-store.js';
-import {
-  buildEvidenceRecord,
-  parseRecordKey,
-  recordHash,
-  recordKey,
-  shouldRecord,
-  type EvidenceApiCall,
-  type EvidenceRecord,
-  type EvidenceService,
-} from '../evidence/record.js';
+import { buildEvidenceRecord, recordKey, shouldRecord, type EvidenceApiCall, type EvidenceRecord, type EvidenceService } from '../evidence/record.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
+import { EvidenceAttemptError, readChainEnd, type EvidenceFailureReason } from './evidence-chain-end.js';
 import type { EvidenceChainState } from './evidence-status.js';
 
 /** One published evaluation, as the reconciler hands it over (the record is built when its turn comes). */
@@ -53,8 +44,6 @@ export interface EvidenceSink {
   /** The service's chain as the writer knows it, for status.evidenceHistory. */
   stateOf(uid: string): EvidenceChainState;
 }
-
-export type EvidenceFailureReason = 'append' | 'exists' | 'read-previous' | 'invalid-previous' | 'build';
 
 /** status.evidenceHistory.reason of a failure the store's own error does not name. */
 const STATUS_REASON: Record<EvidenceFailureReason, string> = {
@@ -102,17 +91,6 @@ export const DEFAULT_EVIDENCE_ATTEMPTS = 5;
  * costs one list + one read at its next record.
  */
 export const DEFAULT_MAX_CACHED_CHAINS = 4096;
-
-/** A failed step of one attempt, with the reason the metric and the log line carry. */
-class EvidenceAttemptError extends Error {
-  constructor(
-    readonly reason: EvidenceFailureReason,
-    cause: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = 'EvidenceAttemptError';
-  }
-}
 
 /** A service's evaluations waiting, oldest first; the head is the one being appended. */
 interface Lane {
@@ -326,7 +304,7 @@ export class EvidenceWriter implements EvidenceSink {
     while (this.failures.size > this.maxCachedChains) this.failures.delete(this.failures.keys().next().value as string);
   }
 
-  /** The service's last record: from memory, else the highest sequence under its chain's prefix (null: none yet). */
+  /** The service's last record: from memory, else from the store (evidence-chain-end.ts; null: none yet). */
   private async previousOf(service: EvidenceService): Promise<EvidenceRecord | null> {
     const cached = this.last.get(service.uid);
     if (cached) {
@@ -334,40 +312,8 @@ export class EvidenceWriter implements EvidenceSink {
       this.last.set(service.uid, cached);
       return cached;
     }
-    const first = recordKey({ service, sequence: 0 }, this.options.prefix);
-    const chainPrefix = first.slice(0, first.lastIndexOf('/') + 1);
-    let key: string | undefined;
-    let bytes: Buffer;
-    try {
-      let highest = -1;
-      for (const k of await this.options.store.list(chainPrefix)) {
-        const parsed = parseRecordKey(k);
-        if (parsed && parsed.uid === service.uid && parsed.sequence > highest) {
-          highest = parsed.sequence;
-          key = k;
-        }
-      }
-      if (key === undefined) return null;
-      bytes = (await this.options.store.read(key)).bytes;
-    } catch (error) {
-      throw new EvidenceAttemptError('read-previous', error);
-    }
-    // A chain's end that is not a sound record cannot be linked to; it needs a person
-    // (`cloudposture evidence verify`), and a new chain beside it would hide it.
-    let record: unknown;
-    try {
-      record = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: not JSON`));
-    }
-    const shape = recordShapeError(record);
-    if (shape) throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: ${shape}`));
-    const found = record as EvidenceRecord;
-    if (recordHash(found) !== found.hash) throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: content does not match its hash`));
-    if (found.service.uid !== service.uid || found.sequence !== parseRecordKey(key as string)?.sequence) {
-      throw new EvidenceAttemptError('invalid-previous', new Error(`${key}: record does not match its key`));
-    }
-    this.remember(found);
+    const found = await readChainEnd(this.options.store, this.options.prefix, service);
+    if (found) this.remember(found);
     return found;
   }
 
