@@ -7,6 +7,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 
 import { ObjectLockEvidenceStore } from '../../operator/src/evidence/object-lock-store.js';
+import { answersDigest } from '../../operator/src/evidence/api-calls.js';
 import type { EvidenceRecord } from '../../operator/src/evidence/record.js';
 import { runEvidenceCommand, verifyStore } from '../../operator/src/evidence/verify-command.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
@@ -117,6 +118,19 @@ describe('the operator writes evidence records when a bucket is configured', () 
     const chain = await recordsAtLeast(2);
     expect(chain.map((c) => c.key)).toEqual([0, 1].map((i) => `${PREFIX}/${ns}/records/${uid}/${String(i).padStart(12, '0')}.json`));
     expect(chain[1]?.record).toMatchObject({ sequence: 1, previous: one?.record.hash, generation: second.metadata.generation });
+
+    // The status names the last record written before this evaluation, and each finding
+    // the answers it rests on: one digest over those its control lists in the record.
+    // (record 0, or record 1 when a later reconcile already wrote status again)
+    expect(chain.map((c) => ({ key: c.key, sequence: c.record.sequence, hash: c.record.hash, at: c.record.at }))).toContainEqual(second.status?.evidenceHistory?.lastRecord);
+    expect(second.status?.conditions?.find((c) => c.type === 'EvidenceRecorded')).toMatchObject({ status: 'True', reason: 'Recorded' });
+    const findings = chain[1]?.record.status?.findings ?? [];
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      const control = chain[1]?.record.controls.find((c) => c.control === f.control);
+      expect(f.answersDigest).toBe(answersDigest(control?.answers ?? []));
+    }
+    expect(second.status?.findings?.map((f) => f.answersDigest)).toEqual(findings.map((f) => f.answersDigest));
 
     // Nothing else was due: no third record on the reconciles that followed.
     const body = (await operator.metrics.render()).body;

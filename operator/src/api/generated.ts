@@ -768,6 +768,10 @@ export interface Finding {
    * How to fix it.
    */
   remediation?: string;
+  /**
+   * With an evidence history only - SHA-256 (hex) over the sorted SHA-256 digests, one per line, of the cloud API answers the control rests on. The evidence record of this evaluation (the one at status.lastCheckedAt, else the service's latest record before it) lists those digests under the control, so an auditor can tie the finding to the answers.
+   */
+  answersDigest?: string;
 }
 
 /**

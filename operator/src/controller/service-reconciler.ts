@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
 import { evaluateService, type Evaluation } from '../controls/evaluate.js';
-import { controlAnswerDigests, evidenceApiCalls } from '../evidence/api-calls.js';
+import { controlAnswerDigests, evidenceApiCalls, withAnswersDigests } from '../evidence/api-calls.js';
 import { listedFailureReason } from '../inventory/failure-kind.js';
 import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
@@ -206,7 +206,8 @@ function statusFor(service: CloudService, gathered: Gathered, evaluation: Evalua
     stalled: evaluation.stalled,
     ...(history ? { bookkeeping: [history.condition] } : {}),
     summary: evaluation.summary,
-    findings: evaluation.findings,
+    // With an evidence history, each finding names the answers it rests on (by one digest).
+    findings: history ? withAnswersDigests(evaluation.findings, gathered.inventory.ok ? gathered.inventory.inventory.answers : undefined, gathered.changeLogAnswers) : evaluation.findings,
     now: gathered.now,
   });
   if (history) status.evidenceHistory = history.status;

@@ -3,9 +3,11 @@
 // control the digests of the answers of the areas it reads (controls/live-areas.ts); the
 // ChangesTracked controls rest on the change-log read's answers (log files, Activity Log).
 
+import type { Finding } from '../api/types.js';
 import { CHANGE_CONTROLS } from '../controls/catalog.js';
 import { liveAreasOf } from '../controls/live-areas.js';
 import type { ApiAnswer } from '../inventory/types.js';
+import { sha256Hex } from './canonical-json.js';
 import type { EvidenceApiCall } from './record.js';
 
 /**
@@ -50,4 +52,24 @@ export function controlAnswerDigests(controlId: string, answers: readonly ApiAns
   if (areas.length === 0 || !answers) return [];
   for (const a of answers) if (a.area && areas.includes(a.area)) digests.add(a.sha256);
   return [...digests].sort();
+}
+
+/**
+ * One digest for a list of answer digests: SHA-256 over the digests sorted, one per line.
+ * A finding carries it (status.findings[].answersDigest) instead of the list, which its
+ * control's entry in the evidence record holds; undefined for no answers.
+ */
+export function answersDigest(digests: readonly string[]): string | undefined {
+  if (digests.length === 0) return undefined;
+  return sha256Hex([...digests].sort().join('\n'));
+}
+
+/** The findings with the digest of the answers their control rests on (answersDigest). */
+export function withAnswersDigests(findings: readonly Finding[], answers: readonly ApiAnswer[] | undefined, changeLogAnswers?: readonly ApiAnswer[]): Finding[] {
+  const byControl = new Map<string, string | undefined>();
+  return findings.map((f) => {
+    if (!byControl.has(f.control)) byControl.set(f.control, answersDigest(controlAnswerDigests(f.control, answers, changeLogAnswers)));
+    const digest = byControl.get(f.control);
+    return digest ? { ...f, answersDigest: digest } : f;
+  });
 }

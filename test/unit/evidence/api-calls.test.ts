@@ -1,10 +1,13 @@
 // The API answers an evidence record holds (evidence/api-calls.ts): the inventory's answers
 // deduplicated as `apiCalls`, and per live control the digests of the areas it reads
 // (controls/live-areas.ts, held to the catalog here).
+import { createHash } from 'node:crypto';
+
+import type { Finding } from '../../../operator/src/api/types.js';
 import { CATALOG } from '../../../operator/src/controls/catalog.js';
 import { evaluateService } from '../../../operator/src/controls/evaluate.js';
 import { LIVE_CONTROL_AREAS } from '../../../operator/src/controls/live-areas.js';
-import { controlAnswerDigests, evidenceApiCalls } from '../../../operator/src/evidence/api-calls.js';
+import { answersDigest, controlAnswerDigests, evidenceApiCalls, withAnswersDigests } from '../../../operator/src/evidence/api-calls.js';
 import { buildEvidenceRecord } from '../../../operator/src/evidence/record.js';
 import type { ApiAnswer } from '../../../operator/src/inventory/types.js';
 import { aPolicy, anInput } from '../builders.js';
@@ -67,5 +70,28 @@ describe('controlAnswerDigests', () => {
     expect(record.controls.find((c) => c.control === 'A523-08-PRIVILEGED-MFA')?.answers).toEqual([D('a'), D('b')]);
     expect(record.controls.find((c) => c.control === 'A523-01-MODEL-PERMITTED')).not.toHaveProperty('answers');
     expect(record.apiCalls.map((c) => c.responseSha256)).toEqual([D('a'), D('b'), D('c'), D('d'), D('e')]);
+  });
+});
+
+describe('the digest a finding carries (answersDigest)', () => {
+  it('is SHA-256 over the sorted digests, one per line, whatever their order; none for no answers', () => {
+    const expected = createHash('sha256').update(`${D('a')}\n${D('b')}`).digest('hex');
+    expect(answersDigest([D('b'), D('a')])).toBe(expected);
+    expect(answersDigest([D('a'), D('b')])).toBe(expected);
+    expect(answersDigest([D('a')])).not.toBe(expected);
+    expect(answersDigest([])).toBeUndefined();
+  });
+
+  it('tags each finding with its control’s answers, and leaves a spec-only finding alone', () => {
+    const findings: Finding[] = [
+      { control: 'A523-08-ROOT-MFA', condition: 'MFAEnforced', severity: 'critical', message: 'root has no MFA' },
+      { control: 'A523-08-ROOT-MFA', condition: 'MFAEnforced', severity: 'critical', resource: 'x', message: 'again' },
+      { control: 'A523-01-MODEL-PERMITTED', condition: 'ContractReviewed', severity: 'high', message: 'spec' },
+    ];
+    const tagged = withAnswersDigests(findings, ANSWERS);
+    const rootDigest = answersDigest(controlAnswerDigests('A523-08-ROOT-MFA', ANSWERS));
+    expect(rootDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(tagged.map((f) => f.answersDigest)).toEqual([rootDigest, rootDigest, undefined]);
+    expect(tagged[2]).toEqual(findings[2]);
   });
 });
