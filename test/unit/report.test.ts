@@ -214,6 +214,22 @@ describe('renderers', () => {
   it('JSON is the model', () => {
     expect(JSON.parse(renderReport(m, 'json'))).toEqual(JSON.parse(JSON.stringify(m)));
   });
+
+  it('shows the answers digest a finding rests on (evidence history), and nothing for a finding without one', () => {
+    const digest = 'c0ffee'.repeat(10) + 'abcd';
+    // the sample service with the most findings
+    const [prod] = sampleServices(NOW).sort((a, b) => (b.status?.findings?.length ?? 0) - (a.status?.findings?.length ?? 0));
+    const findings = prod!.status?.findings ?? [];
+    expect(findings.length).toBeGreaterThan(1);
+    const tagged: CloudService = { ...prod!, status: { ...prod!.status, findings: findings.map((f, i) => (i === 0 ? { ...f, answersDigest: digest } : f)) } };
+    const withDigest = model([tagged]);
+    expect(withDigest.services[0]?.findings.filter((f) => f.answersDigest === digest)).toHaveLength(1);
+    const html = renderHtml(withDigest);
+    expect(html.split(`answers SHA-256 <code>${digest}</code>`).length - 1).toBe(1);
+    const md = renderMarkdown(withDigest);
+    expect(md.split(`(answers SHA-256 \`${digest}\`)`).length - 1).toBe(1);
+    expect(renderMarkdown(model([prod!]))).not.toContain('answers SHA-256');
+  });
 });
 
 describe('SVG charts', () => {

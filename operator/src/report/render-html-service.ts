@@ -164,7 +164,8 @@ export function serviceSection(s: ServiceReport): string {
         esc(f.step),
         `<code>${esc(f.control)}</code>${f.title ? `<div class="note">${escapeXml(f.title)}</div>` : ''}`,
         f.resource ? `<code>${escapeXml(f.resource)}</code>` : DASH,
-        esc(f.message),
+        // The digest over the answers the control rests on: the evidence record lists them under the control.
+        esc(f.message) + (f.answersDigest ? `<div class="note">answers SHA-256 <code>${esc(f.answersDigest)}</code></div>` : ''),
         esc(f.remediation),
       ]),
       'findings',

@@ -143,7 +143,7 @@ function service(s: ServiceReport): string {
   out.push(
     table(
       ['Severity', 'Step', 'Control', 'Resource', 'Finding', 'Remediation'],
-      s.findings.map((f) => [`**${f.severity}**`, cell(f.step), code(f.control), code(f.resource), cell(f.message), cell(f.remediation)]),
+      s.findings.map((f) => [`**${f.severity}**`, cell(f.step), code(f.control), code(f.resource), cell(f.message) + (f.answersDigest ? ` (answers SHA-256 ${code(f.answersDigest)})` : ''), cell(f.remediation)]),
     ),
   );
   if (s.findingsOmitted) out.push(`\n${s.findingsOmitted} more findings not listed in status.\n`);
