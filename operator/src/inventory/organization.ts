@@ -14,6 +14,12 @@ export type DiscoveredKind = 'account' | 'subscription' | 'saas-app';
 
 export const DISCOVERED_KINDS: readonly DiscoveredKind[] = ['account', 'subscription', 'saas-app'];
 
+/** What a provider's organisation listing covers (the kinds a failed pass leaves unknown). */
+export const LISTED_KINDS: Readonly<Record<Provider, readonly DiscoveredKind[]>> = {
+  aws: ['account'],
+  azure: ['subscription', 'saas-app'],
+};
+
 /**
  * Lifecycle, provider-neutral:
  * - `active`: usable (AWS ACTIVE; Azure Enabled / Warned / PastDue);
@@ -44,6 +50,38 @@ export interface DiscoveredItem {
   providerStatus: string;
   /** When it joined the organisation / was created / was consented (ISO 8601), when known. */
   joinedAt?: string;
+  /** A `saas-app` only: what the tenant consented to (Entra ID grants), bounded. */
+  consent?: SaasConsent;
+}
+
+/** Delegated scopes kept per app; the rest are counted in `scopesOmitted`. */
+export const MAX_CONSENT_SCOPES = 50;
+
+/**
+ * The consents behind a third-party SaaS app (Entra ID), plain and bounded: delegated
+ * grants (oauth2PermissionGrants) and application permissions (app role assignments
+ * granted to the app's service principal).
+ */
+export interface SaasConsent {
+  /** The tenant that registered the app (the service principal's appOwnerOrganizationId). */
+  publisherTenantId: string;
+  /** Delegated scopes granted, distinct and sorted, at most MAX_CONSENT_SCOPES (e.g. "Mail.Read"). */
+  scopes: string[];
+  /** Distinct scopes left out of `scopes` past the bound. */
+  scopesOmitted?: number;
+  /** An administrator consented for every user (a grant with consentType AllPrincipals). */
+  adminConsent: boolean;
+  /** Distinct users who consented for themselves (grants with consentType Principal). */
+  consentingUsers: number;
+  /** Application permissions granted to the app (app-only access; always admin-consented). */
+  appRoleAssignments: number;
+  /** True when `appRoleAssignments` is a lower bound (the read saw at most its bound per app). */
+  appRoleAssignmentsAtLeast?: boolean;
+  /**
+   * Earliest consent time known (ISO 8601). Delegated grants carry no time in Graph
+   * v1.0, so this is the earliest app role assignment's createdDateTime, when any.
+   */
+  firstConsentAt?: string;
 }
 
 export interface DiscoveryGap {
@@ -51,9 +89,10 @@ export interface DiscoveryGap {
   /**
    * `list`: the items themselves could not be (fully) listed: nothing may be concluded
    * about what is undeclared. `path`: the items are complete, only where they sit is
-   * missing.
+   * missing. `details`: the items are complete, facts about them are missing (an Azure
+   * subscription's state, a SaaS app's consents).
    */
-  area: 'list' | 'path';
+  area: 'list' | 'path' | 'details';
   /** CamelCase: AccessDenied, OrganizationsNotInUse, Throttled, Unreachable, ListingBounded, ... */
   reason: string;
   message: string;

@@ -19,6 +19,7 @@
 
 import type { TokenCredential } from '@azure/identity';
 
+import type { DiscoveryGap, OrganizationListing } from '../../inventory/organization.js';
 import type { CollectionFailure, InventoryResult } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
@@ -43,6 +44,7 @@ import { classifyAzureError } from './errors.js';
 import { GraphReader, SlidingWindowGate } from './graph.js';
 import { readIdentities, type IdentityFacts } from './identities.js';
 import { addLogDelivery } from './log-delivery.js';
+import { readAzureOrganization, type AzureOrganizationLimits } from './organization.js';
 import { guardrailsFromRead, readPolicy } from './policy.js';
 import { readResourceLists, resourcesFromLists } from './resources.js';
 
@@ -265,6 +267,62 @@ export class AzureCollector implements CloudProvider {
     } catch (err) {
       const e = classifyAzureError(err, resolved.secrets);
       return { ok: false, failure: { reason: e.reason, message: `Microsoft Entra ID token: ${e.code}: ${e.message}` } };
+    }
+  }
+
+  /**
+   * Shadow IT discovery (not part of `collect`): every subscription of the target's tenant
+   * with state and management-group path, and the third-party SaaS apps consented to in
+   * Entra ID (organization.ts). The target is the CloudAccount the organisation is read
+   * through; only its tenant and credentials are used. Never rejects but for an abort:
+   * refused reads, and a target that cannot be read at all, are gaps.
+   */
+  async listOrganization(target: CollectTarget, signal?: AbortSignal, limits: AzureOrganizationLimits = {}): Promise<OrganizationListing> {
+    const now = this.opts.now ?? (() => new Date());
+    const readAt = now().toISOString();
+    const tenantId = target.account.azure?.tenantId ?? '';
+    const failed = (failure: CollectionFailure): OrganizationListing => ({
+      provider: 'azure',
+      readAt,
+      items: [],
+      gaps: (['subscription', 'saas-app'] as const).map((kind): DiscoveryGap => ({ kind, area: 'list', reason: failure.reason, message: failure.message })),
+      apiCalls: 0,
+    });
+    if (target.provider !== 'azure' || !UUID.test(tenantId)) return failed({ reason: 'InvalidAccount', message: 'the CloudAccount spec.azure.tenantId (a UUID) is required' });
+    const arm = this.endpoint('arm');
+    if (!arm.ok) return failed(arm.failure);
+    const graphEndpoint = this.endpoint('graph');
+    if (!graphEndpoint.ok) return failed(graphEndpoint.failure);
+    const resolved = this.credentialFor(target);
+    if (!resolved.ok) return failed(resolved.failure);
+    const { credential, secrets } = resolved;
+    const recorder = new ApiCallRecorder('azure', this.opts.onApiCall);
+    const pass = new AbortController();
+    const stop = (): void => pass.abort(signal?.reason);
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      if (signal?.aborted) throw signal.reason;
+      return await readAzureOrganization({
+        arm: new GraphReader({
+          endpoint: arm.endpoint,
+          apiPath: '',
+          credential,
+          scope: defaultScope(arm.endpoint),
+          record: (op, code) => recorder.record(op, code),
+          signal: pass.signal,
+          ...this.retryOptions(),
+          ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+        }),
+        graph: this.graphReader(credential, graphEndpoint.endpoint, tenantId, recorder, pass.signal),
+        tenantId,
+        signal: pass.signal,
+        classify: (err) => classifyAzureError(err, secrets),
+        calls: () => recorder.total,
+        now,
+        ...limits,
+      });
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
   }
 

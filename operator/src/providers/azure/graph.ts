@@ -4,6 +4,9 @@
 // (directoryObjects/getByIds), 429 / 503 / 504 retried after
 // `Retry-After`, one API-call record per attempt, and a client-side pace for the
 // identity and access reports (about 5 requests per 10 seconds per tenant).
+// With `apiPath: ''` the same reader lists Resource Manager collections that no SDK
+// client of package.json covers (subscriptions, management-group descendants): ARM
+// pages with `nextLink` and errors in the same `{"error":{"code","message"}}` shape.
 
 import type { TokenCredential } from '@azure/identity';
 
@@ -13,6 +16,8 @@ import { GraphError, attemptCode } from './errors.js';
 export interface GraphReaderOptions {
   /** Graph base URL without version, e.g. https://graph.microsoft.com. */
   endpoint: string;
+  /** Path segment before every request path (default `v1.0`; `''` for Resource Manager). */
+  apiPath?: string;
   credential: TokenCredential;
   /** Token scope, e.g. https://graph.microsoft.com/.default. */
   scope: string;
@@ -38,6 +43,8 @@ const MAX_PAGES = 5_000;
 interface Page<T> {
   value?: T[];
   '@odata.nextLink'?: string;
+  /** Resource Manager's paging link. */
+  nextLink?: string;
 }
 
 /** Parses Retry-After (delta seconds or an HTTP date) into milliseconds. */
@@ -71,22 +78,34 @@ const RETRIABLE_STATUS = new Set([429, 503, 504]);
 
 export class GraphReader {
   private readonly base: URL;
+  private readonly apiPath: string;
 
   constructor(private readonly opts: GraphReaderOptions) {
     this.base = new URL(opts.endpoint.replace(/\/+$/, '') + '/');
+    this.apiPath = opts.apiPath ?? 'v1.0';
   }
 
-  /** All items of a collection, following `@odata.nextLink`. */
-  async list<T>(path: string, operation: string, options: { report?: boolean } = {}): Promise<T[]> {
+  /**
+   * All items of a collection, following `@odata.nextLink` (Graph) or `nextLink` (ARM).
+   * With `limit`, paging stops once more than `limit` items were read (the caller sees
+   * `length > limit` and reports the bound).
+   */
+  async list<T>(path: string, operation: string, options: { report?: boolean; limit?: number } = {}): Promise<T[]> {
     const items: T[] = [];
-    let url: URL | undefined = new URL(`v1.0${path}`, this.base);
+    let url: URL | undefined = this.urlOf(path);
     for (let page = 0; url !== undefined && page < MAX_PAGES; page++) {
       const body = (await this.get(url, operation, options.report === true)) as Page<T>;
       if (Array.isArray(body.value)) items.push(...body.value);
-      const next = body['@odata.nextLink'];
+      if (options.limit !== undefined && items.length > options.limit) break;
+      const next = body['@odata.nextLink'] ?? body.nextLink;
       url = next ? this.sameHost(next) : undefined;
     }
     return items;
+  }
+
+  /** One object (a GET without paging). */
+  async object<T>(path: string, operation: string): Promise<T> {
+    return (await this.get(this.urlOf(path), operation, false)) as T;
   }
 
   /**
@@ -94,7 +113,12 @@ export class GraphReader {
    * like a GET: these actions only read, so a retry changes nothing.
    */
   async post<T>(path: string, body: unknown, operation: string, options: { report?: boolean } = {}): Promise<T> {
-    return (await this.get(new URL(`v1.0${path}`, this.base), operation, options.report === true, JSON.stringify(body))) as T;
+    return (await this.get(this.urlOf(path), operation, options.report === true, JSON.stringify(body))) as T;
+  }
+
+  /** `path` under the base URL (and its path prefix, e.g. a proxy's), after the API path. */
+  private urlOf(path: string): URL {
+    return new URL(this.apiPath ? `${this.apiPath}${path}` : path.replace(/^\/+/, ''), this.base);
   }
 
   private sameHost(link: string): URL {
