@@ -31,6 +31,7 @@ export const CRD_FILES = [
   'crds/cloudposture.io_cloudservices.yaml',
   'crds/cloudposture.io_cloudsecuritypolicies.yaml',
   'crds/cloudposture.io_cloudaccounts.yaml',
+  'crds/cloudposture.io_cloudorganizations.yaml',
 ] as const;
 
 /** The generated module (relative to the repository root). */

@@ -30,6 +30,8 @@ export class OperatorMetrics {
   readonly evidenceWriteFailures: Counter<'reason'>;
   readonly evidenceQueueDepth: Gauge;
   readonly evidenceRecordsDropped: Counter;
+  /** Shadow IT (controller/organization-reconciler.ts): undeclared items per organisation and kind; no ids or names. */
+  readonly undeclaredServices: Gauge<'organization' | 'kind'>;
   private readonly serviceGauges: Record<string, Gauge<string>>;
   /** Label sets written per service, so stale series can be removed exactly. */
   private readonly written = new Map<string, Map<string, Labels[]>>();
@@ -92,6 +94,12 @@ export class OperatorMetrics {
     this.evidenceRecordsDropped = new Counter({
       name: 'cloudposture_evidence_records_dropped_total',
       help: 'Evaluations not recorded because the evidence queue was full (the next evaluation of the service records again).',
+      registers,
+    });
+    this.undeclaredServices = new Gauge({
+      name: 'cloudposture_undeclared_services',
+      help: 'Active accounts, subscriptions and SaaS apps of a CloudOrganization that nobody declared, by kind (account, subscription, saas-app).',
+      labelNames: ['organization', 'kind'],
       registers,
     });
     const gauge = (name: string, help: string, extra: string[]): Gauge<string> =>

@@ -23,6 +23,8 @@ import {
   SELECTOR_OPERATOR_VALUES,
   SEVERITY_VALUES,
   EVIDENCE_SOURCE_VALUES,
+  UNDECLARED_KIND_VALUES,
+  UNDECLARED_STATUS_VALUES,
 } from '../../operator/src/api/types.js';
 import type {
   AssuranceReportType,
@@ -39,7 +41,10 @@ import type {
   ServiceModel,
   Severity,
   EvidenceSource,
+  UndeclaredKind,
+  UndeclaredStatus,
 } from '../../operator/src/api/types.js';
+import type { DiscoveredKind, DiscoveredStatus } from '../../operator/src/inventory/organization.js';
 import type { ConditionType } from '../../operator/src/controls/types.js';
 import { admitsNamespace } from '../../operator/src/controller/account-admission.js';
 
@@ -89,7 +94,7 @@ const crds = Object.fromEntries(
     const crd = parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as Crd;
     return [crd.spec.names.kind, crd];
   }),
-) as Record<'CloudService' | 'CloudSecurityPolicy' | 'CloudAccount', Crd>;
+) as Record<'CloudService' | 'CloudSecurityPolicy' | 'CloudAccount' | 'CloudOrganization', Crd>;
 
 function rootSchema(kind: keyof typeof crds): Schema {
   const version = crds[kind].spec.versions[0];
@@ -174,6 +179,16 @@ const mfaScope: Record<MfaScope, true> = { privileged: true, all: true };
 const conditionStatus: Record<ConditionStatus, true> = { True: true, False: true, Unknown: true };
 const severity: Record<Severity, true> = { low: true, medium: true, high: true, critical: true };
 const evidenceSource: Record<EvidenceSource, true> = { changeLog: true, declaredState: true };
+// The CRD's kinds and statuses are exactly the discovery's (inventory/organization.ts).
+const undeclaredKind: Record<UndeclaredKind, true> & Record<DiscoveredKind, true> = { account: true, subscription: true, 'saas-app': true };
+const undeclaredStatus: Record<UndeclaredStatus, true> & Record<DiscoveredStatus, true> = {
+  active: true,
+  pending: true,
+  suspended: true,
+  closing: true,
+  closed: true,
+  unknown: true,
+};
 const selectorOperator: Record<SelectorOperator, true> = { In: true, NotIn: true, Exists: true, DoesNotExist: true };
 // The exemptable condition types are exactly the control families of the controls package.
 const controlConditionType: Record<ControlConditionType, true> & Record<ConditionType, true> = {
@@ -205,6 +220,8 @@ const EXPECTED_ENUMS: Record<string, { members: string[]; values: readonly strin
   EvidenceSource: { members: Object.keys(evidenceSource), values: EVIDENCE_SOURCE_VALUES },
   SelectorOperator: { members: Object.keys(selectorOperator), values: SELECTOR_OPERATOR_VALUES },
   ControlConditionType: { members: Object.keys(controlConditionType), values: CONTROL_CONDITION_TYPE_VALUES },
+  UndeclaredKind: { members: Object.keys(undeclaredKind), values: UNDECLARED_KIND_VALUES },
+  UndeclaredStatus: { members: Object.keys(undeclaredStatus), values: UNDECLARED_STATUS_VALUES },
 };
 
 const sorted = (xs: readonly unknown[]): string[] => xs.map(String).sort();
@@ -235,6 +252,31 @@ describe('CRD definitions', () => {
     expect(spec.names).toMatchObject({ plural: 'cloudaccounts', singular: 'cloudaccount' });
     expect(spec.names.shortNames).toEqual(['cacct']);
     expect(spec.names.categories).toEqual(['cloudposture']);
+  });
+
+  it('CloudOrganization: cluster-scoped (the platform team declares the organisation), plural cloudorganizations, short name corg', () => {
+    const { spec } = crds.CloudOrganization;
+    expect(spec.group).toBe('cloudposture.io');
+    expect(spec.scope).toBe('Cluster');
+    expect(spec.names).toMatchObject({ plural: 'cloudorganizations', singular: 'cloudorganization' });
+    expect(spec.names.shortNames).toEqual(['corg']);
+    expect(spec.names.categories).toEqual(['cloudposture']);
+    const columns = spec.versions[0]?.additionalPrinterColumns ?? [];
+    expect(columns.map((c) => [c.name, c.type, c.jsonPath])).toEqual([
+      ['Account', 'string', '.spec.accountRef.name'],
+      ['Undeclared', 'integer', '.status.undeclaredCount'],
+      ['AllDeclared', 'string', '.status.conditions[?(@.type=="AllServicesDeclared")].status'],
+      ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
+      ['Age', 'date', '.metadata.creationTimestamp'],
+    ]);
+    const status = rootSchema('CloudOrganization').properties?.status?.properties ?? {};
+    expect(status.undeclared?.maxItems).toBe(200);
+    expect(status.undeclaredOmitted?.type).toBe('integer');
+    // The same interval bounds as a CloudService's, with its own default.
+    const interval = rootSchema('CloudOrganization').properties?.spec?.properties?.interval;
+    const serviceInterval = rootSchema('CloudService').properties?.spec?.properties?.interval;
+    expect(interval?.default).toBe('1h');
+    expect([interval?.pattern, interval?.['x-kubernetes-validations']]).toEqual([serviceInterval?.pattern, serviceInterval?.['x-kubernetes-validations']]);
   });
 
   it('no short name collides with a built-in one (cs is componentstatuses)', () => {
@@ -493,13 +535,14 @@ const sampleObjects = (file: string) =>
 const DEMO_NAMESPACE = 'cloudposture-demo';
 
 describe('samples', () => {
-  it('are the six documented ones, and nothing else kubectl would try to apply', () => {
+  it('are the seven documented ones, and nothing else kubectl would try to apply', () => {
     expect(readdirSync(SAMPLES_DIR).sort()).toEqual([
       'accounts.yaml',
       'aws-compliant.yaml',
       'aws-noncompliant.yaml',
       'azure-payroll.yaml',
       'azure-sample.yaml',
+      'organization.yaml',
       'policy-default.yaml',
     ]);
   });
@@ -538,6 +581,13 @@ describe('samples', () => {
     }
   });
 
+  it('the sample organisation is read through a sample AWS account', () => {
+    const accounts = new Map(sampleObjects('accounts.yaml').map((a) => [a.metadata.name as string, a.spec as unknown as CloudAccountSpec]));
+    const [organization] = sampleObjects('organization.yaml');
+    const ref = (organization?.spec.accountRef as { name: string }).name;
+    expect(accounts.get(ref)?.provider).toBe('aws');
+  });
+
   it('the sample names match the documentation', () => {
     const names = Object.fromEntries(sampleFiles.map((f) => [f, sampleObjects(f).map((o) => o.metadata.name).join(', ')]));
     expect(names).toEqual({
@@ -546,6 +596,7 @@ describe('samples', () => {
       'aws-noncompliant.yaml': 'aws-marketing-sandbox',
       'azure-payroll.yaml': 'azure-payroll-eu',
       'azure-sample.yaml': 'azure-m365-collab',
+      'organization.yaml': 'acme',
       'policy-default.yaml': 'default',
     });
   });

@@ -10,6 +10,8 @@ export * from './generated.js';
 import type {
   CloudAccountSpec,
   CloudAccountStatus,
+  CloudOrganizationSpec,
+  CloudOrganizationStatus,
   CloudSecurityPolicySpec,
   CloudSecurityPolicyStatus,
   CloudServiceSpec,
@@ -59,4 +61,16 @@ export interface CloudAccount {
   metadata: ObjectMetaLite;
   spec: CloudAccountSpec;
   status?: CloudAccountStatus;
+}
+
+/**
+ * A CloudOrganization object (cluster-scoped; plural cloudorganizations): an AWS
+ * organisation or Azure tenant listed through one CloudAccount for undeclared services.
+ */
+export interface CloudOrganization {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMetaLite;
+  spec: CloudOrganizationSpec;
+  status?: CloudOrganizationStatus;
 }

@@ -4,7 +4,7 @@
 // queue stops; each reconcile also has its own deadline (reconcile-runner.ts).
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CloudAccount, CloudSecurityPolicy, CloudService, ObjectMetaLite } from '../api/types.js';
+import type { CloudAccount, CloudOrganization, CloudSecurityPolicy, CloudService, ObjectMetaLite } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import { ACCOUNT_PLURAL, GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION, type NamespaceMeta } from '../kube/api.js';
 import { LeaderElector } from '../kube/leader.js';
@@ -19,6 +19,8 @@ import { AccountReconciler } from './account-reconciler.js';
 import { createTargetResolver } from './account-target.js';
 import { createEvidenceWriter, type EvidenceWriter } from './evidence-writer.js';
 import { judgeHealth, type Health } from './health.js';
+import { OrganizationController } from './organization-controller.js';
+import type { OrganizationSource } from './organization-source.js';
 import { ReconcileRunner } from './reconcile-runner.js';
 import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
 import { WorkQueue } from './workqueue.js';
@@ -32,7 +34,7 @@ export interface ManagerOptions {
    * Inventory, declared state, change log, exit drills and the account probe
    * (controller/sources.ts); the manager resolves account targets from its CloudAccount cache.
    */
-  sources: Omit<ReadSources, 'targets'> & { probe: AccountProbe; stop?: () => Promise<void> };
+  sources: Omit<ReadSources, 'targets'> & { probe: AccountProbe; organization?: OrganizationSource; stop?: () => Promise<void> };
   /** The process's one Kubernetes client (shared with the sources); built from kubeConfig when absent. */
   api?: KubeApi;
   /** Leadership lost: reconciling has stopped; the process should exit and restart. */
@@ -62,6 +64,11 @@ export class Manager {
   readonly reconciler: ServiceReconciler;
   readonly runner: ReconcileRunner;
   readonly elector: LeaderElector | undefined;
+  /**
+   * CloudOrganizations (Shadow IT discovery): cluster-scoped, so only an operator that
+   * watches every namespace runs it; undefined with CLOUDPOSTURE_WATCH_NAMESPACE set.
+   */
+  readonly organizations: OrganizationController | undefined;
   /** Appends evidence records when CLOUDPOSTURE_EVIDENCE_BUCKET is set. */
   readonly evidence: EvidenceWriter | undefined;
   private started = false;
@@ -128,6 +135,8 @@ export class Manager {
         // Our own status write needs no new check; it matters to the services only when
         // the account became reachable or unreachable (e.g. its Secret was fixed).
         if (statusOnly && readyOf(previous) === readyOf(object)) return;
+        // Declared ids changed, or the account an organisation is read through became (un)reachable.
+        this.organizations?.accountsChanged();
         if (!statusOnly) {
           if (object && this.checksAccount(object)) this.accountQueue.add(key);
           else this.accountQueue.forget(key);
@@ -153,6 +162,11 @@ export class Manager {
       ...reflectorTimings,
     });
     const credentials = { api, operatorNamespace: config.operatorNamespace };
+    const listOrganization = options.sources.organization;
+    this.organizations =
+      !namespace && listOrganization
+        ? new OrganizationController({ kubeConfig, config, api, accounts: this.accounts, credentials, listOrganization, metrics, log, onlyStatusChanged })
+        : undefined;
     this.evidence = createEvidenceWriter(config, metrics, log);
     this.reconciler = new ServiceReconciler({
       api,
@@ -206,7 +220,7 @@ export class Manager {
   }
 
   get ready(): boolean {
-    return this.started && [this.services, this.policies, this.accounts, this.namespaces].every((r) => r.hasSynced);
+    return this.started && [this.services, this.policies, this.accounts, this.namespaces, ...this.organizationReflector()].every((r) => r.hasSynced);
   }
 
   /** For /healthz: the watches and, while this replica reconciles, the queue. */
@@ -215,7 +229,7 @@ export class Manager {
     return judgeHealth(
       {
         now,
-        reflectors: [this.policies, this.accounts, this.namespaces, this.services].map((r) => ({ name: r.name, silentForMs: r.silentForMs(now) })),
+        reflectors: [this.policies, this.accounts, this.namespaces, this.services, ...this.organizationReflector()].map((r) => ({ name: r.name, silentForMs: r.silentForMs(now) })),
         ...(this.working ? { queue: { depth: this.queue.depth, progress: this.runner.progress() } } : {}),
       },
       { watchStuckAfterMs, queueStuckAfterMs },
@@ -226,6 +240,7 @@ export class Manager {
   async start(): Promise<void> {
     await Promise.all([this.policies.start(), this.accounts.start(), this.namespaces.start()]);
     await this.services.start();
+    await this.organizations?.organizations.start();
     this.started = true;
     this.options.log.info('manager started', {
       namespace: this.options.config.watchNamespace || '(all)',
@@ -236,8 +251,8 @@ export class Manager {
   }
 
   async stop(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
-    for (const reflector of [this.services, this.policies, this.accounts, this.namespaces]) reflector.stop();
-    await Promise.all([this.queue.shutdown(graceMs), this.accountQueue.shutdown(graceMs)]);
+    for (const reflector of [this.services, this.policies, this.accounts, this.namespaces, ...this.organizationReflector()]) reflector.stop();
+    await Promise.all([this.queue.shutdown(graceMs), this.accountQueue.shutdown(graceMs), this.organizations?.queue.shutdown(graceMs)]);
     await this.options.sources.stop?.();
     // After the queue: no reconcile submits any more; appends in flight get the grace.
     await this.evidence?.stop(graceMs);
@@ -255,6 +270,11 @@ export class Manager {
     for (const account of this.accounts.list()) if (this.checksAccount(account)) this.accountQueue.add(account.metadata.name ?? '');
     this.queue.start(this.runner.handler);
     this.accountQueue.start(this.accountRunner.handler);
+    this.organizations?.startWorking();
+  }
+
+  private organizationReflector(): Reflector<CloudOrganization>[] {
+    return this.organizations ? [this.organizations.organizations] : [];
   }
 
   /**
@@ -270,9 +290,10 @@ export class Manager {
   private stopLeading(): void {
     this.runner.fence('leadership lost');
     this.accountRunner.fence('leadership lost');
+    this.organizations?.runner.fence('leadership lost');
     this.working = false;
     // Running attempts were aborted above; the queues let go of them within the runners' grace.
-    void Promise.all([this.queue.shutdown(0), this.accountQueue.shutdown(0)]).then(() => {
+    void Promise.all([this.queue.shutdown(0), this.accountQueue.shutdown(0), this.organizations?.queue.shutdown(0)]).then(() => {
       this.options.log.info('reconciling stopped', { reason: 'leadership lost' });
       this.options.onLostLeadership?.();
     });

@@ -14,6 +14,7 @@ import { createAwsCollector } from '../providers/aws/collector.js';
 import { createAzureCollector } from '../providers/azure/collector.js';
 import { SharedInventoryCache } from '../providers/cache.js';
 import type { AccountProbe, ApiCallHook, CloudProvider } from '../providers/types.js';
+import { listingOf, type OrganizationSource } from './organization-source.js';
 import { createChangeLogGather } from './change-log.js';
 import { createDeclaredStateSource } from './declared-source.js';
 import { createExitDrillGather, type ExitDrillGather } from './exit-drill.js';
@@ -36,6 +37,8 @@ export interface Sources extends Omit<ReadSources, 'targets'> {
   /** One cheap identity call per CloudAccount (its Ready condition). */
   probe: AccountProbe;
   exitDrills: ExitDrillGather;
+  /** Lists an organisation / tenant through its provider (CloudOrganization). */
+  organization: OrganizationSource;
   /** Ends background work (exit drills in flight) and aborts collections. */
   stop(): Promise<void>;
 }
@@ -76,6 +79,7 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
   });
   return {
     probe: (target, signal) => readers[target.provider].probe(target, signal),
+    organization: (target, signal) => listingOf(readers[target.provider], target, signal),
     inventory,
     // The same client and AWS collector: state reads are bounded and counted like the rest.
     declared: createDeclaredStateSource(config, kubeConfig, { api, openObjectStore: (target) => aws.openObjectStore(target) }),

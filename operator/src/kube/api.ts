@@ -10,7 +10,15 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { CloudAccount, CloudAccountStatus, CloudSecurityPolicy, CloudService, CloudServiceStatus } from '../api/types.js';
+import type {
+  CloudAccount,
+  CloudAccountStatus,
+  CloudOrganization,
+  CloudOrganizationStatus,
+  CloudSecurityPolicy,
+  CloudService,
+  CloudServiceStatus,
+} from '../api/types.js';
 import { boundedCall, DEFAULT_KUBE_REQUEST_TIMEOUT_MS, type BoundedCallOptions, type RequestOptions } from './request-bounds.js';
 
 export const GROUP = 'cloudposture.io';
@@ -18,6 +26,7 @@ export const VERSION = 'v1alpha1';
 export const SERVICE_PLURAL = 'cloudservices';
 export const POLICY_PLURAL = 'cloudsecuritypolicies';
 export const ACCOUNT_PLURAL = 'cloudaccounts';
+export const ORGANIZATION_PLURAL = 'cloudorganizations';
 
 /** The part of a Namespace the operator reads: its name and labels (CloudAccount namespaceSelector). */
 export interface NamespaceMeta {
@@ -87,6 +96,14 @@ export class KubeApi {
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
+  async listOrganizations(options: CallOptions = {}): Promise<ObjectList<CloudOrganization>> {
+    const list = (await this.call(
+      (o) => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: ORGANIZATION_PLURAL }, o),
+      options,
+    )) as RawList<CloudOrganization>;
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
   /** Namespaces with their labels only (a CloudAccount may admit namespaces by label). */
   async listNamespaces(options: CallOptions = {}): Promise<ObjectList<NamespaceMeta>> {
     const list = await this.call((o) => this.core.listNamespace({}, o), options);
@@ -108,6 +125,18 @@ export class KubeApi {
       (o) =>
         this.custom.patchClusterCustomObjectStatus(
           { group: GROUP, version: VERSION, plural: ACCOUNT_PLURAL, name, body: { status }, fieldManager: 'cloud-posture-operator' },
+          o,
+        ),
+      { base: this.mergePatch },
+    );
+  }
+
+  /** Merge-patches a CloudOrganization's status (the operator is its only writer). */
+  async patchOrganizationStatus(name: string, status: CloudOrganizationStatus): Promise<void> {
+    await this.call(
+      (o) =>
+        this.custom.patchClusterCustomObjectStatus(
+          { group: GROUP, version: VERSION, plural: ORGANIZATION_PLURAL, name, body: { status }, fieldManager: 'cloud-posture-operator' },
           o,
         ),
       { base: this.mergePatch },

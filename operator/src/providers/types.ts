@@ -4,6 +4,7 @@
 
 import type { AwsAccount, AzureAccount, ChangeLogSource, LogVault, Provider } from '../api/types.js';
 import type { ChangeRecord } from '../inventory/changes.js';
+import type { OrganizationListing } from '../inventory/organization.js';
 import type { ApiAnswer, AuditTrail, InventoryResult } from '../inventory/types.js';
 
 /**
@@ -93,8 +94,21 @@ export interface AccountProber {
   probe: AccountProbe;
 }
 
-/** One provider: its collector, change-log reader and account probe, one instance (one pacing state per account / tenant). */
-export type CloudProvider = InventoryCollector & ChangeLogReader & AccountProber;
+/**
+ * Shadow IT discovery (issue 15): lists the organisation / tenant the target manages
+ * (AWS: every account of the organisation from its management or delegated-administrator
+ * account; Azure: the tenant's subscriptions and consented SaaS apps). Read-only. Never
+ * rejects but for an abort: a refused read is a `list` or `path` gap in the listing.
+ */
+export interface OrganizationLister {
+  listOrganization(target: CollectTarget, signal?: AbortSignal): Promise<OrganizationListing>;
+}
+
+/**
+ * One provider: its collector, change-log reader and account probe, one instance (one
+ * pacing state per account / tenant); `listOrganization` where the provider has it.
+ */
+export type CloudProvider = InventoryCollector & ChangeLogReader & AccountProber & Partial<OrganizationLister>;
 
 /** One pass over an account's audit log for ChangesTracked (AWS CloudTrail files, Azure Activity Log). */
 export type ChangeReadResult =

@@ -186,6 +186,11 @@ export class AwsInventoryCollector implements CloudProvider {
     }
   }
 
+  /** The provider's organisation capability (OrganizationLister): the accounts, with default bounds. */
+  listOrganization(target: CollectTarget, signal?: AbortSignal): Promise<OrganizationListing> {
+    return this.listOrganizationAccounts(target, signal);
+  }
+
   async collect(target: CollectTarget, signal?: AbortSignal): Promise<InventoryResult> {
     const aws = target.account.aws;
     if (target.provider !== 'aws' || !aws) return notAws();
