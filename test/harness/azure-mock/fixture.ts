@@ -59,6 +59,23 @@ export interface AzureFixture {
    * report leaves out (disabled). Served by getByIds and typed in transitiveMembers.
    */
   directoryObjects: Json[];
+  /** The tenant's management groups, subscriptions and consented apps (organization-fixture.ts); absent: none. */
+  organization?: OrganizationFixture;
+}
+
+/** What Shadow IT discovery reads of a tenant (served by discovery-routes.ts). */
+export interface OrganizationFixture {
+  /** The root management group (the tenant root group's id is the tenant id). */
+  rootGroupId: string;
+  rootDisplayName: string;
+  /** Management groups below the root; `parent` is a group name (id). */
+  managementGroups: Array<{ name: string; displayName: string; parent: string }>;
+  /** Subscriptions; `visible: false`: the operator has no role on it (absent from GET /subscriptions). */
+  subscriptions: Array<{ subscriptionId: string; displayName: string; state: string; parent: string; visible?: boolean }>;
+  /** Graph servicePrincipal objects; `appRoleAssignments` is served only under $expand. */
+  servicePrincipals: Json[];
+  /** Graph oAuth2PermissionGrant objects. */
+  oauth2PermissionGrants: Json[];
 }
 
 /** A stable UUID derived from a seed (fixtures are deterministic). */

@@ -5,7 +5,8 @@
 // Graph collections with `@odata.nextLink`, and error bodies as the services write them
 // (ARM `{"error":{"code","message"}}`, Graph with `innerError`, OAuth `error` /
 // `error_description` / `error_codes`). Faults (429 + Retry-After, 403, 500...) can be
-// queued per route.
+// queued per route. Shadow IT discovery (subscriptions, management groups, service
+// principals, delegated grants) is answered by discovery-routes.ts.
 //
 // It speaks HTTPS only (the Azure SDK sends bearer tokens over TLS only) with a
 // certificate from a test CA generated into `dir`; three listeners on loopback give
@@ -20,6 +21,7 @@ import path from 'node:path';
 
 import { generateCA, issueServingCert } from '../certs.js';
 import { emptyFixture, type AzureFixture, type Json } from './fixture.js';
+import { answerDiscovery, discoveryArmRoute, discoveryGraphRoute, type DiscoveryRoute } from './discovery-routes.js';
 import { directoryObjectsByIds, transitiveMembers } from './graph-objects.js';
 
 export type MockService = 'login' | 'arm' | 'graph';
@@ -47,6 +49,7 @@ export type MockRoute =
   | 'graph.users'
   | 'graph.groupTransitiveMembers'
   | 'graph.directoryObjectsGetByIds'
+  | DiscoveryRoute
   | 'unknown';
 
 export interface Fault {
@@ -373,7 +376,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.authorization\/roleassignments$/.test(l)) return 'arm.roleAssignments';
     if (/\/providers\/microsoft\.authorization\/roledefinitions$/.test(l)) return 'arm.roleDefinitions';
     if (/\/providers\/microsoft\.authorization\/roledefinitions\/[^/]+$/.test(l)) return 'arm.roleDefinition';
-    return 'unknown';
+    return discoveryArmRoute(l) ?? 'unknown';
   };
 
   const handleArm = (req: IncomingMessage, res: ServerResponse, url: URL): [MockRoute, number] => {
@@ -484,6 +487,13 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
         send(res, 200, page('arm', url, items));
         return [route, 200];
       }
+      case 'arm.subscriptions':
+      case 'arm.managementGroupDescendants':
+      case 'arm.managementGroup': {
+        const answer = answerDiscovery(route, fixture, url, (items) => page('arm', url, items));
+        send(res, answer.status, answer.body);
+        return [route, answer.status];
+      }
       default:
         send(res, 404, armError('InvalidResourceType', `The resource type could not be found in the namespace for api version '${url.searchParams.get('api-version')}'.`));
         return [route, 404];
@@ -498,13 +508,14 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     const groupId = req.method === 'GET' ? /^\/v1\.0\/groups\/([^/]+)\/transitivemembers$/i.exec(path)?.[1] : undefined;
     const getByIds = req.method === 'POST' && /^\/v1\.0\/directoryobjects\/getbyids$/i.test(path);
     const users = req.method === 'GET' && /^\/v1\.0\/users$/i.test(path);
-    const route: MockRoute = groupId !== undefined
+    const discovery = req.method === 'GET' ? discoveryGraphRoute(path) : undefined;
+    const route: MockRoute = discovery ?? (groupId !== undefined
       ? 'graph.groupTransitiveMembers'
       : getByIds
         ? 'graph.directoryObjectsGetByIds'
         : users
           ? 'graph.users'
-          : (collection?.route ?? 'unknown');
+          : (collection?.route ?? 'unknown'));
     const postBody = getByIds ? await readBody(req) : '';
     if (getByIds) postBodies.set(req, postBody);
     const auth = authorize(req, 'graph');
@@ -550,6 +561,11 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
       return [route, 200];
     }
     if (users) return usersWithActivity(res, url, fixture);
+    if (discovery) {
+      const answer = answerDiscovery(discovery, fixture, url, (items, context) => page('graph', url, items, context));
+      send(res, answer.status, answer.body);
+      return [route, answer.status];
+    }
     if (!collection) {
       send(res, 400, graphErrorBody('BadRequest', `Resource not found for the segment '${url.pathname.split('/').pop()}'.`));
       return [route, 400];
