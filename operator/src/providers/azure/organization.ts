@@ -270,12 +270,12 @@ export async function readAzureOrganization(r: AzureOrganizationReaders): Promis
 
   // SaaS apps: third-party service principals joined with the delegated grants naming them.
   if (!sps.ok) {
-    gaps.push(gapOf('saas-app', 'list', 'Graph servicePrincipals', sps.error, 'Application.Read.All', 'no app was listed'));
+    gaps.push(gapOf('saas-app', 'list', 'Graph servicePrincipals', sps.error, 'Application.Read.All or Directory.Read.All', 'no app was listed'));
   } else {
     if (sps.value.length > maxSps) gaps.push({ kind: 'saas-app', area: 'list', reason: 'ListingBounded', message: `more than ${maxSps} service principals; only the first ${maxSps} were read` });
     const byClient = new Map<string, PermissionGrant[]>();
     if (grants.ok) for (const g of grants.value.slice(0, maxGrants)) byClient.set(lower(g.clientId), [...(byClient.get(lower(g.clientId)) ?? []), g]);
-    if (!grants.ok) gaps.push(gapOf('saas-app', 'details', 'Graph oauth2PermissionGrants', grants.error, 'DelegatedPermissionGrant.Read.All', 'the apps are listed without their consents'));
+    if (!grants.ok) gaps.push(gapOf('saas-app', 'details', 'Graph oauth2PermissionGrants', grants.error, 'DelegatedPermissionGrant.Read.All or Directory.Read.All', 'the apps are listed without their consents'));
     else if (grants.value.length > maxGrants) gaps.push({ kind: 'saas-app', area: 'details', reason: 'ListingBounded', message: `more than ${maxGrants} delegated grants; consents past them are not counted` });
     for (const sp of sps.value.slice(0, maxSps)) {
       if (isThirdPartyApp(sp, r.tenantId)) items.push(saasAppItem(sp, grants.ok ? (byClient.get(lower(sp.id)) ?? []) : undefined));
