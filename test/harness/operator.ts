@@ -86,6 +86,7 @@ export async function installCrds(): Promise<void> {
     'crd/cloudservices.cloudposture.io',
     'crd/cloudsecuritypolicies.cloudposture.io',
     'crd/cloudaccounts.cloudposture.io',
+    'crd/cloudorganizations.cloudposture.io',
   ]);
   // The account-grant admission policy needs the CloudAccount kind served first.
   await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds', 'admission')]);

@@ -25,8 +25,13 @@ import {
 import { awsServiceManifest } from '../harness/services.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CRD_FILES = ['crds/cloudposture.io_cloudservices.yaml', 'crds/cloudposture.io_cloudsecuritypolicies.yaml', 'crds/cloudposture.io_cloudaccounts.yaml'];
-const CRD_NAMES = ['cloudservices.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io', 'cloudaccounts.cloudposture.io'];
+const CRD_FILES = [
+  'crds/cloudposture.io_cloudservices.yaml',
+  'crds/cloudposture.io_cloudsecuritypolicies.yaml',
+  'crds/cloudposture.io_cloudaccounts.yaml',
+  'crds/cloudposture.io_cloudorganizations.yaml',
+];
+const CRD_NAMES = ['cloudservices.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io', 'cloudaccounts.cloudposture.io', 'cloudorganizations.cloudposture.io'];
 const GROUP = 'cloudposture.io';
 const VERSION = 'v1alpha1';
 
@@ -90,9 +95,11 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     }
     await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...CRD_NAMES.map((n) => `crd/${n}`)]);
     // Established means served; discovery and the OpenAPI document follow shortly after.
-    await waitFor(async () => (await kubectl(['get', 'cloudservices', '-A'])).code === 0, {
-      description: 'cloudservices to be listable',
-    });
+    // Every kind: a kind whose storage is still initialising answers 429 (the namespace
+    // teardown deletes the test's CloudAccounts).
+    for (const plural of ['cloudservices', 'cloudsecuritypolicies', 'cloudaccounts', 'cloudorganizations']) {
+      await waitFor(async () => (await kubectl(['get', plural, '-A'])).code === 0, { description: `${plural} to be listable` });
+    }
   });
 
   beforeEach(async () => {
@@ -122,15 +129,39 @@ describe('admission of cloudposture.io/v1alpha1 by a real API server', () => {
     expect(resources).toMatch(/cloudservices\s+cldsvc,csvc\s+cloudposture\.io\/v1alpha1\s+true\s+CloudService/);
     expect(resources).toMatch(/cloudsecuritypolicies\s+cspol\s+cloudposture\.io\/v1alpha1\s+false\s+CloudSecurityPolicy/);
     expect(resources).toMatch(/cloudaccounts\s+cacct\s+cloudposture\.io\/v1alpha1\s+false\s+CloudAccount/);
+    expect(resources).toMatch(/cloudorganizations\s+corg\s+cloudposture\.io\/v1alpha1\s+false\s+CloudOrganization/);
     // `cs` stays componentstatuses; our short names resolve to our kinds only.
     const all = await kubectlOk(['api-resources', '--no-headers']);
     const shortNames = all
       .split('\n')
       .filter((line) => !line.includes(GROUP))
       .flatMap((line) => line.trim().split(/\s+/).slice(1, 2).flatMap((s) => s.split(',')));
-    for (const ours of ['cldsvc', 'csvc', 'cspol', 'cacct']) expect(shortNames).not.toContain(ours);
+    for (const ours of ['cldsvc', 'csvc', 'cspol', 'cacct', 'corg']) expect(shortNames).not.toContain(ours);
     expect((await kubectl(['get', 'csvc,cldsvc', '-n', ns])).code).toBe(0);
     expect((await kubectl(['get', 'cloudposture', '-n', ns])).code).toBe(0);
+  });
+
+  it('admits the sample CloudOrganization unchanged (interval default kept), prints its columns, and refuses a bad accountRef, interval or ignore id naming the field', async () => {
+    const sample = parse(await readFile(path.join(repoRoot, 'crds', 'samples', 'organization.yaml'), 'utf8')) as Obj;
+    const name = `corg-${ns}`;
+    const organization = { ...sample, metadata: { name } };
+    try {
+      const r = await apply(organization);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      const stored = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: 'cloudorganizations', name })) as Obj;
+      expect(stored.spec).toEqual(sample.spec);
+      const table = await kubectlOk(['get', 'corg', name]);
+      expect(table.split('\n')[0]).toMatch(/^NAME\s+ACCOUNT\s+UNDECLARED\s+ALLDECLARED\s+READY\s+AGE$/);
+      const spec = sample.spec as Obj;
+      const bad = (patch: Obj): Obj => ({ ...sample, metadata: { name: `${name}-bad` }, spec: { ...spec, ...patch } });
+      expect(await refused(bad({ interval: '10s' }))).toContain('spec.interval must be at least 30s');
+      expect(await refused(bad({ interval: '9000h' }))).toContain('spec.interval must be at most 8760h');
+      expect(await refused(bad({ accountRef: { name: 'Payments_Prod' } }))).toMatch(/spec\.accountRef\.name/);
+      expect(await refused(bad({ ignore: [{ kind: 'account', id: 'abc', reason: 'x' }] }))).toContain('spec.ignore[].id of kind account must be a 12-digit AWS account id');
+      expect(await refused(bad({ ignore: [{ kind: 'account', id: '123456789012' }] }))).toMatch(/spec\.ignore\[0\]\.reason: Required value/);
+    } finally {
+      await kubectl(['delete', 'cloudorganizations', '--ignore-not-found', name, `${name}-bad`]);
+    }
   });
 
   it('admits every sample unchanged (nothing pruned) and prints the dashboard columns', async () => {

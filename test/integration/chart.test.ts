@@ -290,6 +290,8 @@ describe('helm template with default values', () => {
         'cloudposture.io/cloudservices:get,list,watch',
         'cloudposture.io/cloudservices/status:get,patch',
         'core/events:create,patch',
+        'cloudposture.io/cloudorganizations:get,list,watch',
+        'cloudposture.io/cloudorganizations/status:patch',
       ].sort(),
     );
     expect(rulesOf(find(objects, 'Role', 'cpo-cloud-posture-operator-leader-election'))).toEqual(['coordination.k8s.io/leases:get,create,update']);
@@ -321,7 +323,7 @@ describe('helm template with default values', () => {
   it('includes the CRDs, identical to crds/, with --include-crds', async () => {
     const withCrds = await render({ includeCrds: true });
     const crds = withCrds.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name);
-    expect(crds.sort()).toEqual(['cloudaccounts.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io', 'cloudservices.cloudposture.io']);
+    expect(crds.sort()).toEqual(['cloudaccounts.cloudposture.io', 'cloudorganizations.cloudposture.io', 'cloudsecuritypolicies.cloudposture.io', 'cloudservices.cloudposture.io']);
   });
 });
 
@@ -662,6 +664,9 @@ describe("the chart's RBAC is what the operator needs", () => {
       ['create', 'cloudsecuritypolicies.cloudposture.io'],
       ['create', 'cloudaccounts.cloudposture.io'],
       ['update', 'cloudaccounts.cloudposture.io'],
+      // Organisations are cluster-wide: an operator watching one namespace does not reconcile them.
+      ['list', 'cloudorganizations.cloudposture.io'],
+      ['patch', 'cloudorganizations.cloudposture.io', '--subresource=status'],
       ['update', 'namespaces'],
       ['list', 'secrets', '-n', ns],
       ['list', 'secrets', '-n', tenantNs],

@@ -177,7 +177,10 @@ describe('alert rules', () => {
     expect(['critical', 'warning', 'info']).toContain(alert.labels?.severity);
     expect(alert.annotations?.summary).toBeTruthy();
     const description = alert.annotations?.description ?? '';
-    if (name === 'CloudPostureOperatorAbsent') {
+    if (name === 'CloudPostureUndeclaredService') {
+      // An organisation is cluster-scoped: no namespace or service, the organisation instead.
+      expect(description).toContain('{{ $labels.organization }}');
+    } else if (name === 'CloudPostureOperatorAbsent') {
       // absent() has no target, hence no namespace/service labels: named only when present.
       expect(description).toContain('$labels.namespace');
     } else {
