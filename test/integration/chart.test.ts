@@ -439,8 +439,9 @@ describe('helm template with non-default values', () => {
       expect(a.annotations?.runbook_url).toBe(`https://wiki.example.com/runbooks/cloud-posture#${a.alert?.toLowerCase()}`);
       expect(a.labels?.team).toBe('security');
       expect(['critical', 'warning', 'info']).toContain(a.labels?.severity);
-      // Alert templates reach Prometheus unexpanded (helm does not touch .Files.Get text).
-      expect(a.annotations?.description).toContain('$labels.namespace');
+      // Alert templates reach Prometheus unexpanded (helm does not touch .Files.Get text);
+      // an organisation's alert names the organisation (cluster-scoped), not a namespace.
+      expect(a.annotations?.description).toContain(a.alert === 'CloudPostureUndeclaredService' ? '$labels.organization' : '$labels.namespace');
     }
   });
 
