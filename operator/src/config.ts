@@ -60,6 +60,10 @@ export interface OperatorConfig {
   evidenceRetentionDays: number;
   /** Records waiting to be appended, across all services; past it the newest is dropped (and counted). */
   evidenceQueueMax: number;
+  /** Folder the waiting evaluations are also kept in, so a restart writes them (an emptyDir in the chart); empty: memory only. */
+  evidenceSpoolDir: string;
+  /** Bytes the spool's files may take on that volume, below its sizeLimit (default 64 MiB). */
+  evidenceSpoolMaxBytes: number;
   /** The evidence bucket's region (default `CLOUDPOSTURE_AWS_HOME_REGION`, else us-east-1); the endpoint is `awsEndpoint`. */
   evidenceRegion: string;
   /** Serve GET /report (TokenReview + SubjectAccessReview per request); needs TLS. */
@@ -173,6 +177,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     evidencePrefix: read('EVIDENCE_PREFIX', DEFAULT_EVIDENCE_PREFIX).replace(/\/+$/, ''),
     evidenceRetentionDays: integer('EVIDENCE_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1),
     evidenceQueueMax: integer('EVIDENCE_QUEUE_MAX', 1000, 1),
+    ...evidenceSpool(read),
     evidenceRegion: read('EVIDENCE_REGION', read('AWS_HOME_REGION', '') || 'us-east-1'),
     exitDrillDir: read('EXIT_DRILL_DIR', ''),
     ...exitDrillScratch(read),
@@ -241,4 +246,18 @@ function exitDrillScratch(read: (name: string, fallback: string) => string): Pic
     );
   }
   return { exitDrillScratchSizeLimitBytes: limit, exitDrillScratchBudgetBytes: budget };
+}
+
+/** The evidence writer's spool: an absolute folder (or none) and a positive byte bound. */
+function evidenceSpool(read: (name: string, fallback: string) => string): Pick<OperatorConfig, 'evidenceSpoolDir' | 'evidenceSpoolMaxBytes'> {
+  const dir = read('EVIDENCE_SPOOL_DIR', '').trim();
+  if (dir && !dir.startsWith('/')) throw new Error(`CLOUDPOSTURE_EVIDENCE_SPOOL_DIR: expected an absolute path (or nothing: memory only), got "${dir}"`);
+  let maxBytes: number;
+  try {
+    maxBytes = parseByteQuantity(read('EVIDENCE_SPOOL_MAX_BYTES', '64Mi'));
+  } catch (error) {
+    throw new Error(`CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: ${(error as Error).message}`);
+  }
+  if (maxBytes <= 0) throw new Error('CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: expected more than 0 bytes, e.g. "64Mi"');
+  return { evidenceSpoolDir: dir, evidenceSpoolMaxBytes: maxBytes };
 }

@@ -30,6 +30,8 @@ export class OperatorMetrics {
   readonly evidenceWriteFailures: Counter<'reason'>;
   readonly evidenceQueueDepth: Gauge;
   readonly evidenceRecordsDropped: Counter;
+  /** Evaluations kept in memory only: their spool file would have passed the spool's byte bound. */
+  readonly evidenceSpoolFull: Counter;
   /** Shadow IT (controller/organization-reconciler.ts): undeclared items per organisation and kind; no ids or names. */
   readonly undeclaredServices: Gauge<'organization' | 'kind'>;
   private readonly serviceGauges: Record<string, Gauge<string>>;
@@ -94,6 +96,11 @@ export class OperatorMetrics {
     this.evidenceRecordsDropped = new Counter({
       name: 'cloudposture_evidence_records_dropped_total',
       help: 'Evaluations not recorded because the evidence queue was full (the next evaluation of the service records again).',
+      registers,
+    });
+    this.evidenceSpoolFull = new Counter({
+      name: 'cloudposture_evidence_spool_full_total',
+      help: 'Evaluations waiting in memory only because their spool file would have passed the spool byte bound (lost on a restart).',
       registers,
     });
     this.undeclaredServices = new Gauge({

@@ -122,7 +122,17 @@ describe('evidence history settings', () => {
       evidenceRetentionDays: 400,
       evidenceQueueMax: 1000,
       evidenceRegion: 'us-east-1',
+      evidenceSpoolDir: '',
+      evidenceSpoolMaxBytes: 64 * 1024 * 1024,
     });
+  });
+
+  it('reads the spool folder and its byte bound as a quantity', () => {
+    expect(loadConfig({ CLOUDPOSTURE_EVIDENCE_SPOOL_DIR: '/var/lib/cloudposture/evidence-spool', CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: '112Mi' }, [])).toMatchObject({
+      evidenceSpoolDir: '/var/lib/cloudposture/evidence-spool',
+      evidenceSpoolMaxBytes: 112 * 1024 * 1024,
+    });
+    expect(loadConfig({}, ['--evidence-spool-max-bytes=117440512']).evidenceSpoolMaxBytes).toBe(117_440_512);
   });
 
   it('reads the bucket, prefix, retention, queue bound and region; the endpoint is the AWS override', () => {
@@ -148,6 +158,9 @@ describe('evidence history settings', () => {
     [{ CLOUDPOSTURE_EVIDENCE_QUEUE_MAX: '0' }, /CLOUDPOSTURE_EVIDENCE_QUEUE_MAX: expected an integer >= 1/],
     [{ CLOUDPOSTURE_EVIDENCE_PREFIX: '' }, /CLOUDPOSTURE_EVIDENCE_PREFIX: expected a key prefix/],
     [{ CLOUDPOSTURE_EVIDENCE_PREFIX: '/evidence' }, /no leading slash/],
+    [{ CLOUDPOSTURE_EVIDENCE_SPOOL_DIR: 'spool' }, /CLOUDPOSTURE_EVIDENCE_SPOOL_DIR: expected an absolute path/],
+    [{ CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: '64MB' }, /CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: invalid size "64MB"/],
+    [{ CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: '0' }, /CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: expected more than 0 bytes/],
   ])('names the bad evidence setting: %p', (env, message) => {
     expect(() => loadConfig(env, [])).toThrow(message);
   });

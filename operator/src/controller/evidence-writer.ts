@@ -8,35 +8,22 @@
 // read means try again later, never a new chain at sequence 0 over an existing one. The
 // store refuses to overwrite a key (IfNoneMatch), so a record another writer (an old
 // leader, an append whose answer was lost) already put there makes this one re-read.
+//
+// With a spool (evidence-spool.ts) the queue is kept on disk too: what waited when the
+// process ended is submitted again, in order, when the next one creates its writer.
 
 import type { S3Client } from '@aws-sdk/client-s3';
 
-import type { CloudServiceSpec, CloudServiceStatus } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
-import type { ControlResult } from '../controls/evaluate.js';
 import { ObjectLockEvidenceStore, RecordExistsError, evidenceS3Client, type EvidenceStore } from '../evidence/object-lock-store.js';
-import { buildEvidenceRecord, recordKey, shouldRecord, type EvidenceApiCall, type EvidenceRecord, type EvidenceService } from '../evidence/record.js';
+import { buildEvidenceRecord, recordKey, shouldRecord, type EvidenceRecord, type EvidenceService } from '../evidence/record.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { EvidenceAttemptError, readChainEnd, type EvidenceFailureReason } from './evidence-chain-end.js';
+import { EvidenceSpool, type EvidenceSubmission } from './evidence-spool.js';
 import type { EvidenceChainState } from './evidence-status.js';
 
-/** One published evaluation, as the reconciler hands it over (the record is built when its turn comes). */
-export interface EvidenceSubmission {
-  service: EvidenceService;
-  /** metadata.generation of the spec evaluated. */
-  generation: number;
-  /** The effective policy the controls were judged against. */
-  policy: unknown;
-  controls: readonly ControlResult[];
-  /** The spec evaluated and the status published (written, or found unchanged): `report --at` rebuilds the service from them. */
-  spec?: CloudServiceSpec;
-  status?: CloudServiceStatus;
-  /** The API answers behind the live controls (evidence/api-calls.ts). */
-  apiCalls?: readonly EvidenceApiCall[];
-  /** The evaluation's time (the record's `at`). */
-  at: Date;
-}
+export type { EvidenceSubmission } from './evidence-spool.js';
 
 /** What the reconciler sees: queue and return; never throws, never waits. */
 export interface EvidenceSink {
@@ -82,6 +69,8 @@ export interface EvidenceWriterOptions {
   onStop?: () => void;
   /** When a failure started (status.evidenceHistory.failingSince); default the system clock. */
   clock?: () => Date;
+  /** Keeps the queue on disk; what it holds from before is submitted when the writer is created. */
+  spool?: EvidenceSpool;
 }
 
 export const DEFAULT_EVIDENCE_ATTEMPTS = 5;
@@ -127,6 +116,7 @@ export class EvidenceWriter implements EvidenceSink {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.maxCachedChains = Math.max(1, options.maxCachedChains ?? DEFAULT_MAX_CACHED_CHAINS);
     options.metrics.evidenceQueueDepth.set(0);
+    for (const item of options.spool?.load() ?? []) this.submit(item);
   }
 
   /** Evaluations waiting, the ones being appended included. */
@@ -150,7 +140,8 @@ export class EvidenceWriter implements EvidenceSink {
     let lane = this.lanes.get(uid);
     if (lane?.stuck) {
       // The record that ran out of attempts is replaced by this fresher evaluation.
-      lane.items.shift();
+      const replaced = lane.items.shift() as EvidenceSubmission;
+      this.options.spool?.remove(replaced);
       lane.stuck = false;
       this.setDepth(this.depth - 1);
     }
@@ -160,6 +151,7 @@ export class EvidenceWriter implements EvidenceSink {
       // shouldRecord compares that one against the last record written, not the last seen.
       this.options.metrics.evidenceRecordsDropped.inc();
       this.options.log.warn('evidence record dropped', { namespace: submission.service.namespace, name: submission.service.name, reason: 'queue-full', queueMax: this.options.queueMax });
+      this.options.spool?.remove(submission); // one read back from the spool
       if (lane && lane.items.length === 0 && !lane.running) this.lanes.delete(uid);
       return;
     }
@@ -168,11 +160,12 @@ export class EvidenceWriter implements EvidenceSink {
       this.lanes.set(uid, lane);
     }
     lane.items.push(submission);
+    this.options.spool?.save(submission);
     this.setDepth(this.depth + 1);
     if (!lane.running) this.startLane(uid, lane);
   }
 
-  /** Stops taking evaluations, ends backoff waits, waits up to `graceMs` for appends in flight; what is still queued is not written. */
+  /** Stops taking evaluations, ends backoff waits, waits up to `graceMs` for appends in flight; what is still queued is not written (a spool keeps it). */
   async stop(graceMs = 5000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -180,7 +173,7 @@ export class EvidenceWriter implements EvidenceSink {
     this.abort.abort(new Error('operator stopping'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight]),
+      Promise.allSettled([...this.inFlight, this.options.spool?.settle()]),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, graceMs);
         timer.unref?.();
@@ -224,7 +217,8 @@ export class EvidenceWriter implements EvidenceSink {
         return;
       }
       // Done, or given up with a fresher evaluation of the service behind it.
-      lane.items.shift();
+      const left = lane.items.shift() as EvidenceSubmission;
+      this.options.spool?.remove(left);
       this.setDepth(this.depth - 1);
     }
   }
@@ -364,13 +358,16 @@ export function createEvidenceWriter(config: OperatorConfig, metrics: OperatorMe
   if (!config.evidenceBucket) return undefined;
   const s3 = client ?? evidenceS3Client({ region: config.evidenceRegion, ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}) });
   const store = new ObjectLockEvidenceStore({ client: s3, bucket: config.evidenceBucket, prefix: config.evidencePrefix, retentionDays: config.evidenceRetentionDays });
-  log.info('evidence history on', { bucket: config.evidenceBucket, prefix: config.evidencePrefix, retentionDays: config.evidenceRetentionDays });
+  const spoolDir = config.evidenceSpoolDir;
+  log.info('evidence history on', { bucket: config.evidenceBucket, prefix: config.evidencePrefix, retentionDays: config.evidenceRetentionDays, spoolDir: spoolDir || 'memory only' });
+  const evidenceLog = log.child({ component: 'evidence' });
   return new EvidenceWriter({
     store,
     prefix: config.evidencePrefix,
     queueMax: config.evidenceQueueMax,
     metrics,
-    log: log.child({ component: 'evidence' }),
+    log: evidenceLog,
+    ...(spoolDir ? { spool: new EvidenceSpool({ dir: spoolDir, maxBytes: config.evidenceSpoolMaxBytes, metrics, log: evidenceLog }) } : {}),
     onStop: () => {
       if (!client) s3.destroy();
     },
