@@ -846,7 +846,43 @@ describe('evidence history values', () => {
       CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '730',
       CLOUDPOSTURE_EVIDENCE_QUEUE_MAX: '50',
       CLOUDPOSTURE_EVIDENCE_REGION: 'eu-west-1',
+      CLOUDPOSTURE_EVIDENCE_SPOOL_DIR: '/var/lib/cloudposture/evidence-spool',
+      CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES: String(112 * 1024 * 1024),
     });
+  });
+
+  it('keeps waiting records on their own emptyDir, bounded below its sizeLimit, only with a bucket', async () => {
+    type Pod = { volumes: Array<{ name: string; emptyDir?: { sizeLimit?: string } }>; containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string }> }> };
+    const spoolOf = (objects: K8sObject[]) => {
+      const pod = deployment(objects).spec.template.spec as unknown as Pod;
+      return {
+        volume: pod.volumes.find((v) => v.name === 'evidence-spool'),
+        mount: pod.containers[0]?.volumeMounts.find((m) => m.name === 'evidence-spool'),
+      };
+    };
+    expect(spoolOf(await render())).toEqual({ volume: undefined, mount: undefined });
+
+    const defaults = await render({ set: ['evidenceHistory.bucket=acme-evidence'] });
+    expect(spoolOf(defaults)).toEqual({
+      volume: { name: 'evidence-spool', emptyDir: { sizeLimit: '128Mi' } },
+      mount: { name: 'evidence-spool', mountPath: '/var/lib/cloudposture/evidence-spool' },
+    });
+    expect(envOf(defaults).CLOUDPOSTURE_EVIDENCE_SPOOL_DIR).toBe('/var/lib/cloudposture/evidence-spool');
+    expect(envOf(defaults).CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES).toBe(String(112 * 1024 * 1024)); // 7/8 of 128Mi
+    // The root filesystem stays read-only: the spool writes only to its emptyDir.
+    expect(container(defaults).securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
+
+    const sized = await render({ set: ['evidenceHistory.bucket=acme-evidence', 'evidenceHistory.spool.sizeLimit=1Gi'] });
+    expect(spoolOf(sized).volume?.emptyDir?.sizeLimit).toBe('1Gi');
+    expect(envOf(sized).CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES).toBe(String(896 * 1024 * 1024));
+    const explicit = await render({ set: ['evidenceHistory.bucket=acme-evidence', 'evidenceHistory.spool.maxBytes=100Mi'] });
+    expect(envOf(explicit).CLOUDPOSTURE_EVIDENCE_SPOOL_MAX_BYTES).toBe(String(100 * 1024 * 1024));
+
+    for (const set of ['evidenceHistory.spool.maxBytes=128Mi', 'evidenceHistory.spool.sizeLimit=lots']) {
+      const r = await template({ set: ['evidenceHistory.bucket=acme-evidence', set] });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/evidenceHistory[./]spool/);
+    }
   });
 
   it('refuses a retention the operator would refuse, naming the value', async () => {

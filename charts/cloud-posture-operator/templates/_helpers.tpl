@@ -52,3 +52,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
+
+{{/* Bytes of a quantity written as the schema allows it (digits, optionally Ki, Mi, Gi or Ti), e.g. 128Mi -> 134217728. */}}
+{{- define "cloud-posture-operator.quantityBytes" -}}
+{{- $q := toString . }}
+{{- $factor := get (dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776) (regexReplaceAll "^[0-9]+" $q "") }}
+{{- mul (regexFind "^[0-9]+" $q | int64) ($factor | int64) }}
+{{- end }}
