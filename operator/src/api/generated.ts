@@ -30,6 +30,10 @@ export interface CloudServiceSpec {
    */
   accountRef: AccountReference;
   /**
+   * A SaaS app the organisation uses through Microsoft Entra ID (provider azure, model SaaS only). Naming its application id declares the app: the CloudOrganization of the tenant stops listing it among the undeclared third-party apps (Step 1, no "Shadow IT").
+   */
+  saas?: SaasApplication;
+  /**
    * Step 5 of the A.5.23 checklist (data residency): the regions where this service's data may be stored and processed, e.g. ["eu-west-1", "eu-central-1"] or ["westeurope"]. Data found anywhere else turns DataResidency False. At least one region is required.
    *
    * @minItems 1
@@ -129,6 +133,16 @@ export interface AccountReference {
    * Name of the CloudAccount.
    */
   name: string;
+}
+
+/**
+ * A SaaS app the organisation uses through Microsoft Entra ID (provider azure, model SaaS only). Naming its application id declares the app: the CloudOrganization of the tenant stops listing it among the undeclared third-party apps (Step 1, no "Shadow IT").
+ */
+export interface SaasApplication {
+  /**
+   * The app's application (client) id in Entra ID, a UUID: the appId of its enterprise application (service principal), as a CloudOrganization lists it in status.undeclared[].id (Entra admin center: Enterprise applications, Application ID).
+   */
+  entraApplicationId: string;
 }
 
 /**
@@ -1563,6 +1577,10 @@ export interface UndeclaredService {
    */
   joinedAt?: string;
   /**
+   * A saas-app only: what the tenant consented to in Entra ID - delegated grants (oauth2PermissionGrants) and application permissions (app role assignments). Absent when the grants could not be read.
+   */
+  consent?: SaasConsent;
+  /**
    * When the operator first found it undeclared (RFC 3339).
    */
   firstSeen: string;
@@ -1583,3 +1601,45 @@ export const UNDECLARED_STATUS_VALUES = [
   'closed',
   'unknown',
 ] as const satisfies readonly UndeclaredStatus[];
+
+/**
+ * A saas-app only: what the tenant consented to in Entra ID - delegated grants (oauth2PermissionGrants) and application permissions (app role assignments). Absent when the grants could not be read.
+ */
+export interface SaasConsent {
+  /**
+   * The tenant that registered the app (its service principal's appOwnerOrganizationId).
+   */
+  publisherTenantId: string;
+  /**
+   * Delegated scopes granted, distinct and sorted (at most 50; the rest counted in scopesOmitted), e.g. Mail.Read.
+   *
+   * @maxItems 50
+   *
+   * Items: One delegated permission (scope) value.
+   */
+  scopes: string[];
+  /**
+   * Distinct scopes left out of scopes past the bound.
+   */
+  scopesOmitted?: number;
+  /**
+   * True when an administrator consented for every user (a grant with consentType AllPrincipals).
+   */
+  adminConsent: boolean;
+  /**
+   * Distinct users who consented for themselves (grants with consentType Principal).
+   */
+  consentingUsers: number;
+  /**
+   * Application permissions granted to the app (app-only access, always admin-consented).
+   */
+  appRoleAssignments: number;
+  /**
+   * True when appRoleAssignments is a lower bound (Graph expands at most 20 per app).
+   */
+  appRoleAssignmentsAtLeast?: boolean;
+  /**
+   * Earliest consent time known (RFC 3339): the earliest app role assignment (delegated grants carry no time in Graph v1.0).
+   */
+  firstConsentAt?: string;
+}

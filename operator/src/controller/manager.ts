@@ -48,6 +48,11 @@ function readyOf(account: CloudAccount | undefined): string | undefined {
   return findCondition(account?.status?.conditions, 'Ready')?.status;
 }
 
+/** The Entra application id a SaaS CloudService declares (lower case), if any. */
+function saasAppIdOf(service: CloudService | undefined): string | undefined {
+  return service?.spec.saas?.entraApplicationId?.trim().toLowerCase();
+}
+
 function objectKeyOf(service: CloudService): string {
   return `${service.metadata.namespace}/${service.metadata.name}`;
 }
@@ -102,6 +107,8 @@ export class Manager {
         : `/apis/${GROUP}/${VERSION}/${SERVICE_PLURAL}`,
       list: (signal) => api.listServices(namespace, { signal }),
       onChange: (key, object, previous) => {
+        // A SaaS app declared, changed or undeclared: the organisations compare again.
+        if (saasAppIdOf(object) !== saasAppIdOf(previous)) this.organizations?.accountsChanged();
         if (!object) this.queue.forget(key);
         else if (previous && onlyStatusChanged(previous, object)) return; // our own status write
         this.queue.add(key);
@@ -165,7 +172,19 @@ export class Manager {
     const listOrganization = options.sources.organization;
     this.organizations =
       !namespace && listOrganization
-        ? new OrganizationController({ kubeConfig, config, api, accounts: this.accounts, credentials, listOrganization, metrics, log, onlyStatusChanged })
+        ? new OrganizationController({
+            kubeConfig,
+            config,
+            api,
+            accounts: this.accounts,
+            // Read only: the organisation reconciler sees every namespace's services through the same cache.
+            services: { list: () => this.services.list() },
+            credentials,
+            listOrganization,
+            metrics,
+            log,
+            onlyStatusChanged,
+          })
         : undefined;
     this.evidence = createEvidenceWriter(config, metrics, log);
     this.reconciler = new ServiceReconciler({

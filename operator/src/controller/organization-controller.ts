@@ -4,7 +4,7 @@
 // queue only while this replica leads, like the others.
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CloudAccount, CloudOrganization } from '../api/types.js';
+import type { CloudAccount, CloudOrganization, CloudService } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import { GROUP, ORGANIZATION_PLURAL, VERSION, type KubeApi } from '../kube/api.js';
 import { Reflector } from '../kube/reflector.js';
@@ -25,6 +25,8 @@ export interface OrganizationControllerOptions {
   api: KubeApi;
   /** The manager's CloudAccount cache (declared ids, and the account read through). */
   accounts: Reflector<CloudAccount>;
+  /** The manager's CloudService cache of every namespace, read only (SaaS application ids declared). */
+  services: { list(): readonly CloudService[] };
   credentials: CredentialsReader;
   listOrganization: OrganizationSource;
   metrics: OperatorMetrics;
@@ -52,6 +54,7 @@ export class OrganizationController {
       api,
       organizations: { get: (name) => this.organizations.get(name) },
       accounts: options.accounts,
+      services: options.services,
       credentials: options.credentials,
       listOrganization: options.listOrganization,
       metrics: options.metrics,
@@ -82,7 +85,11 @@ export class OrganizationController {
     });
   }
 
-  /** A CloudAccount was declared, changed or removed (or became reachable): compare every organisation again. */
+  /**
+   * A CloudAccount was declared, changed or removed (or became reachable), or a SaaS
+   * CloudService's application id changed: compare every organisation again (the last
+   * listing is reused within its interval: no cloud call).
+   */
   accountsChanged(): void {
     for (const key of this.organizations.keys()) this.queue.add(key);
   }

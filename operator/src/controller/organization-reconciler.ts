@@ -1,6 +1,6 @@
 // Reconciles one CloudOrganization (Shadow IT, issue 15): lists the organisation through
 // the CloudAccount it names (the account's own target and credentials, nothing else),
-// compares what is active with what every CloudAccount declares (controls/
+// compares what is active with what every CloudAccount and SaaS CloudService declares (controls/
 // undeclared-services.ts decides), and publishes the result: status (bounded list,
 // Ready, AllServicesDeclared), one UndeclaredServiceFound Event per newly found item,
 // and `cloudposture_undeclared_services{organization,kind}`.
@@ -12,16 +12,17 @@
 // changes.
 
 import { parseDuration } from '../api/duration.js';
-import type { CloudAccount, CloudOrganization, CloudOrganizationStatus, Condition, Provider } from '../api/types.js';
+import type { CloudAccount, CloudOrganization, CloudOrganizationStatus, CloudService, Condition, Provider } from '../api/types.js';
 import {
   declaredIdsOf,
+  detailsNote,
   undeclaredServices,
   type DeclaredIds,
   type PreviousUndeclared,
   type UndeclaredItem,
   type UndeclaredOutcome,
 } from '../controls/undeclared-services.js';
-import { DISCOVERED_KINDS, LISTED_KINDS, type DiscoveredKind, type OrganizationListing } from '../inventory/organization.js';
+import { DISCOVERED_KINDS, LISTED_KINDS, MAX_CONSENT_SCOPES, type DiscoveredKind, type OrganizationListing } from '../inventory/organization.js';
 import type { KubeApi } from '../kube/api.js';
 import { statusCode } from '../kube/api.js';
 import { rfc3339, setStatusCondition } from '../kube/conditions.js';
@@ -52,6 +53,11 @@ export interface OrganizationReconcilerDeps {
   organizations: ObjectStore<CloudOrganization>;
   /** Every CloudAccount (the declared ids); the one named by spec.accountRef is read through. */
   accounts: ObjectStore<CloudAccount> & { list(): CloudAccount[] };
+  /**
+   * Every CloudService of every namespace, read only (the manager's cache): the Entra
+   * application ids SaaS services declare (spec.saas.entraApplicationId). No API call.
+   */
+  services?: { list(): readonly CloudService[] };
   credentials: CredentialsReader;
   listOrganization: OrganizationSource;
   metrics: Pick<OperatorMetrics, 'undeclaredServices'>;
@@ -180,9 +186,9 @@ export class OrganizationReconciler {
     return { listing, readiness: readinessOf(listing) };
   }
 
-  /** What counts as declared: every CloudAccount's id, and what spec.ignore accepts. */
+  /** What counts as declared: every CloudAccount's id, every SaaS CloudService's application id, and what spec.ignore accepts. */
   private declared(organization: CloudOrganization): DeclaredIds {
-    const fromAccounts = declaredIdsOf(this.deps.accounts.list());
+    const fromAccounts = declaredIdsOf(this.deps.accounts.list(), this.deps.services?.list() ?? []);
     const ids: Record<DiscoveredKind, string[]> = { account: [], subscription: [], 'saas-app': [] };
     for (const kind of DISCOVERED_KINDS) ids[kind].push(...(fromAccounts[kind] ?? []));
     for (const entry of organization.spec.ignore ?? []) ids[entry.kind].push(entry.id);
@@ -239,14 +245,20 @@ function allKindGaps(reason: string, message: string): OrganizationListing['gaps
   return DISCOVERED_KINDS.map((kind) => ({ kind, area: 'list' as const, reason, message }));
 }
 
-/** Ready: the listing was read completely (a `path` gap only leaves where items sit unknown). */
+/**
+ * Ready: the listing was read completely. A `path` gap only leaves where items sit
+ * unknown, a `details` gap some facts about them (a state, an app's consents): both are
+ * named in the message, neither makes the listing incomplete.
+ */
 function readinessOf(listing: OrganizationListing): Readiness {
   const gap = listing.gaps.find((g) => g.area === 'list');
   if (gap) return { status: 'False', reason: gap.reason, message: `the ${gap.kind} listing is incomplete: ${gap.message}`.slice(0, MESSAGE_MAX) };
   const pathGap = listing.gaps.find((g) => g.area === 'path');
+  const detailGaps = listing.gaps.filter((g) => g.area === 'details');
   const of = listing.organizationId ? ` of ${listing.organizationId}` : '';
   const note = pathGap ? `; where they sit is unknown (${pathGap.reason}: ${pathGap.message})` : '';
-  return { status: 'True', reason: 'Listed', message: `listed ${listing.items.length} items${of}${note}`.slice(0, MESSAGE_MAX) };
+  const details = detailGaps.length > 0 ? `. ${detailsNote(detailGaps)}` : '';
+  return { status: 'True', reason: 'Listed', message: `listed ${listing.items.length} items${of}${note}${details}`.slice(0, MESSAGE_MAX) };
 }
 
 /** The status of this pass; status.undeclared keeps the most recently found items up to the bound. */
@@ -300,7 +312,25 @@ function toStatusItem(item: UndeclaredItem): NonNullable<CloudOrganizationStatus
     status: item.status,
     ...(item.providerStatus ? { providerStatus: item.providerStatus.slice(0, 128) } : {}),
     ...(item.joinedAt && !Number.isNaN(Date.parse(item.joinedAt)) ? { joinedAt: rfc3339(new Date(item.joinedAt)) } : {}),
+    ...(item.consent ? { consent: toStatusConsent(item.consent) } : {}),
     firstSeen: rfc3339(new Date(item.firstSeen)),
+  };
+}
+
+/** A SaaS app's consents within the CRD's bounds (the reader bounds the scopes already). */
+function toStatusConsent(c: NonNullable<UndeclaredItem['consent']>): NonNullable<NonNullable<CloudOrganizationStatus['undeclared']>[number]['consent']> {
+  const scopes = c.scopes.slice(0, MAX_CONSENT_SCOPES).map((scope) => scope.slice(0, 256));
+  const omitted = (c.scopesOmitted ?? 0) + Math.max(0, c.scopes.length - scopes.length);
+  const first = c.firstConsentAt ? new Date(c.firstConsentAt) : undefined;
+  return {
+    publisherTenantId: c.publisherTenantId.slice(0, 64),
+    scopes,
+    ...(omitted > 0 ? { scopesOmitted: omitted } : {}),
+    adminConsent: c.adminConsent,
+    consentingUsers: c.consentingUsers,
+    appRoleAssignments: c.appRoleAssignments,
+    ...(c.appRoleAssignmentsAtLeast ? { appRoleAssignmentsAtLeast: true } : {}),
+    ...(first && !Number.isNaN(first.getTime()) ? { firstConsentAt: rfc3339(first) } : {}),
   };
 }
 

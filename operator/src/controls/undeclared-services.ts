@@ -9,7 +9,7 @@
 // every file under controls/<folder>/ as the home of catalogued controls. Its table
 // test is test/unit/controls/undeclared-services.test.ts.
 
-import type { CloudAccount, ConditionStatus } from '../api/types.js';
+import type { CloudAccount, CloudService, ConditionStatus } from '../api/types.js';
 import {
   DISCOVERED_KINDS,
   type DiscoveredItem,
@@ -85,15 +85,21 @@ function norm(id: string): string {
 
 const keyOf = (kind: DiscoveredKind, id: string): string => `${kind}/${norm(id)}`;
 
-/** The ids CloudAccounts declare: spec.aws.accountId and spec.azure.subscriptionId. */
-export function declaredIdsOf(accounts: readonly Pick<CloudAccount, 'spec'>[]): DeclaredIds {
+/**
+ * The ids declared: CloudAccounts' spec.aws.accountId and spec.azure.subscriptionId, and
+ * the Entra application ids SaaS CloudServices name (spec.saas.entraApplicationId, any
+ * namespace; admission allows it only on provider azure / model SaaS).
+ */
+export function declaredIdsOf(accounts: readonly Pick<CloudAccount, 'spec'>[], services: readonly Pick<CloudService, 'spec'>[] = []): DeclaredIds {
   const account: string[] = [];
   const subscription: string[] = [];
+  const saas: string[] = [];
   for (const a of accounts) {
     if (a.spec.aws?.accountId) account.push(a.spec.aws.accountId);
     if (a.spec.azure?.subscriptionId) subscription.push(a.spec.azure.subscriptionId);
   }
-  return { account, subscription };
+  for (const s of services) if (s.spec.saas?.entraApplicationId) saas.push(s.spec.saas.entraApplicationId);
+  return { account, subscription, 'saas-app': saas };
 }
 
 function byKindThenId(a: { kind: DiscoveredKind; id: string }, b: { kind: DiscoveredKind; id: string }): number {
@@ -154,7 +160,20 @@ export function undeclaredServices(input: UndeclaredInput): UndeclaredOutcome {
   const counts = { account: 0, subscription: 0, 'saas-app': 0 } as Record<DiscoveredKind, number>;
   for (const u of undeclared) counts[u.kind] += 1;
 
-  return { undeclared, appeared, resolved, counts, condition: conditionOf(undeclared, listGaps) };
+  const condition = conditionOf(undeclared, listGaps);
+  // A `details` gap leaves the items complete (the condition stands) but some facts
+  // about them unknown (a subscription's state, an app's consents): the message says so.
+  const detailGaps = input.listing.gaps.filter((g) => g.area === 'details');
+  if (detailGaps.length > 0) condition.message += ` ${detailsNote(detailGaps)}`;
+  return { undeclared, appeared, resolved, counts, condition };
+}
+
+/** "Facts missing: ..." for `details` gaps, the first in full, the rest counted. */
+export function detailsNote(gaps: readonly DiscoveryGap[]): string {
+  const first = gaps[0];
+  if (!first) return '';
+  const more = gaps.length > 1 ? ` (+${gaps.length - 1} more)` : '';
+  return `Facts missing (${first.kind} ${first.reason}): ${first.message}${more}.`;
 }
 
 function conditionOf(undeclared: readonly UndeclaredItem[], listGaps: readonly DiscoveryGap[]): ServicesCondition {

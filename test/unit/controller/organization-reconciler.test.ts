@@ -5,7 +5,7 @@
 // the last listing reused when only the declarations changed; writes only on change.
 
 import { Writable } from 'node:stream';
-import type { CloudAccount, CloudOrganization, CloudOrganizationStatus } from '../../../operator/src/api/types.js';
+import type { CloudAccount, CloudOrganization, CloudOrganizationStatus, CloudService } from '../../../operator/src/api/types.js';
 import {
   MAX_EVENTS_PER_PASS,
   MAX_UNDECLARED_IN_STATUS,
@@ -54,6 +54,7 @@ function setup(options: { organization?: CloudOrganization; accounts?: CloudAcco
   const listed: CollectTarget[] = [];
   const org = { items: [{ ...member(0), id: MANAGEMENT, name: 'management' }] as DiscoveredItem[], gaps: [] as OrganizationListing['gaps'] };
   const metrics = new OperatorMetrics({ defaultMetrics: false });
+  const services: CloudService[] = [];
   const deps = {
     api: {
       patchOrganizationStatus: async (_name: string, status: CloudOrganizationStatus) => {
@@ -66,6 +67,7 @@ function setup(options: { organization?: CloudOrganization; accounts?: CloudAcco
     },
     organizations: { get: (name: string) => (name === stored.organization.metadata.name ? stored.organization : undefined) },
     accounts: { get: (name: string) => accounts.get(name), list: () => [...accounts.values()] },
+    services: { list: (): readonly CloudService[] => services },
     credentials: { api: { readSecret: async (ns: string, name: string) => options.secrets?.[`${ns}/${name}`] }, operatorNamespace: OPERATOR_NAMESPACE },
     listOrganization: async (target: CollectTarget): Promise<OrganizationListing> => {
       listed.push(target);
@@ -86,6 +88,7 @@ function setup(options: { organization?: CloudOrganization; accounts?: CloudAcco
     restart: make,
     stored,
     accounts,
+    services,
     org,
     writes,
     events,
@@ -98,6 +101,16 @@ function setup(options: { organization?: CloudOrganization; accounts?: CloudAcco
 }
 
 const condition = (s: CloudOrganizationStatus | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
+
+const APP_ID = 'a1b2c3d4-0000-4000-8000-0000000000aa';
+const saasApp: DiscoveredItem = {
+  kind: 'saas-app',
+  id: APP_ID,
+  name: 'Acme Mail Assistant',
+  status: 'active',
+  providerStatus: 'accountEnabled true',
+  consent: { publisherTenantId: 'b1b2c3d4-0000-4000-8000-0000000000bb', scopes: ['Mail.Read', 'User.Read'], adminConsent: false, consentingUsers: 3, appRoleAssignments: 1, firstConsentAt: '2026-09-14T10:00:00.000Z' },
+};
 
 describe('OrganizationReconciler', () => {
   it('lists through the named account, reports the active undeclared ones, one Event each, and the gauge', async () => {
@@ -260,5 +273,37 @@ describe('OrganizationReconciler', () => {
     t.stored.organization = { ...t.stored.organization, metadata: { ...t.stored.organization.metadata, name: 'gone' } };
     await t.reconciler.reconcile('acme', signal);
     expect(await t.gauge('account')).toBeUndefined();
+  });
+
+  it('publishes a SaaS app with its consents, names a details gap without leaving Ready or the decision, and a SaaS CloudService declares the app', async () => {
+    const t = setup();
+    t.org.items.push(saasApp);
+    t.org.gaps.push({ kind: 'subscription', area: 'details', reason: 'NotVisible', message: '1 subscription(s) of the hierarchy are not visible to the identity' });
+    await t.reconciler.reconcile('acme', signal);
+    const status = t.writes.at(-1);
+    expect(status?.undeclared).toEqual([
+      expect.objectContaining({
+        kind: 'saas-app',
+        id: APP_ID,
+        consent: { publisherTenantId: saasApp.consent?.publisherTenantId, scopes: ['Mail.Read', 'User.Read'], adminConsent: false, consentingUsers: 3, appRoleAssignments: 1, firstConsentAt: '2026-09-14T10:00:00Z' },
+      }),
+    ]);
+    expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Listed' });
+    expect(condition(status, 'Ready')?.message).toContain('Facts missing (subscription NotVisible)');
+    expect(condition(status, 'AllServicesDeclared')).toMatchObject({ status: 'False', reason: 'UndeclaredServices' });
+    expect(condition(status, 'AllServicesDeclared')?.message).toContain('Facts missing (subscription NotVisible)');
+    expect(t.events).toHaveLength(1);
+
+    t.services.push({
+      apiVersion: 'cloudposture.io/v1alpha1',
+      kind: 'CloudService',
+      metadata: { name: 'mail', namespace: 'team-a' },
+      spec: { provider: 'azure', model: 'SaaS', owner: 'it', criticality: 'low', classification: 'internal', accountRef: { name: 'm365' }, allowedRegions: ['westeurope'], saas: { entraApplicationId: APP_ID.toUpperCase() } },
+    });
+    await t.reconciler.reconcile('acme', signal);
+    expect(t.listed).toHaveLength(1); // the last listing, no cloud call
+    expect(condition(t.writes.at(-1), 'AllServicesDeclared')).toMatchObject({ status: 'True', reason: 'AllDeclared' });
+    expect(t.writes.at(-1)?.undeclared).toEqual([]);
+    expect(t.events).toHaveLength(1);
   });
 });

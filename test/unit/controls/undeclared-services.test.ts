@@ -197,6 +197,44 @@ describe('declaredIdsOf', () => {
         { spec: { provider: 'aws', aws: { accountId: '111111111111' } } },
         { spec: { provider: 'azure', azure: { tenantId: 't', subscriptionId: 's-1' } } },
       ] as Parameters<typeof declaredIdsOf>[0]),
-    ).toEqual({ account: ['111111111111'], subscription: ['s-1'] });
+    ).toEqual({ account: ['111111111111'], subscription: ['s-1'], 'saas-app': [] });
+  });
+
+  it('reads spec.saas.entraApplicationId of CloudServices (any namespace) as declared saas-apps', () => {
+    const app = 'a1b2c3d4-0000-4000-8000-000000000001';
+    type Services = NonNullable<Parameters<typeof declaredIdsOf>[1]>;
+    const service = (spec: object) => ({ spec }) as unknown as Services[number];
+    const declared = declaredIdsOf([], [service({ provider: 'azure', model: 'SaaS', saas: { entraApplicationId: app } }), service({ provider: 'azure', model: 'PaaS' })]);
+    expect(declared['saas-app']).toEqual([app]);
+    // Compared case-insensitively, like every id: the app is declared.
+    const saasApp: DiscoveredItem = { kind: 'saas-app', id: app.toLowerCase(), name: 'Acme', status: 'active', providerStatus: 'accountEnabled true' };
+    const upper = declaredIdsOf([], [service({ provider: 'azure', model: 'SaaS', saas: { entraApplicationId: app.toUpperCase() } })]);
+    expect(run({ items: [saasApp], declared: upper }).condition.status).toBe('True');
+  });
+});
+
+describe('details gaps: items complete, some facts missing', () => {
+  const app: DiscoveredItem = { kind: 'saas-app', id: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'Acme', status: 'active', providerStatus: 'accountEnabled true' };
+  const grantsGap: DiscoveryGap = { kind: 'saas-app', area: 'details', reason: 'AccessDenied', message: 'Graph oauth2PermissionGrants: Authorization_RequestDenied; the apps are listed without their consents' };
+  const stateGap: DiscoveryGap = { kind: 'subscription', area: 'details', reason: 'NotVisible', message: '1 subscription(s) are not visible' };
+
+  it('leave the condition decided (False / True) and name the missing facts in the message', () => {
+    const found = run({ items: [app], gaps: [grantsGap] });
+    expect(found.condition).toMatchObject({ status: 'False', reason: 'UndeclaredServices' });
+    expect(found.condition.message).toContain('Facts missing (saas-app AccessDenied): Graph oauth2PermissionGrants');
+    const clean = run({ items: [app], gaps: [grantsGap, stateGap], declared: { 'saas-app': [app.id] } });
+    expect(clean.condition).toMatchObject({ status: 'True', reason: 'AllDeclared' });
+    expect(clean.condition.message).toMatch(/Facts missing \(saas-app AccessDenied\): .* \(\+1 more\)\.$/);
+  });
+
+  it('do not make a kind partial: what was undeclared before and is gone now is resolved', () => {
+    const out = run({ items: [], gaps: [grantsGap], previous: [prev(app.id, EARLIER, 'saas-app')] });
+    expect(out.undeclared).toEqual([]);
+    expect(ids(out.resolved)).toEqual([app.id]);
+    expect(out.condition.status).toBe('True');
+  });
+
+  it('without them the message is unchanged', () => {
+    expect(run({ items: [app] }).condition.message).not.toContain('Facts missing');
   });
 });
