@@ -72,6 +72,20 @@ module.exports = {
       to: { path: `${SRC}controller/` },
     },
     {
+      name: 'discover-writes-skeletons',
+      comment: 'discover/ (`cloudposture discover`) reads CloudOrganizations and writes YAML skeletons: it knows the CRD types only, never controls, providers, the controller or the report.',
+      severity: 'error',
+      from: { path: `${SRC}discover/` },
+      to: { path: SRC, pathNot: `${SRC}(api|discover)/` },
+    },
+    {
+      name: 'only-the-cli-runs-discover',
+      severity: 'error',
+      comment: 'discover/ is a command: only cli.ts imports it.',
+      from: { path: SRC, pathNot: [`${SRC}discover/`, `${SRC}cli\\.ts$`] },
+      to: { path: `${SRC}discover/` },
+    },
+    {
       name: 'no-test-code-in-the-operator',
       severity: 'error',
       from: { path: SRC },

@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runDiscoverCommand } from './discover/cli.js';
 import { runEvidenceCommand } from './evidence/verify-command.js';
 import { type CommandIO, EXIT_USAGE, runIacCheck } from './iac/check-command.js';
 import { runReportCommand } from './report/cli.js';
@@ -34,6 +35,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   evidence: {
     summary: 'Verify the hash-chained evidence records in an Object Lock bucket (evidence verify --bucket B)',
     run: (args, io) => runEvidenceCommand(args, io),
+  },
+  discover: {
+    summary: 'Write CloudAccount / CloudService skeletons (fields to fill in marked) for what the CloudOrganizations list as undeclared',
+    run: (args, io) => runDiscoverCommand(args, io),
   },
 };
 
