@@ -33,6 +33,7 @@ const SERVICE_PATHS = [
   'assurance.reports.0.expiresAt', 'assurance.reports.0.scope.regions', 'assurance.cuecs', 'assurance.cuecs.0.implemented',
   'exitPlan', 'exitPlan.document', 'exitPlan.lastDryRun', 'exitPlan.alternatives', 'exitPlan.dataExportVerified',
   'breakGlassIdentities', 'logVault', 'logVault.accountId', 'iac', 'iac.pulumi', 'iac.pulumi.stack',
+  'saas', 'saas.entraApplicationId',
 ] as const;
 
 /** Paths into a CloudAccount's spec (cluster-scoped: how an account is reached and who may use it). */
