@@ -2,6 +2,14 @@
 // emulator) seeded with the sample accounts, and the local HTTPS server answering
 // Azure Resource Manager / Microsoft Graph REST shapes for the Azure sample.
 
+import {
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+} from '@aws-sdk/client-organizations';
+
 import { startAzureDemo } from './azure-mock/demo.js';
 import { DEMO_SAMPLES, SeedClients, createUser, seedMarketingSandboxAccount } from './aws-seed.js';
 import { assumedRole, consoleLogin, ctEvent, iamUser, seedCloudTrailLogs } from './cloudtrail-logs.js';
@@ -11,6 +19,8 @@ import { MOTO_CREDENTIALS, startMoto } from './moto.js';
 export interface DemoAccounts {
   /** Environment for the operator process (endpoints, dummy credentials). */
   env: Record<string, string>;
+  /** The member account in the demo's AWS organisation that no CloudAccount declares. */
+  undeclaredAccount: DemoUndeclaredAccount;
   stop(): Promise<void>;
 }
 
@@ -21,6 +31,7 @@ export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
     await seedPaymentsChangeLog(moto.endpoint);
     await seedMarketingSandboxAccount(moto.endpoint);
     await seedSandboxChangeLog(moto.endpoint);
+    const undeclaredAccount = await seedOrganization(moto.endpoint);
     const azure = await startAzureDemo(runDir);
     return {
       env: {
@@ -30,6 +41,7 @@ export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
         AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
         AWS_REGION: 'eu-west-1',
       },
+      undeclaredAccount,
       stop: async () => {
         await azure.stop();
         await moto.stop();
@@ -39,6 +51,32 @@ export async function startDemoAccounts(runDir: string): Promise<DemoAccounts> {
     await moto.stop();
     throw error;
   }
+}
+
+export interface DemoUndeclaredAccount {
+  id: string;
+  name: string;
+  /** The OU it sits in, by name under the root. */
+  ou: string;
+}
+
+/**
+ * The AWS organisation of the sample CloudOrganization acme (crds/samples/organization.yaml):
+ * managed from the payments account (declared by CloudAccount payments-prod), with one
+ * member account in the OU Sandboxes that nobody declared. moto picks the member's id.
+ * (The payments account becomes a management account: SCPs never restrict one, which
+ * the demo already says of its region guardrail.)
+ */
+async function seedOrganization(endpoint: string): Promise<DemoUndeclaredAccount> {
+  const org = new SeedClients(endpoint, PAYMENTS_ACCOUNT_ID).organizations();
+  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const name = 'data-lake-sandbox';
+  const id = (await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }))).CreateAccountStatus?.AccountId as string;
+  const root = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id as string;
+  const ou = 'Sandboxes';
+  const ouId = (await org.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: ou }))).OrganizationalUnit?.Id as string;
+  await org.send(new MoveAccountCommand({ AccountId: id, SourceParentId: root, DestinationParentId: ouId }));
+  return { id, name, ou };
 }
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);

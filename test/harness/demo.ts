@@ -7,12 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CloudService } from '../../operator/src/api/types.js';
+import type { CloudOrganization, CloudService } from '../../operator/src/api/types.js';
 import { repoRoot } from './binaries.js';
 import { freePort, startControlPlane, type ControlPlane } from './controlplane.js';
 import { startDemoAccounts, type DemoAccounts } from './demo-accounts.js';
 
 const NAMESPACE = 'cloudposture-demo';
+const ORGANIZATION = 'acme';
 const once = process.argv.includes('--once') || process.env.CI === 'true';
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
 
     say('==> installing the CRDs and the samples');
     await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds')]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io', 'crd/cloudaccounts.cloudposture.io']);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/cloudservices.cloudposture.io', 'crd/cloudsecuritypolicies.cloudposture.io', 'crd/cloudaccounts.cloudposture.io', 'crd/cloudorganizations.cloudposture.io']);
     await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds', 'admission')]);
     await kubectl(['create', 'namespace', NAMESPACE]);
     await kubectl(['apply', '-n', NAMESPACE, '-f', join(repoRoot, 'crds', 'samples')]);
@@ -126,6 +127,11 @@ async function main(): Promise<void> {
         .slice(0, 12)
         .join('\n'),
     );
+    const organization = await waitForOrganization(kubectl, ORGANIZATION);
+    say(`\n==> the CloudOrganization ${ORGANIZATION} (crds/samples/organization.yaml): what nobody declared in the AWS organisation (Shadow IT)`);
+    say(await kubectl(['get', 'cloudorganizations']));
+    say(undeclaredTable(organization));
+    say('`cloudposture discover --out DIR` writes a CloudAccount / CloudService skeleton for each, the fields to fill in marked.\n');
     if (once) {
       await cleanup();
       return;
@@ -150,6 +156,30 @@ async function waitForAllReconciled(kubectl: (args: string[]) => Promise<string>
     if (Date.now() > deadline) throw new Error('timed out waiting for the operator to write status on every CloudService');
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** The organisation once its first listing is published (AllServicesDeclared True or False). */
+async function waitForOrganization(kubectl: (args: string[]) => Promise<string>, name: string): Promise<CloudOrganization> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const org = JSON.parse(await kubectl(['get', 'cloudorganization', name, '-o', 'json'])) as CloudOrganization;
+    const declared = org.status?.conditions?.find((c) => c.type === 'AllServicesDeclared');
+    if (declared && declared.status !== 'Unknown') return org;
+    if (Date.now() > deadline) {
+      const ready = org.status?.conditions?.find((c) => c.type === 'Ready');
+      throw new Error(`timed out waiting for CloudOrganization ${name} to be listed (Ready ${ready?.status ?? '-'}: ${ready?.message ?? 'no status'})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** status.undeclared as a table: kind, id, name, path (names, then ids). */
+function undeclaredTable(org: CloudOrganization): string {
+  const rows = (org.status?.undeclared ?? []).map((u) => [u.kind, u.id, u.name ?? '-', [u.pathNames, u.path ? `(${u.path})` : undefined].filter(Boolean).join(' ') || '-']);
+  if (rows.length === 0) return 'Undeclared: none\n';
+  const all = [['KIND', 'ID', 'NAME', 'PATH'], ...rows];
+  const widths = [0, 1, 2].map((i) => Math.max(...all.map((r) => (r[i] as string).length)));
+  return `Undeclared (status.undeclared):\n${all.map((r) => `  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i] as number) : c)).join('  ')}`).join('\n')}\n`;
 }
 
 function conditionTable(services: CloudService[]): string {

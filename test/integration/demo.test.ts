@@ -90,6 +90,14 @@ describe('the demo (npm run demo -- --once)', () => {
     expect(aws).toMatch(/moto limit, A523-08-ROOT-MFA: moto's GetAccountSummary always reports AccountMFAEnabled 0/);
     expect(aws).toMatch(/moto limit, A523-05-REGION-GUARDRAIL: /);
     expect(output).toMatch(/^cloudposture_findings\{namespace="cloudposture-demo"/m);
+    // The sample CloudOrganization on the payments (management) account: the one member
+    // account of the moto organisation that no CloudAccount declares, with its OU path.
+    expect(output).toMatch(/^NAME\s+ACCOUNT\s+UNDECLARED\s+ALLDECLARED\s+READY\s+AGE/m);
+    expect(output).toMatch(/^acme\s+payments-prod\s+1\s+False\s+True\s+/m);
+    const undeclared = output.slice(output.indexOf('Undeclared (status.undeclared):')).split('\n').filter((l) => l !== '').slice(1, 4);
+    expect(undeclared[0]).toMatch(/^ {2}KIND\s+ID\s+NAME\s+PATH$/);
+    expect(undeclared[1]).toMatch(/^ {2}account\s+\d{12}\s+data-lake-sandbox\s+Root\/Sandboxes \(r-[a-z0-9]+\/ou-[a-z0-9-]+\)$/);
+    expect(undeclared[2]).toBe('`cloudposture discover --out DIR` writes a CloudAccount / CloudService skeleton for each, the fields to fill in marked.');
   }, 300_000);
 
   it('`make demo` stopped with SIGTERM stops everything it started, the AWS emulator included', async () => {
