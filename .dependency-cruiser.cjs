@@ -86,6 +86,15 @@ module.exports = {
       to: { path: `${SRC}discover/` },
     },
     {
+      name: 'main-never-reaches-pulumi-or-tsx',
+      severity: 'error',
+      comment:
+        'The operator process (main.ts and everything it imports, type-only and dynamic imports included) never reaches the Pulumi SDKs or tsx: those serve only the CLI (iac-check), and the runtime image does not carry them.',
+      from: { path: `${SRC}main\\.ts$` },
+      // tsx's subpath exports do not resolve here: the bare specifier is matched as well.
+      to: { path: '^(node_modules/)?(@pulumi/|tsx(/|$))', reachable: true },
+    },
+    {
       name: 'no-test-code-in-the-operator',
       severity: 'error',
       from: { path: SRC },
@@ -96,7 +105,8 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['node_modules', '\\.d\\.ts$'] },
+    // node_modules is not excluded (only not followed): the rules above see which packages are imported.
+    exclude: { path: ['\\.d\\.ts$'] },
     enhancedResolveOptions: { extensions: ['.ts', '.js'] },
   },
 };
