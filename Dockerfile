@@ -1,9 +1,15 @@
 # syntax=docker/dockerfile:1
-# cloud-posture-operator image.
+# cloud-posture-operator images, two targets from one build:
 #
-#   docker build -t cloud-posture-operator:dev .
+#   docker build -t cloud-posture-operator:dev .                    # the operator (last stage, the default)
+#   docker build --target cli -t cloudposture-cli:dev .             # the `cloudposture` command line
 #
-# Node 24 in both stages: the project pins Node 24 (package.json engines and the `node`
+# The operator (dist/operator/src/main.js) never loads the Pulumi SDKs or tsx (enforced by the
+# dependency rule main-never-reaches-pulumi-or-tsx); only the CLI's `iac-check` does. So the
+# operator image carries the production dependencies without @pulumi/* and tsx (and what only
+# they pull in), and the cli image carries all production dependencies.
+#
+# Node 24 in all stages: the project pins Node 24 (package.json engines and the `node`
 # devDependency that npm scripts run), and the runtime is distroless Node 24.
 
 # --- build: install everything, compile TypeScript, drop dev dependencies -----------
@@ -16,14 +22,31 @@ COPY tsconfig.json ./
 COPY operator ./operator
 RUN npm run build && npm prune --omit=dev
 
-# --- runtime: distroless Node 24, no shell, no package manager, non-root; the files
-# stay owned by root, so the operator (uid 65532) cannot modify its own code ----------
-FROM gcr.io/distroless/nodejs24-debian12:nonroot
+# --- operator-deps: the production tree without the CLI-only packages. Removing them from
+# this stage's package.json and pruning also removes what only they depend on. -----------
+FROM build AS operator-deps
+RUN npm pkg delete dependencies.@pulumi/pulumi dependencies.@pulumi/aws dependencies.@pulumi/azure-native dependencies.tsx \
+ && npm prune --omit=dev
+
+# --- cli: distroless Node 24, all production dependencies; entrypoint `cloudposture` ----
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS cli
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist ./dist
+COPY --from=build /src/dist/operator ./dist/operator
+USER 65532:65532
+# The image's entrypoint is node: `docker run cloudposture-cli:dev iac-check ./infra`.
+ENTRYPOINT ["/nodejs/bin/node", "dist/operator/src/cli.js"]
+
+# --- runtime: distroless Node 24, no shell, no package manager, non-root; the files
+# stay owned by root, so the operator (uid 65532) cannot modify its own code ----------
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=operator-deps /src/package.json ./package.json
+COPY --from=operator-deps /src/node_modules ./node_modules
+COPY --from=build /src/dist/operator ./dist/operator
 USER 65532:65532
 EXPOSE 8080
 # The image's entrypoint is node: this runs `node dist/operator/src/main.js`.
