@@ -12,6 +12,8 @@ import { createReportHandler } from './report/endpoint.js';
 import { startServing, type MetricsAccess, type ServerTls } from './server.js';
 
 export async function runOperator(argv: readonly string[] = process.argv.slice(2)): Promise<() => Promise<void>> {
+  // Milliseconds since the process started (performance.now()): here every module main imports is loaded.
+  const modulesLoadedMs = Math.round(performance.now());
   const config = loadConfig(process.env, argv);
   const log = createLogger(config.logLevel);
   // Every API client made from it (state readers, the report's reviews too) has the request timeout.
@@ -75,6 +77,8 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
     concurrency: config.concurrency,
     metricsSecure: config.metricsSecure,
     tls: tls ? (selfSigned ? 'self-signed' : 'files') : 'none',
+    modulesLoadedMs,
+    processUptimeMs: Math.round(performance.now()),
   });
   manager.start().catch((error: Error) => {
     failed = true;

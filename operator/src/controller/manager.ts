@@ -264,6 +264,8 @@ export class Manager {
     this.options.log.info('manager started', {
       namespace: this.options.config.watchNamespace || '(all)',
       leaderElection: !!this.elector,
+      // The first lists are done (caches synced): milliseconds since the process started.
+      processUptimeMs: Math.round(performance.now()),
     });
     if (this.elector) this.elector.start();
     else this.startWorking();

@@ -69,7 +69,16 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
     azure: new SharedInventoryCache(readers.azure, backoff),
   };
   // `read` stamps a failure with the account's next attempt, which the retry follows.
-  const inventory: InventorySource = ({ target, intervalMs }, signal) => caches[target.provider].read(target, intervalMs, signal);
+  let firstRead = true;
+  const inventory: InventorySource = async ({ target, intervalMs }, signal) => {
+    const result = await caches[target.provider].read(target, intervalMs, signal);
+    if (firstRead) {
+      // Start-up timing: the process's first inventory (the first collection) is in hand.
+      firstRead = false;
+      log.info('first inventory read', { provider: target.provider, ok: result.ok, processUptimeMs: Math.round(performance.now()) });
+    }
+    return result;
+  };
   const exitDrills = createExitDrillGather({
     openObjectStore: (target) => aws.openObjectStore(target),
     ...(config.exitDrillDir ? { workDir: config.exitDrillDir } : {}),
