@@ -7,7 +7,7 @@
 // never an empty list. An empty `items` with no gap means "the organisation really has
 // nothing of that kind".
 
-import type { Provider } from '../api/types.js';
+import type { Provider, SaasConsent } from '../api/types.js';
 
 /** What was discovered: an AWS account, an Azure subscription, a consented SaaS app (Entra). */
 export type DiscoveredKind = 'account' | 'subscription' | 'saas-app';
@@ -58,31 +58,12 @@ export interface DiscoveredItem {
 export const MAX_CONSENT_SCOPES = 50;
 
 /**
- * The consents behind a third-party SaaS app (Entra ID), plain and bounded: delegated
- * grants (oauth2PermissionGrants) and application permissions (app role assignments
- * granted to the app's service principal).
+ * The consents behind a third-party SaaS app (Entra ID): delegated grants
+ * (oauth2PermissionGrants) and application permissions (app role assignments), plain and
+ * bounded (MAX_CONSENT_SCOPES). The shape of the CRD's status item, which the
+ * organisation reconciler writes within the CRD's bounds.
  */
-export interface SaasConsent {
-  /** The tenant that registered the app (the service principal's appOwnerOrganizationId). */
-  publisherTenantId: string;
-  /** Delegated scopes granted, distinct and sorted, at most MAX_CONSENT_SCOPES (e.g. "Mail.Read"). */
-  scopes: string[];
-  /** Distinct scopes left out of `scopes` past the bound. */
-  scopesOmitted?: number;
-  /** An administrator consented for every user (a grant with consentType AllPrincipals). */
-  adminConsent: boolean;
-  /** Distinct users who consented for themselves (grants with consentType Principal). */
-  consentingUsers: number;
-  /** Application permissions granted to the app (app-only access; always admin-consented). */
-  appRoleAssignments: number;
-  /** True when `appRoleAssignments` is a lower bound (the read saw at most its bound per app). */
-  appRoleAssignmentsAtLeast?: boolean;
-  /**
-   * Earliest consent time known (ISO 8601). Delegated grants carry no time in Graph
-   * v1.0, so this is the earliest app role assignment's createdDateTime, when any.
-   */
-  firstConsentAt?: string;
-}
+export type { SaasConsent };
 
 export interface DiscoveryGap {
   kind: DiscoveredKind;
