@@ -1,4 +1,4 @@
-import { buildStatus, conditionTransitions, MAX_STATUS_FINDINGS, statusNeedsWrite } from '../../operator/src/kube/status.js';
+import { buildStatus, changedOrDue, conditionTransitions, MAX_STATUS_FINDINGS, statusNeedsWrite } from '../../operator/src/kube/status.js';
 import type { Finding } from '../../operator/src/api/types.js';
 
 const now = new Date('2026-11-23T08:00:00Z');
@@ -115,5 +115,19 @@ describe('conditionTransitions', () => {
       'Compliant:False->True',
       'New:undefined->Unknown',
     ]);
+  });
+});
+
+describe('changedOrDue (CloudAccount and CloudOrganization status)', () => {
+  const at = (iso: string) => new Date(iso);
+  const prev = { checkedAt: '2026-12-01T10:00:00Z', conditions: [{ type: 'Ready', status: 'True' }] };
+  it.each([
+    ['no previous status', undefined, { ...prev, checkedAt: '2026-12-01T10:01:00Z' }, '2026-12-01T10:01:00Z', true],
+    ['only the check time moved, within the interval', prev, { ...prev, checkedAt: '2026-12-01T10:05:00Z' }, '2026-12-01T10:05:00Z', false],
+    ['only the check time moved, an interval later', prev, { ...prev, checkedAt: '2026-12-01T10:10:00Z' }, '2026-12-01T10:10:00Z', true],
+    ['something else changed', prev, { checkedAt: '2026-12-01T10:01:00Z', conditions: [{ type: 'Ready', status: 'False' }] }, '2026-12-01T10:01:00Z', true],
+    ['no recorded check time', { conditions: prev.conditions }, prev, '2026-12-01T10:01:00Z', true],
+  ])('%s', (_name, previous, next, now, expected) => {
+    expect(changedOrDue(previous as typeof prev | undefined, next as typeof prev, 'checkedAt', 10 * 60_000, at(now))).toBe(expected);
   });
 });

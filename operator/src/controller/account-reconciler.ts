@@ -8,7 +8,7 @@ import type { CloudAccount, CloudAccountStatus, Condition } from '../api/types.j
 import { rfc3339, setStatusCondition } from '../kube/conditions.js';
 import type { KubeApi } from '../kube/api.js';
 import { statusCode } from '../kube/api.js';
-import { canonical } from '../kube/merge-patch.js';
+import { changedOrDue } from '../kube/status.js';
 import type { Logger } from '../log.js';
 import type { AccountProbe } from '../providers/types.js';
 import { describeAdmission } from './account-admission.js';
@@ -46,7 +46,7 @@ export class AccountReconciler {
     const ready = await this.check(account, signal);
     const now = this.clock();
     const status = this.statusOf(account, ready, now);
-    if (needsWrite(account.status, status, this.deps.checkIntervalMs, now)) {
+    if (changedOrDue(account.status, status, 'checkedAt', this.deps.checkIntervalMs, now)) {
       try {
         await this.deps.api.patchAccountStatus(name, status);
       } catch (error) {
@@ -84,14 +84,4 @@ export class AccountReconciler {
       conditions: conditions.filter((c) => c.type === 'Ready'),
     };
   }
-}
-
-/** Write when anything but checkedAt changed, or once per interval (the check leaves a timestamp). */
-function needsWrite(previous: CloudAccountStatus | undefined, next: CloudAccountStatus, intervalMs: number, now: Date): boolean {
-  if (!previous) return true;
-  const { checkedAt: before, ...restBefore } = previous;
-  const { checkedAt: _after, ...restAfter } = next;
-  if (canonical(restBefore) !== canonical(restAfter)) return true;
-  const last = before ? Date.parse(before) : NaN;
-  return Number.isNaN(last) || now.getTime() - last >= intervalMs;
 }

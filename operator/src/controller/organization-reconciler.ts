@@ -26,7 +26,7 @@ import { DISCOVERED_KINDS, LISTED_KINDS, MAX_CONSENT_SCOPES, type DiscoveredKind
 import type { KubeApi } from '../kube/api.js';
 import { statusCode } from '../kube/api.js';
 import { rfc3339, setStatusCondition } from '../kube/conditions.js';
-import { canonical } from '../kube/merge-patch.js';
+import { changedOrDue } from '../kube/status.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { accountTarget } from './account-target.js';
@@ -132,7 +132,7 @@ export class OrganizationReconciler {
       now,
     });
     const status = statusOf(organization, provider, listing, readiness, outcome, now);
-    if (needsWrite(organization.status, status, intervalMs, now)) {
+    if (changedOrDue(organization.status, status, 'lastCheckedAt', intervalMs, now)) {
       try {
         await this.deps.api.patchOrganizationStatus(name, status);
       } catch (error) {
@@ -332,14 +332,4 @@ function toStatusConsent(c: NonNullable<UndeclaredItem['consent']>): NonNullable
     ...(c.appRoleAssignmentsAtLeast ? { appRoleAssignmentsAtLeast: true } : {}),
     ...(first && !Number.isNaN(first.getTime()) ? { firstConsentAt: rfc3339(first) } : {}),
   };
-}
-
-/** Write when anything but lastCheckedAt changed, or once per interval (the pass leaves a timestamp). */
-function needsWrite(previous: CloudOrganizationStatus | undefined, next: CloudOrganizationStatus, intervalMs: number, now: Date): boolean {
-  if (!previous) return true;
-  const { lastCheckedAt: before, ...restBefore } = previous;
-  const { lastCheckedAt: _after, ...restAfter } = next;
-  if (canonical(restBefore) !== canonical(restAfter)) return true;
-  const last = before ? Date.parse(before) : NaN;
-  return Number.isNaN(last) || now.getTime() - last >= intervalMs;
 }

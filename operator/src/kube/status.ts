@@ -77,6 +77,20 @@ export function statusNeedsWrite(
   return now.getTime() - Date.parse(before) >= intervalMs * 0.9;
 }
 
+/**
+ * For the cluster-scoped kinds' status (CloudAccount, CloudOrganization): write when
+ * anything but the check time `timeKey` changed, or once `intervalMs` has passed since
+ * the last recorded check (a timestamp per interval as evidence, nothing more).
+ */
+export function changedOrDue<S extends object>(previous: S | undefined, next: S, timeKey: keyof S, intervalMs: number, now: Date): boolean {
+  if (!previous) return true;
+  const withoutTime = (s: S): string => canonical(Object.fromEntries(Object.entries(s).filter(([k]) => k !== timeKey)));
+  if (withoutTime(previous) !== withoutTime(next)) return true;
+  const at = previous[timeKey];
+  const last = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  return Number.isNaN(last) || now.getTime() - last >= intervalMs;
+}
+
 /** What a read concluded, without when: source, failed or not, and why. */
 function readOutcomes(reads: CloudServiceStatus['reads']): Array<{ source: string; failed: boolean; reason?: string }> {
   return (reads ?? []).map((r) => ({ source: r.source, failed: r.failedAt !== undefined, ...(r.reason ? { reason: r.reason } : {}) }));
