@@ -202,6 +202,7 @@ const controlConditionType: Record<ControlConditionType, true> & Record<Conditio
   NoPublicExposure: true,
   AuditLogging: true,
   ChangesTracked: true,
+  ProviderAccessControlled: true,
   InSync: true,
 };
 

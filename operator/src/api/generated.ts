@@ -79,6 +79,10 @@ export interface CloudServiceSpec {
    */
   changeManagement?: ChangeManagement;
   /**
+   * "Control over the landlord" (checklist step 9): who at the provider may reach your data, and how you see it. Azure: Customer Lockbox requests must be answered by one of lockboxApprovers. AWS has no customer lockbox: the AWS Support role's use and AWS Support calls in the audit trail are shown, and the rest needs a declared attestation (ProviderAccessControlled is Unknown without one).
+   */
+  providerAccess?: ProviderAccess;
+  /**
    * How often the live account is re-checked, as a Go-style duration ("10m", "1h30m"). Default 10m, minimum 30s, maximum 8760h (365 days).
    */
   interval?: string;
@@ -606,6 +610,40 @@ export interface ChangeLogSource {
 }
 
 /**
+ * "Control over the landlord" (checklist step 9): who at the provider may reach your data, and how you see it. Azure: Customer Lockbox requests must be answered by one of lockboxApprovers. AWS has no customer lockbox: the AWS Support role's use and AWS Support calls in the audit trail are shown, and the rest needs a declared attestation (ProviderAccessControlled is Unknown without one).
+ */
+export interface ProviderAccess {
+  /**
+   * Azure: who may approve or deny Customer Lockbox requests (UPNs or Entra object ids). A request answered by anyone else, approved without a recorded approver, or left to expire is a finding; acknowledge a reviewed one in spec.changeManagement.acknowledgements (changeId = the request id).
+   *
+   * @maxItems 32
+   */
+  lockboxApprovers?: string[];
+  /**
+   * The provider's own account of its staff's access to customer data (e.g. the SOC 2 section on logical access by provider personnel, or a signed statement), as reviewed by you. Required for AWS; current while reviewedAt is within the policy's maxEvidenceAgeDays.
+   */
+  attestation?: ProviderAccessAttestation;
+}
+
+/**
+ * The provider's own account of its staff's access to customer data (e.g. the SOC 2 section on logical access by provider personnel, or a signed statement), as reviewed by you. Required for AWS; current while reviewedAt is within the policy's maxEvidenceAgeDays.
+ */
+export interface ProviderAccessAttestation {
+  /**
+   * Where the attestation is kept (document id or URL).
+   */
+  reference: string;
+  /**
+   * When you last reviewed it (RFC 3339).
+   */
+  reviewedAt: string;
+  /**
+   * Who reviewed it, e.g. "ciso@example.com".
+   */
+  reviewedBy?: string;
+}
+
+/**
  * Observed state, written by the operator only.
  */
 export interface CloudServiceStatus {
@@ -622,7 +660,7 @@ export interface CloudServiceStatus {
    */
   lastCheckedAt?: string;
   /**
-   * One condition per control family (ResponsibilityDefined, ContractReviewed, AssuranceCurrent, ExitPlanReady, MFAEnforced, DataResidency, EncryptionAtRest, NoPublicExposure, AuditLogging, ChangesTracked, InSync) plus Compliant and Ready. True is good; Unknown means the control could not be evaluated (e.g. no credentials), which is not a finding.
+   * One condition per control family (ResponsibilityDefined, ContractReviewed, AssuranceCurrent, ExitPlanReady, MFAEnforced, DataResidency, EncryptionAtRest, NoPublicExposure, AuditLogging, ChangesTracked, ProviderAccessControlled, InSync) plus Compliant and Ready. True is good; Unknown means the control could not be evaluated (e.g. no credentials), which is not a finding.
    *
    * @maxItems 32
    *
@@ -673,6 +711,10 @@ export interface CloudServiceStatus {
    * Items: One change read from the audit trail.
    */
   changes?: ChangeEntry[];
+  /**
+   * What was seen of the provider's own access (ProviderAccessControlled): Azure Customer Lockbox opt-in and the requests of the look-back window (90 days), AWS the Support role's last use.
+   */
+  providerAccess?: ProviderAccessStatus;
   /**
    * Changes beyond the bounded list, counted only.
    */
@@ -1056,7 +1098,7 @@ export interface ChangeEntry {
    */
   principal?: string;
   /**
-   * network-change (security group, network ACL, route table, VPC, gateway), sign-in (ConsoleLogin) or activity (any other call by a break-glass identity).
+   * network-change (security group, network ACL, route table, VPC, gateway), sign-in (ConsoleLogin), provider-access (a call by AWS Support, shown, never out-of-band) or activity (any other call by a break-glass identity).
    */
   kind?: string;
   /**
@@ -1091,6 +1133,70 @@ export interface ChangeEntry {
    * The call was refused (errorCode set); kept only for break-glass identities.
    */
   failed?: boolean;
+}
+
+/**
+ * What was seen of the provider's own access (ProviderAccessControlled): Azure Customer Lockbox opt-in and the requests of the look-back window (90 days), AWS the Support role's last use.
+ */
+export interface ProviderAccessStatus {
+  /**
+   * Azure, Customer Lockbox is opted in for the tenant.
+   */
+  lockboxOptedIn?: boolean;
+  /**
+   * AWS, when the AWSServiceRoleForSupport role was last used.
+   */
+  supportRoleLastUsedAt?: string;
+  /**
+   * Azure Customer Lockbox requests (at most 50, those with a finding first; the rest counted in lockboxRequestsOmitted).
+   *
+   * @maxItems 50
+   *
+   * Items: One Customer Lockbox request.
+   */
+  lockboxRequests?: LockboxRequestEntry[];
+  /**
+   * Requests beyond the bounded list, counted only.
+   */
+  lockboxRequestsOmitted?: number;
+}
+
+/**
+ * One Customer Lockbox request.
+ */
+export interface LockboxRequestEntry {
+  /**
+   * The request id; acknowledge with spec.changeManagement.acknowledgements[].changeId.
+   */
+  id: string;
+  /**
+   * As the Lockbox API reports it, e.g. Pending, Approved, Denied, Expired.
+   */
+  status: string;
+  /**
+   * When the Microsoft engineer asked for access.
+   */
+  createdAt: string;
+  /**
+   * What the engineer asked to reach.
+   */
+  resource?: string;
+  /**
+   * Who approved or denied it (the Activity Log's caller).
+   */
+  answeredBy?: string;
+  /**
+   * When it was answered.
+   */
+  answeredAt?: string;
+  /**
+   * Why this request is a finding (unanswered, auto-approved, answered by someone not declared); absent when in order.
+   */
+  finding?: string;
+  /**
+   * Listed in spec.changeManagement.acknowledgements.
+   */
+  acknowledged?: boolean;
 }
 
 /**
@@ -1226,6 +1332,7 @@ export type ControlConditionType =
   | 'NoPublicExposure'
   | 'AuditLogging'
   | 'ChangesTracked'
+  | 'ProviderAccessControlled'
   | 'InSync';
 
 /** Every member of {@link ControlConditionType}, in schema order. */
@@ -1240,6 +1347,7 @@ export const CONTROL_CONDITION_TYPE_VALUES = [
   'NoPublicExposure',
   'AuditLogging',
   'ChangesTracked',
+  'ProviderAccessControlled',
   'InSync',
 ] as const satisfies readonly ControlConditionType[];
 

@@ -1,10 +1,11 @@
 // The write side of a reconcile, in one place: the status patch (merge patch on the
 // status subresource, only when something changed), the service's metric series, the
-// Events for condition transitions and break-glass uses. It publishes what the
+// Events for condition transitions, break-glass uses and Lockbox request findings. It publishes what the
 // evaluation returned and derives nothing itself.
 
 import type { CloudService, CloudServiceStatus } from '../api/types.js';
 import type { BreakGlassUse } from '../controls/changes/ledger.js';
+import type { LockboxAlert } from '../controls/provider-access/lockbox-judge.js';
 import type { ServiceMetricValues } from '../controls/metric-values.js';
 import { apiErrorDetail, statusCode, type KubeApi } from '../kube/api.js';
 import { createMergePatch, type Json } from '../kube/merge-patch.js';
@@ -83,6 +84,27 @@ export class Publisher {
       } catch (error) {
         // An Event is best effort; status already holds the truth.
         log.warn('event not recorded', { reason: event.reason, code: statusCode(error) });
+      }
+    }
+  }
+
+  /** One Warning Event per Lockbox request finding, once: the evaluation returns only those not yet in the status written over. */
+  async recordLockboxAlerts(service: CloudService, alerts: readonly LockboxAlert[], log: Logger): Promise<void> {
+    for (const alert of alerts) {
+      try {
+        await this.deps.api.createEvent(
+          {
+            namespace: service.metadata.namespace ?? '',
+            involved: { kind: 'CloudService', apiVersion: API_VERSION, name: service.metadata.name ?? '', uid: service.metadata.uid },
+            type: 'Warning',
+            reason: 'LockboxRequestNotControlled',
+            message: alert.message,
+            action: 'Detect',
+          },
+          this.deps.clock(),
+        );
+      } catch (error) {
+        log.warn('event not recorded', { reason: 'LockboxRequestNotControlled', code: statusCode(error) });
       }
     }
   }

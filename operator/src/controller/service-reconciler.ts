@@ -121,7 +121,10 @@ export class ServiceReconciler {
       this.submitEvidence(current, gathered, evaluation, written ? status : (current.status ?? status), log);
       const transitions = written ? conditionTransitions(current.status?.conditions, status.conditions ?? []) : [];
       await this.publisher.recordTransitions(current, transitions, log);
-      if (written) await this.publisher.recordBreakGlassUses(current, evaluation.newBreakGlassUses, log);
+      if (written) {
+        await this.publisher.recordBreakGlassUses(current, evaluation.newBreakGlassUses, log);
+        await this.publisher.recordLockboxAlerts(current, evaluation.newLockboxAlerts, log);
+      }
       log.info('reconciled', {
         generation: current.metadata.generation,
         outcome: evaluation.ready.reason,
@@ -193,6 +196,7 @@ function evaluate(service: CloudService, gathered: Gathered): Evaluation {
     ...(gathered.exitDrill?.status ? { exitDrillStatus: gathered.exitDrill.status } : {}),
     ...(gathered.exitDrill?.nextAt ? { nextDrillAt: gathered.exitDrill.nextAt } : {}),
     ...(service.status?.changes && !gathered.refused ? { previousChanges: service.status.changes } : {}),
+    ...(service.status?.providerAccess && !gathered.refused ? { previousProviderAccess: service.status.providerAccess } : {}),
   });
 }
 
@@ -216,6 +220,7 @@ function statusFor(service: CloudService, gathered: Gathered, evaluation: Evalua
     status.changes = evaluation.changeLedger.changes;
     if (evaluation.changeLedger.changesOmitted > 0) status.changesOmitted = evaluation.changeLedger.changesOmitted;
   }
+  if (evaluation.providerAccess) status.providerAccess = evaluation.providerAccess;
   if (gathered.changeLog) status.changeLog = gathered.changeLog;
   if (gathered.reads.length > 0) status.reads = gathered.reads;
   if (gathered.accountId) status.accountId = gathered.accountId;

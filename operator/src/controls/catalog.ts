@@ -36,6 +36,9 @@ import { trailDelivery } from './audit-logging/trail-delivery.js';
 import { breakGlassUsed } from './changes/break-glass-used.js';
 import { networkChangesTracked } from './changes/network-changes-tracked.js';
 import { iacInSync } from './insync/iac-in-sync.js';
+import { lockboxEnabled } from './provider-access/lockbox-enabled.js';
+import { lockboxRequestsAnswered } from './provider-access/lockbox-requests-answered.js';
+import { providerAccessAttested } from './provider-access/provider-access-attested.js';
 
 /** The ChangesTracked controls, in catalog order (family ChangesTracked). */
 export const CHANGE_CONTROLS: readonly Control[] = [breakGlassUsed, networkChangesTracked];
@@ -71,6 +74,9 @@ export const CATALOG: readonly Control[] = [
   offPlatformTrail,
   trailDelivery,
   ...CHANGE_CONTROLS,
+  lockboxEnabled,
+  lockboxRequestsAnswered,
+  providerAccessAttested,
   iacInSync,
 ];
 

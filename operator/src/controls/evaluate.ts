@@ -17,7 +17,7 @@
 // - Facts several controls and the summary share (judged changes, the drift report,
 //   region placement) are computed once per input (memo.ts).
 
-import type { ChangeEntry, ConditionStatus, ExitDrillStatus, Finding, ServiceSummary, Severity } from '../api/types.js';
+import type { ChangeEntry, ConditionStatus, ExitDrillStatus, Finding, ProviderAccessStatus, ServiceSummary, Severity } from '../api/types.js';
 import type { ChangeRecord } from '../inventory/changes.js';
 import type { ConditionType, Control, ControlInput, ControlOutcome } from './types.js';
 import { CATALOG, evaluatedFamilies } from './catalog.js';
@@ -30,6 +30,8 @@ import { driftOf } from './insync/drift-report.js';
 import { mfaSummary } from './mfa/mfa-summary.js';
 import { unknown, worstStatus } from './outcome.js';
 import { regionViolationsOf } from './residency/placement.js';
+import { providerAccessOf } from './provider-access/provider-access-status.js';
+import type { LockboxAlert } from './provider-access/lockbox-judge.js';
 import { compareText, sentence, truncate } from './text.js';
 
 export const COMPLIANT_CONDITION = 'Compliant';
@@ -76,6 +78,8 @@ export interface EvaluationInput extends ControlInput {
   exitDrillStatus?: ExitDrillStatus;
   /** When the next exit drill is due. */
   nextDrillAt?: Date;
+  /** status.providerAccess being written over: Lockbox findings already announced. */
+  previousProviderAccess?: ProviderAccessStatus;
 }
 
 export interface Evaluation {
@@ -97,6 +101,10 @@ export interface Evaluation {
   changeLedger?: ChangeStatusEntries;
   /** Break-glass uses not yet in previousChanges: one Event and counter increment each. */
   newBreakGlassUses: BreakGlassUse[];
+  /** status.providerAccess, when the provider's own access was read (else the previous one is kept). */
+  providerAccess?: ProviderAccessStatus;
+  /** Lockbox request findings not yet in previousProviderAccess: one Event each. */
+  newLockboxAlerts: LockboxAlert[];
   /** The service's metric series, as published. */
   metrics: ServiceMetricValues;
 }
@@ -257,6 +265,7 @@ export function evaluateService(input: EvaluationInput, catalog: readonly Contro
       findings: r.outcome.status === 'False' ? r.outcome.findings.length : 0,
     })),
     newBreakGlassUses: judged ? newBreakGlassUses(breakGlassUsesOf(judged), input.previousChanges) : [],
+    newLockboxAlerts: [],
     metrics: serviceMetricValues(input, {
       conditions: [...conditions.map((f) => ({ type: f.type, status: f.status })), { type: COMPLIANT_CONDITION, status: compliant.status }],
       findings,
@@ -265,6 +274,9 @@ export function evaluateService(input: EvaluationInput, catalog: readonly Contro
     }),
   };
   if (judged) evaluation.changeLedger = changeStatusEntriesOf(judged);
+  const access = providerAccessOf(input, input.previousProviderAccess);
+  if (access.status) evaluation.providerAccess = access.status;
+  evaluation.newLockboxAlerts = access.newAlerts;
   if (requeueAt !== undefined) evaluation.requeueAt = requeueAt;
   return evaluation;
 }

@@ -3,8 +3,12 @@
 // plus the one rule both sides share for naming an identity (ARN pattern, user name,
 // role name): readers use it to keep a watched identity's calls, controls to judge them.
 
-/** network-change: security group, NACL, route table, VPC, gateway; sign-in: ConsoleLogin; activity: anything else. */
-export type ChangeKind = 'network-change' | 'sign-in' | 'activity';
+/**
+ * network-change: security group, NACL, route table, VPC, gateway; sign-in: ConsoleLogin;
+ * provider-access: a call by the provider's own staff or internal principals (AWS Support,
+ * "AWS Internal"; an Azure Customer Lockbox approval); activity: anything else.
+ */
+export type ChangeKind = 'network-change' | 'sign-in' | 'provider-access' | 'activity';
 
 /** One event of the audit trail (a CloudTrail record), provider-neutral. */
 export interface ChangeRecord {

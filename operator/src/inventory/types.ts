@@ -4,6 +4,7 @@
 // reports Unknown for it, never a finding.
 
 import type { Provider } from '../api/types.js';
+import type { ProviderAccessFacts } from './provider-access.js';
 
 export interface AccessKey {
   /** Key id, masked (first 4 + last 4 chars) so status never holds a full key id. */
@@ -115,7 +116,16 @@ export interface AuditTrail {
 }
 
 /** `signInActivity`: when identities last signed in (Azure: Graph signInActivity, Entra ID P1/P2). */
-export type InventoryArea = 'identities' | 'resources' | 'guardrails' | 'auditTrails' | 'exposure' | 'encryption' | 'signInActivity';
+export type InventoryArea =
+  | 'identities'
+  | 'resources'
+  | 'guardrails'
+  | 'auditTrails'
+  | 'exposure'
+  | 'encryption'
+  | 'signInActivity'
+  /** The provider's own access: Customer Lockbox (Azure), the AWS Support role (AWS). */
+  | 'providerAccess';
 
 /**
  * One answer of a cloud API during a collection, as evidence: what was asked, of which
@@ -165,6 +175,8 @@ export interface Inventory {
   resources: Resource[];
   guardrails: Guardrails;
   auditTrails: AuditTrail[];
+  /** The provider's own access (providerAccess area); absent when not read. */
+  providerAccess?: ProviderAccessFacts;
   /** Parts that could not be read: the controls depending on them report Unknown. */
   gaps: CollectionGap[];
   /** API calls spent on this collection, for efficiency reporting. */

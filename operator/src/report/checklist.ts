@@ -24,7 +24,12 @@ export const CHECKLIST: readonly ChecklistStep[] = [
   { step: 6, title: 'Provider audit evidence', requirement: 'Current SOC 2 Type II / ISO 27001 reports whose scope covers the regions and services used; CUECs implemented.', conditions: ['AssuranceCurrent'] },
   { step: 7, title: 'Exit strategy', requirement: 'Documented exit plan with alternatives and a tested, verified data export.', conditions: ['ExitPlanReady'] },
   { step: 8, title: 'MFA for administrative access', requirement: '100 % MFA for identities that can write or delete; no long-lived keys; break-glass accounts protected and their use reviewed.', conditions: ['MFAEnforced', 'ChangesTracked'] },
-  { step: 9, title: 'Activity monitoring', requirement: 'Audit trail streamed to an off-platform log vault, delivered recently.', conditions: ['AuditLogging'] },
+  {
+    step: 9,
+    title: 'Activity monitoring',
+    requirement: "Audit trail streamed to an off-platform log vault, delivered recently; the provider's own access approved (Customer Lockbox) or attested.",
+    conditions: ['AuditLogging', 'ProviderAccessControlled'],
+  },
   { step: 10, title: 'Change management', requirement: 'A change record for every network and firewall change.', conditions: ['ChangesTracked'] },
 ];
 

@@ -162,7 +162,7 @@ export function changesSection(status: CloudServiceStatus | undefined): ServiceR
   const changes: ServiceReport['changes'] = {
     entries: changeEntries,
     omitted: status?.changesOmitted ?? 0,
-    openOutOfBand: changeEntries.filter((e) => !e.tracked && !e.acknowledged && e.breakGlass !== true && e.kind !== 'sign-in' && e.failed !== true).length,
+    openOutOfBand: changeEntries.filter((e) => !e.tracked && !e.acknowledged && e.breakGlass !== true && e.kind !== 'sign-in' && e.kind !== 'provider-access' && e.failed !== true).length,
     openBreakGlass: changeEntries.filter((e) => e.breakGlass === true && !e.acknowledged).length,
   };
   if (status?.changeLog) changes.log = status.changeLog;

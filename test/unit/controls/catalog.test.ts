@@ -24,6 +24,7 @@ const FAMILY_FOLDER: Record<ConditionType, string> = {
   NoPublicExposure: 'exposure',
   AuditLogging: 'audit-logging',
   ChangesTracked: 'changes',
+  ProviderAccessControlled: 'provider-access',
   InSync: 'insync',
 };
 

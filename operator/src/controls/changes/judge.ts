@@ -42,9 +42,18 @@ export interface JudgedChange {
   breakGlass?: string;
 }
 
-/** True for records the controls count: succeeded network changes, and every break-glass call. */
+/**
+ * True for records the ledger keeps: succeeded network changes, every break-glass call,
+ * and calls by the provider's own staff (shown for ProviderAccessControlled, never
+ * out-of-band changes).
+ */
 function relevant(j: JudgedChange): boolean {
-  return j.breakGlass !== undefined || (j.record.kind === 'network-change' && j.record.errorCode === undefined);
+  return j.breakGlass !== undefined || j.record.kind === 'provider-access' || (j.record.kind === 'network-change' && j.record.errorCode === undefined);
+}
+
+/** A call by the provider's own staff: shown in the ledger, never judged as a change. */
+export function isProviderAccess(j: JudgedChange): boolean {
+  return j.record.kind === 'provider-access' && j.breakGlass === undefined;
 }
 
 /** Each relevant record with its tracked / acknowledged / break-glass verdict, newest first. */

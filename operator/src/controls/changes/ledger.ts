@@ -5,7 +5,7 @@
 import type { ChangeEntry, CloudServiceSpec } from '../../api/types.js';
 import type { ChangeKind, ChangeRecord } from '../../inventory/changes.js';
 import { truncate } from '../text.js';
-import { type JudgedChange, describeRecord, judgeChanges, newestFirst } from './judge.js';
+import { type JudgedChange, describeRecord, isProviderAccess, judgeChanges, newestFirst } from './judge.js';
 
 /** Bound of status.changes (the CRD's maxItems). */
 export const STATUS_CHANGES_MAX = 50;
@@ -76,8 +76,10 @@ export interface ChangeStatusEntries {
 
 /** The same from changes already judged (judgedChangesOf(input): no second judgement). */
 export function changeStatusEntriesOf(judged: readonly JudgedChange[], limit = STATUS_CHANGES_MAX): ChangeStatusEntries {
-  const open = judged.filter((j) => !j.tracked && !j.acknowledged);
-  const closed = judged.filter((j) => j.tracked || j.acknowledged);
+  // Calls by the provider's staff are shown, never open: they go with the closed ones.
+  const isOpen = (j: JudgedChange) => !j.tracked && !j.acknowledged && !isProviderAccess(j);
+  const open = judged.filter(isOpen);
+  const closed = judged.filter((j) => !isOpen(j));
   const kept = [...open, ...closed].slice(0, limit).sort(newestFirst);
   const changes = kept.map((j) => {
     const e: ChangeEntry = {

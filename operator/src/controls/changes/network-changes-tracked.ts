@@ -6,7 +6,7 @@
 import type { Control, ControlFinding } from '../types.js';
 import { fail, pass } from '../outcome.js';
 import { listSome, plural } from '../text.js';
-import { describeRecord, readChanges } from './judge.js';
+import { describeRecord, isProviderAccess, readChanges } from './judge.js';
 
 export const networkChangesTracked: Control = {
   id: 'A523-10-NETWORK-CHANGES-TRACKED',
@@ -21,7 +21,7 @@ export const networkChangesTracked: Control = {
   evaluate(input) {
     const read = readChanges(input);
     if (!read.ok) return read.outcome;
-    const judged = read.judged.filter((j) => j.breakGlass === undefined);
+    const judged = read.judged.filter((j) => j.breakGlass === undefined && !isProviderAccess(j));
     const outOfBand = judged.filter((j) => !j.tracked && !j.acknowledged);
     if (outOfBand.length > 0) {
       const findings: ControlFinding[] = outOfBand.map((j) => ({
