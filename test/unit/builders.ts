@@ -111,6 +111,7 @@ export function aSpec(overrides: Partial<CloudServiceSpec> = {}): CloudServiceSp
       dataExportVerified: true,
     },
     breakGlassIdentities: ['breakglass-admin'],
+    providerAccess: { attestation: { reference: 'AWS SOC 2 Type II, logical access by AWS personnel', reviewedAt: daysAgo(30) } },
     logVault: { accountId: VAULT_ACCOUNT_ID, bucket: VAULT_BUCKET },
     ...overrides,
   };

@@ -617,6 +617,8 @@ export interface ProviderAccess {
    * Azure: who may approve or deny Customer Lockbox requests (UPNs or Entra object ids). A request answered by anyone else, approved without a recorded approver, or left to expire is a finding; acknowledge a reviewed one in spec.changeManagement.acknowledgements (changeId = the request id).
    *
    * @maxItems 32
+   *
+   * Items: A UPN or Entra object id.
    */
   lockboxApprovers?: string[];
   /**

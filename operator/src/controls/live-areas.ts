@@ -28,6 +28,9 @@ export const LIVE_CONTROL_AREAS: Readonly<Record<string, readonly InventoryArea[
   'A523-08-UNUSED-ACCESS': ['identities', 'signInActivity'],
   'A523-09-OFF-PLATFORM-TRAIL': ['auditTrails'],
   'A523-09-TRAIL-DELIVERY': ['auditTrails'],
+  // Azure: tenantOptedIn, the Lockbox requests and their UpdateApproval Activity Log events
+  'A523-09-LOCKBOX-ENABLED': ['providerAccess'],
+  'A523-09-LOCKBOX-REQUESTS-ANSWERED': ['providerAccess'],
 };
 
 /** The areas a live control rests on; empty for a control that reads no inventory. */

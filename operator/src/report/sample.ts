@@ -135,6 +135,7 @@ function baseSpec(now: Date, account: string, overrides: Partial<CloudServiceSpe
       drill: { s3: { bucket: 'payments-data-exports', prefix: 'ledger/' }, sampleObjects: 20, recoveryTimeObjective: '72h', interval: '168h' },
     },
     breakGlassIdentities: ['breakglass-admin'],
+    providerAccess: { attestation: { reference: 'AWS SOC 2 Type II (AWS Artifact): logical access by AWS personnel', reviewedAt: ago(now, 40 * DAY), reviewedBy: 'ciso@example.com' } },
     logVault: { accountId: '999999999999', bucket: 'org-log-vault' },
     changeManagement: {
       deployerPrincipals: [`arn:aws:iam::${account}:role/github-deploy`],
@@ -350,6 +351,7 @@ export function sampleServices(now: Date): CloudService[] {
     exitPlan: { document: 'https://wiki.example.com/exit/m365', alternatives: ['google-workspace'], lastDryRun: ago(now, 150 * DAY), dataExportVerified: true },
     changeManagement: undefined,
     breakGlassIdentities: ['emergency-admin@example.onmicrosoft.com'],
+    providerAccess: { lockboxApprovers: ['secops@example.onmicrosoft.com'] },
   };
   const azureService = object(
     'collab',

@@ -93,6 +93,7 @@ describe('catalog', () => {
       'NoPublicExposure',
       'AuditLogging',
       'ChangesTracked',
+      'ProviderAccessControlled',
       'InSync',
     ]);
   });

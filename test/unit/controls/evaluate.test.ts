@@ -49,12 +49,13 @@ describe('evaluateService on the real catalog', () => {
       ['NoPublicExposure', 'True'],
       ['AuditLogging', 'True'],
       ['ChangesTracked', 'True'],
+      ['ProviderAccessControlled', 'True'],
       ['InSync', 'True'],
     ]);
     expect(evaluation.compliant).toEqual({
       status: 'True',
       reason: 'AllControlsPass',
-      message: 'All 11 required control families pass.',
+      message: 'All 12 required control families pass.',
     });
     expect(evaluation.findings).toEqual([]);
     expect(evaluation.summary).toEqual({
@@ -179,7 +180,7 @@ describe('evaluateService on the real catalog', () => {
     expect(evaluation.compliant).toEqual({
       status: 'True',
       reason: 'AllControlsPass',
-      message: 'All 10 required control families pass. Exempt: ExitPlanReady (False).',
+      message: 'All 11 required control families pass. Exempt: ExitPlanReady (False).',
     });
   });
 });

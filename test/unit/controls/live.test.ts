@@ -22,11 +22,13 @@ import {
 // InSync is not applicable without spec.iac (True, NotApplicable); its behaviour on a
 // failed or partial inventory is covered in test/unit/iac-insync.test.ts.
 const LIVE = CATALOG.filter((c) => c.needs === 'live' && c.family !== 'InSync');
-const ALL_AREAS: InventoryArea[] = ['identities', 'resources', 'guardrails', 'auditTrails', 'exposure', 'encryption', 'signInActivity'];
+const ALL_AREAS: InventoryArea[] = ['identities', 'resources', 'guardrails', 'auditTrails', 'exposure', 'encryption', 'signInActivity', 'providerAccess'];
 
 /** Strict policy and a spec that engages every live control. */
 const policy = aPolicy({}, 'strictly-confidential');
-const spec = aSpec({ breakGlassIdentities: ['breakglass-admin'] });
+const awsSpec = aSpec({ breakGlassIdentities: ['breakglass-admin'] });
+/** Customer Lockbox exists on Azure only: its controls are engaged by an Azure service. */
+const specFor = (id: string) => (id.startsWith('A523-09-LOCKBOX') ? { ...awsSpec, provider: 'azure' as const, providerAccess: { lockboxApprovers: ['secops@example.com'] } } : awsSpec);
 
 /** An account that fails every live control it can. */
 const badAccount: Inventory = anInventory({
@@ -43,12 +45,13 @@ const badAccount: Inventory = anInventory({
     defaultVolumeEncryption: { 'us-east-1': false },
   },
   auditTrails: [aTrail({ lastDeliveryError: 'AccessDenied' })],
+  providerAccess: { lockboxOptedIn: false, lockboxRequests: [{ id: 'lb-1', status: 'Expired', createdAt: daysAgo(10) }] },
 });
 
 describe('live controls never report False on missing data', () => {
   it('sanity: the bad account fails every live control but the trail check', () => {
     const statuses = Object.fromEntries(
-      LIVE.map((c) => [c.id, c.evaluate(anInput({ spec, policy, inventory: badAccount })).status]),
+      LIVE.map((c) => [c.id, c.evaluate(anInput({ spec: specFor(c.id), policy, inventory: badAccount })).status]),
     );
     expect(statuses).toEqual(
       Object.fromEntries(LIVE.map((c) => [c.id, c.id === 'A523-09-OFF-PLATFORM-TRAIL' ? 'True' : 'False'])),
@@ -56,12 +59,12 @@ describe('live controls never report False on missing data', () => {
   });
 
   it.each(LIVE.map((c) => [c.id, c] as const))('%s: collection failure → Unknown with its reason', (_id, control) => {
-    const outcome = control.evaluate(anInput({ spec, policy, inventory: liveFailed('CredentialsInvalid') }));
+    const outcome = control.evaluate(anInput({ spec: specFor(control.id), policy, inventory: liveFailed('CredentialsInvalid') }));
     expect(outcome).toMatchObject({ status: 'Unknown', reason: 'CredentialsInvalid', findings: [] });
   });
 
   it.each(LIVE.map((c) => [c.id, c] as const))('%s: skipped collection → Unknown', (_id, control) => {
-    expect(control.evaluate(anInput({ spec, policy, inventory: liveSkipped() })).status).toBe('Unknown');
+    expect(control.evaluate(anInput({ spec: specFor(control.id), policy, inventory: liveSkipped() })).status).toBe('Unknown');
   });
 
   it.each(LIVE.map((c) => [c.id, c] as const))(
@@ -73,7 +76,7 @@ describe('live controls never report False on missing data', () => {
         guardrails: {},
         gaps: ALL_AREAS.map((area) => ({ area, reason: 'AccessDenied', message: `${area} denied` })),
       };
-      const outcome = control.evaluate(anInput({ spec, policy, inventory: liveOk(inventory) }));
+      const outcome = control.evaluate(anInput({ spec: specFor(control.id), policy, inventory: liveOk(inventory) }));
       expect(outcome).toMatchObject({ status: 'Unknown', reason: 'AccessDenied', findings: [] });
     },
   );

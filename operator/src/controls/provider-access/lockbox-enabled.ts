@@ -17,11 +17,11 @@ export const lockboxEnabled: Control = {
     'Turn on Customer Lockbox for the tenant (Azure portal, Customer Lockbox for Microsoft Azure, Administration: Enabled; needs the Global Administrator role and a Developer, Standard or higher support plan), then declare who answers requests in spec.providerAccess.lockboxApprovers.',
   needs: 'live',
   evaluate(input) {
-    if (input.spec.provider !== 'azure') {
-      return pass('NotApplicable', 'AWS has no customer lockbox: the provider\'s access is judged by A523-09-PROVIDER-ACCESS-ATTESTED');
-    }
     const live = readLive(input, ['providerAccess']);
     if (!live.ok) return live.outcome;
+    if (input.spec.provider !== 'azure') {
+      return pass('NotApplicable', "AWS has no customer lockbox: the provider's access is judged by A523-09-PROVIDER-ACCESS-ATTESTED");
+    }
     const optedIn = live.inventory.providerAccess?.lockboxOptedIn;
     if (optedIn === undefined) return unreadFact(live.inventory, ['providerAccess'], 'Customer Lockbox opt-in');
     const timing = { evidenceAt: live.evidenceAt };

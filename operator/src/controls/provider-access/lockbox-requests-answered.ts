@@ -20,9 +20,9 @@ export const lockboxRequestsAnswered: Control = {
     'Review each listed request with its support case: confirm who answered it and why; name the people who may answer in spec.providerAccess.lockboxApprovers and route Lockbox e-mail to them; then record the review in spec.changeManagement.acknowledgements (changeId = the request id, reference = the review ticket).',
   needs: 'live',
   evaluate(input) {
-    if (input.spec.provider !== 'azure') return pass('NotApplicable', 'AWS has no customer lockbox requests');
     const live = readLive(input, ['providerAccess']);
     if (!live.ok) return live.outcome;
+    if (input.spec.provider !== 'azure') return pass('NotApplicable', 'AWS has no customer lockbox requests');
     const requests = live.inventory.providerAccess?.lockboxRequests;
     if (requests === undefined) return unreadFact(live.inventory, ['providerAccess'], 'Customer Lockbox requests');
     const timing = { evidenceAt: live.evidenceAt };
