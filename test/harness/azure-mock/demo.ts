@@ -29,6 +29,7 @@ import {
   uuidFor,
   type AzureFixture,
 } from './fixture.js';
+import { lockboxAnswerEvents, lockboxRequest, lockboxRequestId } from './lockbox-fixture.js';
 import { startAzureMock } from './server.js';
 
 /** From crds/samples/azure-sample.yaml. */
@@ -47,6 +48,10 @@ export const PAYROLL_SUBSCRIPTION_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 export const PAYROLL_CLIENT_ID = '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a';
 /** spec.changeManagement.deployerPrincipals of the payroll sample. */
 export const PAYROLL_DEPLOYER_APP_ID = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8';
+/** Who approves Customer Lockbox requests in the sample's tenant (Head of IT, Global Administrator). */
+export const DEMO_LOCKBOX_APPROVER = 'jane.doe@example.com';
+/** The sample tenant's one Lockbox request, approved by DEMO_LOCKBOX_APPROVER. */
+export const DEMO_LOCKBOX_REQUEST_ID = lockboxRequestId('demo:print-vm');
 /** A dummy value the local token endpoint accepts; not a real secret anywhere. */
 const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
 
@@ -66,6 +71,9 @@ const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
  * - ChangesTracked: in the last hours the pipeline changed an NSG rule (tracked),
  *   it-ops@ opened RDP from the internet by hand (out of band), and breakglass1@ signed
  *   in and made a role assignment (break-glass use).
+ * - ProviderAccessControlled: Customer Lockbox is opted in; one request (3 days ago, a
+ *   Microsoft engineer asking for the print VM) was approved by DEMO_LOCKBOX_APPROVER
+ *   (jane.doe@, Head of IT and Global Administrator) 40 minutes after it was made.
  */
 export function demoFixture(): AzureFixture {
   const sub = DEMO_SUBSCRIPTION_ID;
@@ -147,6 +155,12 @@ export function demoFixture(): AzureFixture {
     ...activityEvents(sub, { operation: 'Microsoft.Authorization/roleAssignments/write', resourceId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments/${uuidFor('demo-bg-assignment')}`, caller: 'breakglass1@example.onmicrosoft.com', at: ago(35) }),
   ];
   f.signIns = [signIn('breakglass1@example.onmicrosoft.com', ago(38)), signIn('jane.doe@example.com', ago(90))];
+  const asked = ago(3 * 24 * 60);
+  f.lockbox = {
+    optedIn: true,
+    requests: [lockboxRequest(sub, { requestId: DEMO_LOCKBOX_REQUEST_ID, status: 'Approved', createdAt: asked, resourceIds: [`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-print-weu`] })],
+  };
+  f.activityLog.push(...lockboxAnswerEvents(sub, DEMO_LOCKBOX_REQUEST_ID, { userPrincipalName: DEMO_LOCKBOX_APPROVER, id: String(jane.id) }, new Date(asked.getTime() + 40 * 60_000)));
   return f;
 }
 
@@ -163,6 +177,7 @@ export function demoFixture(): AzureFixture {
  * - AuditLogging: the activity log goes to the organisation's vault (acmeauditvault,
  *   vault subscription), which Azurite holds with this hour's delivery.
  * - ChangesTracked: the only network change came from the pipeline; no break-glass use.
+ * - ProviderAccessControlled: Customer Lockbox opted in, no request in the last 90 days.
  */
 export function compliantFixture(): AzureFixture {
   const sub = PAYROLL_SUBSCRIPTION_ID;
@@ -202,6 +217,7 @@ export function compliantFixture(): AzureFixture {
     at: ago(180),
   });
   f.signIns = [signIn('olivia.martin@payroll.example.com', ago(60))];
+  f.lockbox = { optedIn: true, requests: [] };
   return f;
 }
 

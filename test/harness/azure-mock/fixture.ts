@@ -61,6 +61,25 @@ export interface AzureFixture {
   directoryObjects: Json[];
   /** The tenant's management groups, subscriptions and consented apps (organization-fixture.ts); absent: none. */
   organization?: OrganizationFixture;
+  /** Customer Lockbox (lockbox-fixture.ts, served by lockbox-routes.ts); absent: not opted in, no requests. */
+  lockbox?: LockboxFixture;
+}
+
+/**
+ * Customer Lockbox of the tenant and the subscription. Who answered a request is not
+ * here: its UpdateApproval event goes into `activityLog` (lockboxAnswerEvents).
+ */
+export interface LockboxFixture {
+  /** GET .../tenantOptedIn/{tenantId}: `{ isOptedIn }`. */
+  optedIn: boolean;
+  /** false: the resource provider is not registered, both routes answer 404 (default true). */
+  registered?: boolean;
+  /** false: the requests list refuses a `properties/createdDateTime` $filter with 400, as the reference documents only a status filter (default true). */
+  timeFilter?: boolean;
+  /** LockboxRequestResponse items (lockboxRequest()), served newest first. */
+  requests: Json[];
+  /** Requests per page (default 2, so that every list with more than two requests pages). */
+  pageSize?: number;
 }
 
 /** What Shadow IT discovery reads of a tenant (served by discovery-routes.ts). */

@@ -6,7 +6,8 @@
 // (ARM `{"error":{"code","message"}}`, Graph with `innerError`, OAuth `error` /
 // `error_description` / `error_codes`). Faults (429 + Retry-After, 403, 500...) can be
 // queued per route. Shadow IT discovery (subscriptions, management groups, service
-// principals, delegated grants) is answered by discovery-routes.ts.
+// principals, delegated grants) is answered by discovery-routes.ts, Customer Lockbox
+// (opt-in, requests) by lockbox-routes.ts.
 //
 // It speaks HTTPS only (the Azure SDK sends bearer tokens over TLS only) with a
 // certificate from a test CA generated into `dir`; three listeners on loopback give
@@ -23,6 +24,7 @@ import { generateCA, issueServingCert } from '../certs.js';
 import { emptyFixture, type AzureFixture, type Json } from './fixture.js';
 import { answerDiscovery, discoveryArmRoute, discoveryGraphRoute, type DiscoveryRoute } from './discovery-routes.js';
 import { directoryObjectsByIds, transitiveMembers } from './graph-objects.js';
+import { answerLockbox, lockboxArmRoute, type LockboxRoute } from './lockbox-routes.js';
 
 export type MockService = 'login' | 'arm' | 'graph';
 
@@ -50,6 +52,7 @@ export type MockRoute =
   | 'graph.groupTransitiveMembers'
   | 'graph.directoryObjectsGetByIds'
   | DiscoveryRoute
+  | LockboxRoute
   | 'unknown';
 
 export interface Fault {
@@ -376,7 +379,7 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
     if (/^\/subscriptions\/[^/]+\/providers\/microsoft\.authorization\/roleassignments$/.test(l)) return 'arm.roleAssignments';
     if (/\/providers\/microsoft\.authorization\/roledefinitions$/.test(l)) return 'arm.roleDefinitions';
     if (/\/providers\/microsoft\.authorization\/roledefinitions\/[^/]+$/.test(l)) return 'arm.roleDefinition';
-    return discoveryArmRoute(l) ?? 'unknown';
+    return discoveryArmRoute(l) ?? lockboxArmRoute(l) ?? 'unknown';
   };
 
   const handleArm = (req: IncomingMessage, res: ServerResponse, url: URL): [MockRoute, number] => {
@@ -486,6 +489,12 @@ export async function startAzureMock(opts: AzureMockOptions): Promise<AzureMock>
         items.sort((a, b) => Date.parse(String(b.eventTimestamp)) - Date.parse(String(a.eventTimestamp)));
         send(res, 200, page('arm', url, items));
         return [route, 200];
+      }
+      case 'arm.lockboxTenantOptedIn':
+      case 'arm.lockboxRequests': {
+        const answer = answerLockbox(route, fixture, url, auth.token.tenantId);
+        send(res, answer.status, answer.body);
+        return [route, answer.status];
       }
       case 'arm.subscriptions':
       case 'arm.managementGroupDescendants':

@@ -38,13 +38,13 @@ export interface ActivityLogEvent {
 }
 
 /** The Entra ID object id claim of an Activity Log event's caller. */
-const OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+export const OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 
 export function isNetworkChangeOperation(operation: string): boolean {
   return NETWORK_CHANGE_OPERATION.test(operation);
 }
 
-function isoSeconds(at: Date | string | undefined): string | undefined {
+export function isoSeconds(at: Date | string | undefined): string | undefined {
   if (at === undefined) return undefined;
   const ms = at instanceof Date ? at.getTime() : Date.parse(at);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -99,6 +99,27 @@ export interface ReadActivityLogOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Every event of one Activity Log query (`$filter`: a time window and at most one narrow
+ * filter), page by page up to `maxPages`; `complete: false` once the bound is reached
+ * (more pages may remain). Rejects on a service error. Also used for Customer Lockbox
+ * approvals (lockbox.ts).
+ */
+export async function forEachActivityEvent(
+  monitor: Pick<MonitorClient, 'activityLogs'>,
+  filter: string,
+  options: { maxPages: number; signal?: AbortSignal },
+  onEvent: (event: ActivityLogEvent) => void,
+): Promise<{ pages: number; complete: boolean }> {
+  let pages = 0;
+  for await (const page of monitor.activityLogs.list(filter, { abortSignal: options.signal }).byPage()) {
+    pages++;
+    for (const event of page) onEvent(event);
+    if (pages >= options.maxPages) return { pages, complete: false };
+  }
+  return { pages, complete: true };
+}
+
 /** Reads the window [since, now]. Never rejects for service errors: they come back as a failure. */
 export async function readActivityLogChanges(options: ReadActivityLogOptions): Promise<ChangeReadResult> {
   const { monitor, subscriptionId, now, signal } = options;
@@ -115,18 +136,12 @@ export async function readActivityLogChanges(options: ReadActivityLogOptions): P
     let pages = 0;
     let complete = true;
     for (const filter of queries) {
-      let pagesOfQuery = 0;
-      for await (const page of monitor.activityLogs.list(filter, { abortSignal: signal }).byPage()) {
-        pages++;
-        for (const event of page) {
-          const record = changeRecordFromActivityEvent(event, watched);
-          if (record) byId.set(record.id, record);
-        }
-        if (++pagesOfQuery >= maxPages) {
-          complete = false;
-          break;
-        }
-      }
+      const read = await forEachActivityEvent(monitor, filter, { maxPages, ...(signal ? { signal } : {}) }, (event) => {
+        const record = changeRecordFromActivityEvent(event, watched);
+        if (record) byId.set(record.id, record);
+      });
+      pages += read.pages;
+      complete &&= read.complete;
     }
     const records = [...byId.values()].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
     const readUntil = new Date(Math.max(from.getTime(), now.getTime() - overlapMs)).toISOString();

@@ -135,6 +135,18 @@ export const AZURE_ANSWER_AREAS: Readonly<Record<string, InventoryArea>> = {
   'Graph:groupTransitiveMembers': 'identities',
   'Graph:directoryObjects.getByIds': 'identities',
   'Graph:signInActivity': 'signInActivity',
+  'ARM:lockbox.tenantOptedIn': 'providerAccess',
+  'ARM:lockbox.requests': 'providerAccess',
+};
+
+/**
+ * The areas of a collection's answers: there the Activity Log is read only for Customer
+ * Lockbox approvals (lockbox.ts), so its pages feed `providerAccess`; in a change-log
+ * read (ChangesTracked) they stay without an area.
+ */
+export const AZURE_COLLECTION_ANSWER_AREAS: Readonly<Record<string, InventoryArea>> = {
+  ...AZURE_ANSWER_AREAS,
+  'ARM:activityLogs.list': 'providerAccess',
 };
 
 /**
@@ -143,7 +155,11 @@ export const AZURE_ANSWER_AREAS: Readonly<Record<string, InventoryArea>> = {
  * streamed body (none in a collection) is not hashed; an attempt without an HTTP answer
  * records nothing.
  */
-export function answeringPolicy(answers: AnswerLog, operationOf: (url: string) => string): AdditionalPolicy {
+export function answeringPolicy(
+  answers: AnswerLog,
+  operationOf: (url: string) => string,
+  areas: Readonly<Record<string, InventoryArea>> = AZURE_ANSWER_AREAS,
+): AdditionalPolicy {
   const policy: PipelinePolicy = {
     name: 'cloudpostureAnswerDigest',
     async sendRequest(request: PipelineRequest, next) {
@@ -152,7 +168,7 @@ export function answeringPolicy(answers: AnswerLog, operationOf: (url: string) =
         const text = response.bodyAsText;
         if (typeof text === 'string' || !response.readableStreamBody) {
           const operation = operationOf(request.url);
-          answers.record({ operation, area: AZURE_ANSWER_AREAS[operation], status: response.status, sha256: textAnswerDigest(text ?? '') });
+          answers.record({ operation, area: areas[operation], status: response.status, sha256: textAnswerDigest(text ?? '') });
         }
       } catch {
         // evidence capture must never break a call

@@ -12,7 +12,9 @@
 //   ARM    resources.list, storageAccounts.list, disks.list, snapshots.list,
 //          policyAssignments.list($filter=atScope()), subscription diagnosticSettings.list,
 //          roleAssignments.listForSubscription, roleDefinitions.list (+ a get per unlisted definition, capped),
-//          plus one policySetDefinitions get per distinct initiative assigned (capped)
+//          plus one policySetDefinitions get per distinct initiative assigned (capped),
+//          Customer Lockbox tenantOptedIn and requests, and the Activity Log for who answered
+//          them only when there are requests (lockbox.ts, page-bounded)
 // Tokens come from the credential's cache (about one token request per hour and audience).
 // Graph's identity and access reports are paced per tenant by one gate per collector:
 // use one collector for every collection and change-log read.
@@ -23,10 +25,11 @@ import type { DiscoveryGap, OrganizationListing } from '../../inventory/organiza
 import type { CollectionFailure, InventoryResult } from '../../inventory/types.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection } from '../collection.js';
+import { withProviderAccess } from '../provider-access.js';
 import type { AccountProbeResult, ApiCallHook, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import { readActivityLogChanges, readSignIns, signInFilter } from './activity-log.js';
 import { AnswerLog } from '../answers.js';
-import { AZURE_ANSWER_AREAS, answeringPolicy, armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
+import { AZURE_ANSWER_AREAS, AZURE_COLLECTION_ANSWER_AREAS, answeringPolicy, armOperation, countingPolicy, tokenCountingPolicy } from './calls.js';
 import {
   AZURE_GRAPH_ENDPOINT_ENV,
   AZURE_RESOURCE_MANAGER_ENDPOINT_ENV,
@@ -43,6 +46,7 @@ import { readDiagnosticSettings, trailsFromRead } from './diagnostics.js';
 import { classifyAzureError } from './errors.js';
 import { GraphReader, SlidingWindowGate } from './graph.js';
 import { readIdentities, type IdentityFacts } from './identities.js';
+import { readLockbox } from './lockbox.js';
 import { addLogDelivery } from './log-delivery.js';
 import { readAzureOrganization, type AzureOrganizationLimits } from './organization.js';
 import { guardrailsFromRead, readPolicy } from './policy.js';
@@ -174,11 +178,11 @@ export class AzureCollector implements CloudProvider {
   }
 
   /** Resource Manager clients that count every attempt with `recorder`. */
-  private armClients(credential: TokenCredential, subscriptionId: string, endpoint: string, recorder: ApiCallRecorder, answers?: AnswerLog): ArmClients {
+  private armClients(credential: TokenCredential, subscriptionId: string, endpoint: string, recorder: ApiCallRecorder, answers?: AnswerLog, areas = AZURE_ANSWER_AREAS): ArmClients {
     return createArmClients(credential, subscriptionId, {
       endpoint,
       counting: countingPolicy('cloudpostureApiCallCounter', armOperation, (op, code) => recorder.record(op, code)),
-      ...(answers ? { answering: answeringPolicy(answers, armOperation) } : {}),
+      ...(answers ? { answering: answeringPolicy(answers, armOperation, areas) } : {}),
       ...this.retryOptions(),
     });
   }
@@ -195,6 +199,21 @@ export class AzureCollector implements CloudProvider {
       ...this.retryOptions(),
       ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
       reportGate: (s) => this.reportGate.acquire(tenantId.toLowerCase(), s),
+    });
+  }
+
+  /** Resource Manager APIs no SDK client of package.json covers, through the Graph reader (apiPath ''). */
+  private armReader(credential: TokenCredential, endpoint: string, recorder: ApiCallRecorder, signal: AbortSignal, answers?: AnswerLog): GraphReader {
+    return new GraphReader({
+      endpoint,
+      apiPath: '',
+      credential,
+      scope: defaultScope(endpoint),
+      record: (op, code) => recorder.record(op, code),
+      ...(answers ? { answer: (operation: string, status: number, sha256: string) => answers.record({ operation, area: AZURE_COLLECTION_ANSWER_AREAS[operation], status, sha256 }) } : {}),
+      signal,
+      ...this.retryOptions(),
+      ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
     });
   }
 
@@ -303,16 +322,7 @@ export class AzureCollector implements CloudProvider {
     try {
       if (signal?.aborted) throw signal.reason;
       return await readAzureOrganization({
-        arm: new GraphReader({
-          endpoint: arm.endpoint,
-          apiPath: '',
-          credential,
-          scope: defaultScope(arm.endpoint),
-          record: (op, code) => recorder.record(op, code),
-          signal: pass.signal,
-          ...this.retryOptions(),
-          ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
-        }),
+        arm: this.armReader(credential, arm.endpoint, recorder, pass.signal),
         graph: this.graphReader(credential, graphEndpoint.endpoint, tenantId, recorder, pass.signal),
         tenantId,
         signal: pass.signal,
@@ -357,11 +367,11 @@ export class AzureCollector implements CloudProvider {
         throw new FatalCollection({ reason: e.reason, message });
       }
 
-      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint.endpoint, recorder, answers);
+      const arm = this.armClients(credential, azure.subscriptionId, armEndpoint.endpoint, recorder, answers, AZURE_COLLECTION_ANSWER_AREAS);
       const graph = this.graphReader(credential, graphEndpoint.endpoint, azure.tenantId, recorder, control.signal, answers);
 
       // 2. every area at once
-      const [identities, lists, policy, diagnostics] = await Promise.all([
+      const [identities, lists, policy, diagnostics, lockbox] = await Promise.all([
         c.area('Graph:userRegistrationDetails', () =>
           readIdentities(graph, c, now(), {
             authorization: arm.authorization,
@@ -373,6 +383,7 @@ export class AzureCollector implements CloudProvider {
         readResourceLists(c, arm),
         c.area('ARM:policyAssignments.list', () => readPolicy(c, arm.policy, azure.subscriptionId, this.opts.maxPolicySetLookups ?? 20)),
         c.area('ARM:subscriptionDiagnosticSettings.list', () => readDiagnosticSettings(c, arm.monitor, azure.subscriptionId)),
+        readLockbox({ arm: this.armReader(credential, armEndpoint.endpoint, recorder, control.signal, answers), monitor: arm.monitor, tenantId: azure.tenantId, subscriptionId: azure.subscriptionId, now: now(), signal: control.signal, classify: (err) => c.classify(err) }),
       ]);
 
       // 3. failures that leave nothing to read end the collection
@@ -393,7 +404,7 @@ export class AzureCollector implements CloudProvider {
       if (identities.ok) ids = identities.value;
       else c.gap(['identities'], identities);
 
-      return assembleInventory({
+      const inventory = assembleInventory({
         provider: 'azure',
         accountId: azure.subscriptionId,
         startedAt,
@@ -413,6 +424,7 @@ export class AzureCollector implements CloudProvider {
         answers: answers.list(),
         answersOmitted: answers.omitted,
       });
+      return withProviderAccess(inventory, lockbox.facts, startedAt, lockbox.gaps);
     });
   }
 }

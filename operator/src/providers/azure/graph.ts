@@ -91,16 +91,25 @@ export class GraphReader {
    * `length > limit` and reports the bound).
    */
   async list<T>(path: string, operation: string, options: { report?: boolean; limit?: number } = {}): Promise<T[]> {
+    return (await this.pages<T>(path, operation, { ...options, maxPages: MAX_PAGES })).items;
+  }
+
+  /**
+   * The items of at most `maxPages` pages (and, with `limit`, until more than `limit`
+   * items were read), and whether the collection ended there (`complete: false`: a
+   * next link was left unfollowed).
+   */
+  async pages<T>(path: string, operation: string, options: { report?: boolean; limit?: number; maxPages: number }): Promise<{ items: T[]; complete: boolean }> {
     const items: T[] = [];
     let url: URL | undefined = this.urlOf(path);
-    for (let page = 0; url !== undefined && page < MAX_PAGES; page++) {
+    for (let page = 0; url !== undefined && page < Math.min(options.maxPages, MAX_PAGES); page++) {
       const body = (await this.get(url, operation, options.report === true)) as Page<T>;
       if (Array.isArray(body.value)) items.push(...body.value);
-      if (options.limit !== undefined && items.length > options.limit) break;
       const next = body['@odata.nextLink'] ?? body.nextLink;
+      if (options.limit !== undefined && items.length > options.limit) return { items, complete: !next };
       url = next ? this.sameHost(next) : undefined;
     }
-    return items;
+    return { items, complete: url === undefined };
   }
 
   /** One object (a GET without paging). */
