@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import type { InventoryResult } from '../../operator/src/inventory/types.js';
 import { repoRoot } from '../harness/binaries.js';
 import {
+  DEMO_LOCKBOX_APPROVER,
+  DEMO_LOCKBOX_REQUEST_ID,
   DEMO_LOG_VAULT_SUBSCRIPTION_ID,
   DEMO_SUBSCRIPTION_ID,
   DEMO_TENANT_ID,
@@ -75,6 +77,12 @@ it('gives a fresh process everything it needs to read the sample subscription, w
   expect(inv.auditTrails).toEqual([expect.objectContaining({ destinationAccountId: DEMO_LOG_VAULT_SUBSCRIPTION_ID, logging: true })]);
   // The vault's activity log in Azurite was delivered this hour.
   expect(Date.now() - Date.parse(inv.auditTrails[0]?.lastDeliveryAt ?? '')).toBeLessThan(3_600_000);
+  // Customer Lockbox opted in; the one request was approved by the declared approver
+  expect(inv.providerAccess).toMatchObject({
+    lockboxOptedIn: true,
+    lockboxRequests: [{ id: DEMO_LOCKBOX_REQUEST_ID, status: 'Approved', answeredBy: DEMO_LOCKBOX_APPROVER }],
+    lockboxRequestsOmitted: 0,
+  });
   // one token per audience: Resource Manager, Graph and Azure Storage
   expect(calls['EntraID:token OK']).toBe(3);
 });
@@ -113,6 +121,7 @@ it('serves the payroll sample from its own tenant, where every identity has MFA 
   expect(inv.guardrails.accountPublicAccessBlock).toBe(true);
   expect(inv.auditTrails).toEqual([expect.objectContaining({ destinationAccountId: DEMO_LOG_VAULT_SUBSCRIPTION_ID, logging: true })]);
   expect(Date.now() - Date.parse(inv.auditTrails[0]?.lastDeliveryAt ?? '')).toBeLessThan(3_600_000);
+  expect(inv.providerAccess).toEqual({ lockboxOptedIn: true, lockboxRequests: [], lockboxRequestsOmitted: 0 });
 });
 
 it("does not serve one tenant's subscription to a token of the other tenant", async () => {

@@ -18,6 +18,7 @@ import {
   compliantFixture,
 } from '../harness/azure-mock/scenarios.js';
 import { azureTarget, inventoryOf, useAzureMock } from '../harness/azure-mock/suite.js';
+import { freeLoopbackPort } from '../harness/moto.js';
 
 const azure = useAzureMock('resilience', { maxRetryDelayMs: 5_000 });
 const collector = azure.collector;
@@ -203,7 +204,9 @@ describe('credentials and reachability', () => {
   });
 
   it('records Unreachable gaps when Resource Manager does not answer but Graph does', async () => {
-    const inv = await inventoryOf(collector({ resourceManagerEndpoint: 'https://127.0.0.1:1', maxRetries: 1 }));
+    // A closed port that fetch may dial (it refuses port 1 outright as a "bad port", not a network failure)
+    const closed = await freeLoopbackPort();
+    const inv = await inventoryOf(collector({ resourceManagerEndpoint: `https://127.0.0.1:${closed}`, maxRetries: 1 }));
     expect(inv.gaps.map((g) => `${g.area} ${g.reason}`)).toEqual([
       'auditTrails Unreachable',
       'encryption Unreachable',
@@ -211,6 +214,8 @@ describe('credentials and reachability', () => {
       'guardrails Unreachable',
       // Azure RBAC (a Resource Manager read) decides privilege: without it privilege is unknown
       'identities Unreachable',
+      // Customer Lockbox (Resource Manager): opt-in and requests unknown
+      'providerAccess Unreachable',
       'resources Unreachable',
     ]);
     expect(inv.identities.length).toBeGreaterThan(0);
@@ -289,6 +294,9 @@ describe('API call budget', () => {
     expect(reads(large.seen)).toEqual(reads(small.seen));
     expect(reads(small.seen)).toEqual([
       'azure ARM:disks.list OK',
+      // Customer Lockbox: no request, so no Activity Log read
+      'azure ARM:lockbox.requests OK',
+      'azure ARM:lockbox.tenantOptedIn OK',
       'azure ARM:policyAssignments.list OK',
       'azure ARM:resources.list OK',
       'azure ARM:roleAssignments.list OK',
@@ -303,7 +311,7 @@ describe('API call budget', () => {
       // the log vault's newest blob (delivery freshness): no storage behind this suite's vault
       'azure Storage:listBlobs ECONNREFUSED',
     ]);
-    expect(inv1.apiCalls).toBe(13);
+    expect(inv1.apiCalls).toBe(15);
     // a token per audience (Resource Manager, Graph, Storage) for a new credential, plus OpenID discovery
     expect(small.seen.filter((s) => s.includes('EntraID:token'))).toHaveLength(3);
 
