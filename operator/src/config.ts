@@ -99,7 +99,16 @@ export interface OperatorConfig {
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
+  /**
+   * Shards the CloudAccounts are spread over (controller/shards.ts). 1: leader election as
+   * before. More: each replica reconciles the accounts of the shards whose Leases it holds
+   * (`<leaseName>-shard-<i>`, member slots `<leaseName>-member-<k>`); needs leader election on.
+   */
+  shards: number;
 }
+
+/** Most shards: a Lease each, renewed every retry period by their holders. */
+export const MAX_SHARDS = 256;
 
 type Env = Record<string, string | undefined>;
 
@@ -198,6 +207,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     leaseDurationMs: duration('LEASE_DURATION', '15s'),
     renewDeadlineMs: duration('RENEW_DEADLINE', '10s'),
     retryPeriodMs: duration('RETRY_PERIOD', '2s'),
+    shards: integer('SHARDS', 1, 1),
   };
   // client-go's invariants: otherwise two replicas can both believe they lead.
   if (!(config.leaseDurationMs > config.renewDeadlineMs && config.renewDeadlineMs > config.retryPeriodMs)) {
@@ -219,10 +229,24 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   if (!config.evidencePrefix || config.evidencePrefix.startsWith('/')) {
     throw new Error(`CLOUDPOSTURE_EVIDENCE_PREFIX: expected a key prefix such as "${DEFAULT_EVIDENCE_PREFIX}" (not empty, no leading slash), got "${read('EVIDENCE_PREFIX', '')}"`);
   }
+  if (config.shards > 1) checkSharding(config);
   if (!(config.queueStuckAfterMs > config.reconcileTimeoutMs)) {
     throw new Error('CLOUDPOSTURE_QUEUE_STUCK_AFTER must be longer than CLOUDPOSTURE_RECONCILE_TIMEOUT');
   }
   return config;
+}
+
+/** Sharding coordinates replicas through Leases named after the lease name and labelled with it. */
+function checkSharding(config: OperatorConfig): void {
+  if (config.shards > MAX_SHARDS) throw new Error(`CLOUDPOSTURE_SHARDS: at most ${MAX_SHARDS}, got "${config.shards}"`);
+  if (!config.leaderElection) {
+    throw new Error('CLOUDPOSTURE_SHARDS > 1 coordinates the replicas through Leases: set CLOUDPOSTURE_LEADER_ELECTION=true');
+  }
+  // The lease name is also the value of the label the member list selects by.
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(config.leaseName)) {
+    throw new Error(`CLOUDPOSTURE_LEASE_NAME: with sharding, lower-case letters, digits and '-' (at most 63), got "${config.leaseName}"`);
+  }
+  if (!config.instanceName.trim()) throw new Error('CLOUDPOSTURE_INSTANCE_NAME: each replica needs its own identity for sharding');
 }
 
 /**

@@ -2,12 +2,17 @@
 // Fencing: when the elector's renew deadline passes (a local timer, even while a renew
 // hangs), every running reconcile is aborted and loses Kubernetes access at once, and the
 // queue stops; each reconcile also has its own deadline (reconcile-runner.ts).
+// Sharding (CLOUDPOSTURE_SHARDS > 1, shards.ts): no leader; the queues run on every
+// replica and take only the keys of the shards this replica holds (a service's shard is
+// its account's). Each admitted attempt carries its shard's fence; a shard gained enqueues
+// its services and accounts, a shard lost drops their waits, series and cached inventory.
+// CloudOrganizations go with shard 0.
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CloudAccount, CloudOrganization, CloudSecurityPolicy, CloudService, ObjectMetaLite } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
 import { ACCOUNT_PLURAL, GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION, type NamespaceMeta } from '../kube/api.js';
-import { LeaderElector } from '../kube/leader.js';
+import { coordinationLeaseApi, LeaderElector } from '../kube/leader.js';
 import { findCondition } from '../kube/conditions.js';
 import { canonical } from '../kube/merge-patch.js';
 import { Reflector } from '../kube/reflector.js';
@@ -21,8 +26,10 @@ import { createEvidenceWriter, type EvidenceWriter } from './evidence-writer.js'
 import { judgeHealth, type Health } from './health.js';
 import { OrganizationController } from './organization-controller.js';
 import type { OrganizationSource } from './organization-source.js';
-import { ReconcileRunner } from './reconcile-runner.js';
+import { ReconcileRunner, type Admission } from './reconcile-runner.js';
 import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
+import { AccountShards } from './shard-assignment.js';
+import { ShardOwnership } from './shards.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ManagerOptions {
@@ -34,7 +41,13 @@ export interface ManagerOptions {
    * Inventory, declared state, change log, exit drills and the account probe
    * (controller/sources.ts); the manager resolves account targets from its CloudAccount cache.
    */
-  sources: Omit<ReadSources, 'targets'> & { probe: AccountProbe; organization?: OrganizationSource; stop?: () => Promise<void> };
+  sources: Omit<ReadSources, 'targets'> & {
+    probe: AccountProbe;
+    organization?: OrganizationSource;
+    /** Sharding: forget the cached inventories of accounts another replica reads now. */
+    dropAccounts?: (which: (accountName: string) => boolean) => void;
+    stop?: () => Promise<void>;
+  };
   /** The process's one Kubernetes client (shared with the sources); built from kubeConfig when absent. */
   api?: KubeApi;
   /** Leadership lost: reconciling has stopped; the process should exit and restart. */
@@ -57,6 +70,9 @@ function objectKeyOf(service: CloudService): string {
   return `${service.metadata.namespace}/${service.metadata.name}`;
 }
 
+/** The admission of work that belongs to no shard (a deleted service: only this replica's series go). */
+const UNSHARDED: Admission = { signal: new AbortController().signal, done: () => undefined };
+
 export class Manager {
   readonly services: Reflector<CloudService>;
   readonly policies: Reflector<CloudSecurityPolicy>;
@@ -76,6 +92,9 @@ export class Manager {
   readonly organizations: OrganizationController | undefined;
   /** Appends evidence records when CLOUDPOSTURE_EVIDENCE_BUCKET is set. */
   readonly evidence: EvidenceWriter | undefined;
+  /** The shard Leases this replica holds (CLOUDPOSTURE_SHARDS > 1); undefined: leader election or none. */
+  readonly shards: ShardOwnership | undefined;
+  private readonly accountShards: AccountShards;
   private started = false;
   private working = false;
 
@@ -83,6 +102,7 @@ export class Manager {
     const { config, log, metrics, kubeConfig } = options;
     const api = options.api ?? new KubeApi(kubeConfig, config.instanceName, config.kubeRequestTimeoutMs, config.operatorNamespace);
     const namespace = config.watchNamespace;
+    this.accountShards = new AccountShards(config.shards);
     const reflectorTimings = {
       resyncPeriodMs: config.resyncPeriodMs,
       staleAfterMs: config.watchStaleAfterMs,
@@ -94,6 +114,7 @@ export class Manager {
       backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
       onDepthChange: (depth) => metrics.queueDepth.set(depth),
       onResult: (_key, result, durationMs) => {
+        if (result.kind === 'done' && result.dropped) return; // another replica's shard: nothing ran
         const label = result.kind === 'done' ? 'success' : result.kind === 'retry' ? 'requeue' : result.kind;
         metrics.reconcileTotal.inc({ result: label });
         metrics.reconcileDuration.observe({ result: label }, durationMs / 1000);
@@ -111,7 +132,18 @@ export class Manager {
         if (saasAppIdOf(object) !== saasAppIdOf(previous)) this.organizations?.accountsChanged();
         if (!object) this.queue.forget(key);
         else if (previous && onlyStatusChanged(previous, object)) return; // our own status write
-        this.queue.add(key);
+        if (!this.shards) {
+          this.queue.add(key);
+          return;
+        }
+        // Sharded: reconciled where its shard is held; a deleted one where it was (its series go there).
+        if (object ? this.ownsService(object) : previous !== undefined && this.ownsService(previous)) {
+          this.queue.add(key);
+        } else if (object && previous && this.ownsService(previous)) {
+          // Its account reference moved it to another replica's shard: its waits and series here go.
+          this.queue.forget(key);
+          options.metrics.forgetService({ namespace: object.metadata.namespace ?? '', service: object.metadata.name ?? '' });
+        }
       },
       ...reflectorTimings,
     });
@@ -122,7 +154,7 @@ export class Manager {
       // The policy is the rulebook of every service: a change re-evaluates all of them.
       onChange: (key) => {
         if (key !== config.policyName) return;
-        for (const serviceKey of this.services.keys()) this.queue.add(serviceKey);
+        for (const service of this.services.list()) this.enqueueService(service);
       },
       ...reflectorTimings,
     });
@@ -144,11 +176,14 @@ export class Manager {
         if (statusOnly && readyOf(previous) === readyOf(object)) return;
         // Declared ids changed, or the account an organisation is read through became (un)reachable.
         this.organizations?.accountsChanged();
+        const owned = !this.shards || this.shards.owns(this.accountShards.of(key));
         if (!statusOnly) {
-          if (object && this.checksAccount(object)) this.accountQueue.add(key);
+          if (object && owned && this.checksAccount(object)) this.accountQueue.add(key);
           else this.accountQueue.forget(key);
         }
-        // Grants or reachability changed: every service naming the account is judged again.
+        // Grants or reachability changed: every service naming the account is judged again
+        // (they are all in the account's shard).
+        if (!owned) return;
         for (const service of this.services.list()) {
           if (service.spec.accountRef?.name === key) this.queue.add(objectKeyOf(service));
         }
@@ -163,7 +198,7 @@ export class Manager {
         if (object && previous && canonical(object.metadata.labels ?? {}) === canonical(previous.metadata.labels ?? {})) return;
         // A namespace's labels may admit it to (or drop it from) an account's selector.
         for (const service of this.services.list()) {
-          if (service.metadata.namespace === key) this.queue.add(objectKeyOf(service));
+          if (service.metadata.namespace === key) this.enqueueService(service);
         }
       },
       ...reflectorTimings,
@@ -184,6 +219,7 @@ export class Manager {
             metrics,
             log,
             onlyStatusChanged,
+            ...(config.shards > 1 ? { admit: () => this.shards?.admit(0) } : {}),
           })
         : undefined;
     this.evidence = createEvidenceWriter(config, metrics, log);
@@ -203,6 +239,7 @@ export class Manager {
       reconcile: (key, signal) => this.reconciler.reconcile(key, signal),
       deadlineMs: config.reconcileTimeoutMs,
       log,
+      ...(config.shards > 1 ? { admit: (key: string) => this.admitService(key) } : {}),
     });
     const accountReconciler = new AccountReconciler({
       api,
@@ -216,8 +253,27 @@ export class Manager {
       reconcile: (key, signal) => accountReconciler.reconcile(key, signal),
       deadlineMs: config.reconcileTimeoutMs,
       log,
+      ...(config.shards > 1 ? { admit: (key: string) => this.shards?.admit(this.accountShards.of(key)) } : {}),
     });
-    if (config.leaderElection) {
+    if (config.shards > 1) {
+      this.shards = new ShardOwnership({
+        leases: coordinationLeaseApi(kubeConfig),
+        namespace: config.leaderElectionNamespace,
+        prefix: config.leaseName,
+        identity: config.instanceName,
+        shards: config.shards,
+        leaseDurationMs: config.leaseDurationMs,
+        renewDeadlineMs: config.renewDeadlineMs,
+        retryPeriodMs: config.retryPeriodMs,
+        requestTimeoutMs: config.kubeRequestTimeoutMs,
+        // A reconcile is aborted at its deadline anyway: the hand-over waits no longer.
+        drainTimeoutMs: config.reconcileTimeoutMs,
+        onGained: (shard) => this.shardGained(shard),
+        onLost: (shard) => this.shardLost(shard),
+        log,
+        registry: metrics.registry,
+      });
+    } else if (config.leaderElection) {
       this.elector = new LeaderElector(kubeConfig, {
         namespace: config.leaderElectionNamespace,
         name: config.leaseName,
@@ -264,10 +320,12 @@ export class Manager {
     this.options.log.info('manager started', {
       namespace: this.options.config.watchNamespace || '(all)',
       leaderElection: !!this.elector,
+      shards: this.options.config.shards,
       // The first lists are done (caches synced): milliseconds since the process started.
       processUptimeMs: Math.round(performance.now()),
     });
-    if (this.elector) this.elector.start();
+    if (this.shards) this.startSharded();
+    else if (this.elector) this.elector.start();
     else this.startWorking();
   }
 
@@ -279,6 +337,7 @@ export class Manager {
     await this.evidence?.stop(graceMs);
     // Release only after in-flight writes ended, so the next leader starts clean.
     await this.elector?.stop();
+    await this.shards?.stop();
     this.working = false;
     this.options.log.info('manager stopped');
   }
@@ -292,6 +351,57 @@ export class Manager {
     this.queue.start(this.runner.handler);
     this.accountQueue.start(this.accountRunner.handler);
     this.organizations?.startWorking();
+  }
+
+  /** Sharding: the queues run from the start and take the keys of the shards held; a shard gained enqueues its keys. */
+  private startSharded(): void {
+    this.working = true;
+    this.queue.start(this.runner.handler);
+    this.accountQueue.start(this.accountRunner.handler);
+    this.organizations?.startWorking();
+    this.shards?.start();
+  }
+
+  private shardOfService(service: CloudService): number {
+    return this.accountShards.of(service.spec.accountRef?.name ?? '');
+  }
+
+  private ownsService(service: CloudService): boolean {
+    return !this.shards || this.shards.owns(this.shardOfService(service));
+  }
+
+  private enqueueService(service: CloudService): void {
+    if (this.ownsService(service)) this.queue.add(objectKeyOf(service));
+  }
+
+  private admitService(key: string): Admission | undefined {
+    const service = this.services.get(key);
+    return service ? this.shards?.admit(this.shardOfService(service)) : UNSHARDED;
+  }
+
+  /** Every service and account of the shard needs a look here now (level-based: the previous owner may have left anything). */
+  private shardGained(shard: number): void {
+    for (const service of this.services.list()) if (this.shardOfService(service) === shard) this.queue.add(objectKeyOf(service));
+    for (const account of this.accounts.list()) {
+      const name = account.metadata.name ?? '';
+      if (this.accountShards.of(name) === shard && this.checksAccount(account)) this.accountQueue.add(name);
+    }
+    if (shard === 0) this.organizations?.accountsChanged();
+  }
+
+  /** Another replica reconciles the shard now: its pending keys, series and cached inventory go from this one. */
+  private shardLost(shard: number): void {
+    for (const service of this.services.list()) {
+      if (this.shardOfService(service) !== shard) continue;
+      this.queue.forget(objectKeyOf(service));
+      this.options.metrics.forgetService({ namespace: service.metadata.namespace ?? '', service: service.metadata.name ?? '' });
+    }
+    for (const account of this.accounts.list()) {
+      const name = account.metadata.name ?? '';
+      if (this.accountShards.of(name) === shard) this.accountQueue.forget(name);
+    }
+    this.options.sources.dropAccounts?.((name) => this.accountShards.of(name) === shard);
+    if (shard === 0) this.organizations?.dropAll();
   }
 
   private organizationReflector(): Reflector<CloudOrganization>[] {

@@ -13,7 +13,7 @@ import type { OperatorMetrics } from '../metrics.js';
 import type { CredentialsReader } from './credentials.js';
 import { OrganizationReconciler } from './organization-reconciler.js';
 import type { OrganizationSource } from './organization-source.js';
-import { ReconcileRunner } from './reconcile-runner.js';
+import { ReconcileRunner, type Admission } from './reconcile-runner.js';
 import { WorkQueue } from './workqueue.js';
 
 /** Organisation listings at once (each is a few paged calls; Organizations throttles early). */
@@ -33,6 +33,8 @@ export interface OrganizationControllerOptions {
   log: Logger;
   /** True for a status-only update (the operator's own write). */
   onlyStatusChanged: (previous: CloudOrganization, next: CloudOrganization) => boolean;
+  /** Sharding: organisations are reconciled by the owner of shard 0 only (the runner's admission). */
+  admit?: (key: string) => Admission | undefined;
 }
 
 export class OrganizationController {
@@ -82,6 +84,7 @@ export class OrganizationController {
       reconcile: (key, signal) => this.reconciler.reconcile(key, signal),
       deadlineMs: config.reconcileTimeoutMs,
       log,
+      ...(options.admit ? { admit: options.admit } : {}),
     });
   }
 
@@ -92,6 +95,14 @@ export class OrganizationController {
    */
   accountsChanged(): void {
     for (const key of this.organizations.keys()) this.queue.add(key);
+  }
+
+  /** Another replica reconciles the organisations now (sharding: shard 0 lost): drop their series and waits. */
+  dropAll(): void {
+    for (const key of this.organizations.keys()) {
+      this.queue.forget(key);
+      this.reconciler.forget(key);
+    }
   }
 
   /** Leadership gained: every known organisation needs a look. */

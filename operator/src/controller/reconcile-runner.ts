@@ -25,11 +25,23 @@ export class ReconcileAborted extends Error {
   }
 }
 
+/** One admitted attempt of a sharded key: its signal fences the attempt like leadership does; `done` when it ended. */
+export interface Admission {
+  signal: AbortSignal;
+  done(): void;
+}
+
 export interface ReconcileRunnerOptions {
   reconcile: (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
   /** Each attempt is aborted after this long (milliseconds) and retried with the key's backoff. */
   deadlineMs: number;
   log: Logger;
+  /**
+   * Sharding (controller/shards.ts): admits an attempt only while this replica owns the key's
+   * shard; undefined drops the key (done, not requeued: the shard's owner reconciles it, and
+   * a shard gained enqueues all its keys). The admission's signal fires when the shard is lost.
+   */
+  admit?: (key: string) => Admission | undefined;
 }
 
 /** What /healthz needs to know about the workers (clock milliseconds). */
@@ -72,6 +84,25 @@ export class ReconcileRunner {
   }
 
   private async run(key: string, queueSignal: AbortSignal): Promise<ReconcileResult> {
+    if (!this.options.admit) return this.attempt(key, queueSignal, undefined);
+    const admission = this.options.admit(key);
+    if (!admission) {
+      this.options.log.debug('reconcile skipped: shard not owned', { key });
+      return { kind: 'done', dropped: 'ShardNotOwned' };
+    }
+    try {
+      return await this.attempt(key, queueSignal, admission.signal);
+    } finally {
+      admission.done();
+    }
+  }
+
+  /** Keys of the attempts running now. */
+  runningKeys(): string[] {
+    return [...this.running.values()].map((r) => r.key);
+  }
+
+  private async attempt(key: string, queueSignal: AbortSignal, shardSignal: AbortSignal | undefined): Promise<ReconcileResult> {
     const attemptId = randomUUID();
     const token = {};
     const startedAt = Date.now();
@@ -88,7 +119,7 @@ export class ReconcileRunner {
     if (queueSignal.aborted) onQueueAbort();
     else queueSignal.addEventListener('abort', onQueueAbort, { once: true });
     // Composed, not linked by listeners: what the attempt started keeps the term's fence after it returned.
-    const signal = AbortSignal.any([this.term.signal, deadline.signal, shutdown.signal]);
+    const signal = AbortSignal.any([this.term.signal, deadline.signal, shutdown.signal, ...(shardSignal ? [shardSignal] : [])]);
     const [namespace, name] = key.split('/');
     this.options.log.debug('reconcile started', { attemptId, namespace, name, at: startedAt });
     let outcome: ReconcileResult | undefined;

@@ -12,8 +12,8 @@ import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { createAwsCollector } from '../providers/aws/collector.js';
 import { createAzureCollector } from '../providers/azure/collector.js';
-import { SharedInventoryCache } from '../providers/cache.js';
-import type { AccountProbe, ApiCallHook, CloudProvider } from '../providers/types.js';
+import { inventoryCacheKey, SharedInventoryCache } from '../providers/cache.js';
+import type { AccountProbe, ApiCallHook, CloudProvider, CollectTarget, InventoryCollector } from '../providers/types.js';
 import { listingOf, type OrganizationSource } from './organization-source.js';
 import { createChangeLogGather } from './change-log.js';
 import { createDeclaredStateSource } from './declared-source.js';
@@ -39,9 +39,17 @@ export interface Sources extends Omit<ReadSources, 'targets'> {
   exitDrills: ExitDrillGather;
   /** Lists an organisation / tenant through its provider (CloudOrganization). */
   organization: OrganizationSource;
+  /**
+   * Sharding: another replica reads these accounts now. Aborts their collections in flight
+   * and forgets their cached inventories (by CloudAccount name).
+   */
+  dropAccounts(which: (accountName: string) => boolean): void;
   /** Ends background work (exit drills in flight) and aborts collections. */
   stop(): Promise<void>;
 }
+
+/** Cache keys remembered per account (to forget them when its shard is lost), at most this many each. */
+const KEYS_PER_ACCOUNT = 16;
 
 export function createSources({ config, kubeConfig, api, metrics, log, providers }: SourceDeps): Sources {
   const onApiCall: ApiCallHook = (provider, operation, code) => metrics.cloudApiCalls.inc({ provider, operation, code });
@@ -64,13 +72,50 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
       }),
   };
   const backoff = { failureTtlMs: config.accountBackoffBaseMs, maxFailureTtlMs: config.accountBackoffMaxMs };
+  /** Collections in flight per CloudAccount name, to abort when the account's shard is lost. */
+  const collecting = new Map<string, Set<AbortController>>();
+  /** The targets read per CloudAccount name, by cache key: what to forget when its shard is lost. */
+  const readTargets = new Map<string, Map<string, CollectTarget>>();
+  // Each collection (not each cached read) is logged with its account and clock times:
+  // the sharding test proves from these that no two replicas collect one account at once.
+  const logged = (provider: Provider, reader: InventoryCollector): InventoryCollector => ({
+    collect: async (target, signal) => {
+      const account = target.accountName ?? '-';
+      const own = new AbortController();
+      const running = collecting.get(account) ?? new Set<AbortController>();
+      collecting.set(account, running.add(own));
+      const startedAt = Date.now();
+      log.debug('inventory collection started', { provider, account, at: startedAt });
+      try {
+        return await reader.collect(target, signal ? AbortSignal.any([signal, own.signal]) : own.signal);
+      } finally {
+        running.delete(own);
+        if (running.size === 0 && collecting.get(account) === running) collecting.delete(account);
+        const at = Date.now();
+        log.debug('inventory collection finished', { provider, account, at, durationMs: at - startedAt, dropped: own.signal.aborted });
+        // The cache stores what returns; a dropped account's result goes right after.
+        if (own.signal.aborted) setImmediate(() => caches[provider].invalidate(target));
+      }
+    },
+  });
   const caches: Record<Provider, SharedInventoryCache> = {
-    aws: new SharedInventoryCache(readers.aws, backoff),
-    azure: new SharedInventoryCache(readers.azure, backoff),
+    aws: new SharedInventoryCache(logged('aws', readers.aws), backoff),
+    azure: new SharedInventoryCache(logged('azure', readers.azure), backoff),
+  };
+  const remember = (target: CollectTarget): void => {
+    if (config.shards <= 1) return;
+    const account = target.accountName ?? '-';
+    const keys = readTargets.get(account) ?? new Map<string, CollectTarget>();
+    const key = inventoryCacheKey(target);
+    keys.delete(key);
+    keys.set(key, target);
+    if (keys.size > KEYS_PER_ACCOUNT) keys.delete(keys.keys().next().value as string);
+    readTargets.set(account, keys);
   };
   // `read` stamps a failure with the account's next attempt, which the retry follows.
   let firstRead = true;
   const inventory: InventorySource = async ({ target, intervalMs }, signal) => {
+    remember(target);
     const result = await caches[target.provider].read(target, intervalMs, signal);
     if (firstRead) {
       // Start-up timing: the process's first inventory (the first collection) is in hand.
@@ -94,6 +139,14 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
     declared: createDeclaredStateSource(config, kubeConfig, { api, openObjectStore: (target) => aws.openObjectStore(target) }),
     changeLog: createChangeLogGather(readers),
     exitDrills,
+    dropAccounts(which) {
+      for (const [account, running] of collecting) if (which(account)) for (const c of running) c.abort(new Error(`account ${account}: shard lost`));
+      for (const [account, targets] of readTargets) {
+        if (!which(account)) continue;
+        for (const target of targets.values()) caches[target.provider].invalidate(target);
+        readTargets.delete(account);
+      }
+    },
     async stop() {
       caches.aws.close();
       caches.azure.close();

@@ -6,8 +6,11 @@
 import { MAX_TIMER_DELAY_MS } from '../api/duration.js';
 
 export type ReconcileResult =
-  /** Done; come back after `requeueAfterMs` (the service's interval) if given. */
-  | { kind: 'done'; requeueAfterMs?: number }
+  /**
+   * Done; come back after `requeueAfterMs` (the service's interval) if given. `dropped`:
+   * nothing was run (another replica owns the key's shard), not counted as a reconcile.
+   */
+  | { kind: 'done'; requeueAfterMs?: number; dropped?: 'ShardNotOwned' }
   /**
    * Transient failure: retry after `retryAfterMs` when another component owns the backoff
    * (the shared account cache's next attempt), else with this key's exponential backoff.
