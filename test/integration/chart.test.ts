@@ -217,6 +217,8 @@ describe('helm template with default values', () => {
         'ValidatingAdmissionPolicyBinding/cloudservice-account-grant.cloudposture.io',
         'ConfigMap/cpo-cloud-posture-operator-dashboard',
         'Deployment/cpo-cloud-posture-operator',
+        // Two replicas by default: at most one evicted at a time (templates/poddisruptionbudget.yaml).
+        'PodDisruptionBudget/cpo-cloud-posture-operator',
         'Role/cpo-cloud-posture-operator-leader-election',
         'RoleBinding/cpo-cloud-posture-operator-leader-election',
         'Role/cpo-cloud-posture-operator-secrets',
