@@ -1,6 +1,9 @@
 // The AWS collector against moto (server mode, real AWS SDK v3 clients): the Inventory
 // facts of a compliant, a non-compliant and the demo account. Facts only: what the
 // controls make of them is tested in test/unit/controls.
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
 import {
   SeedClients,
   createUser,
@@ -10,7 +13,7 @@ import {
   seedRegionScp,
   type SeededAccount,
 } from '../harness/aws-seed.js';
-import { startMoto, type MotoServer } from '../harness/moto.js';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';
 import type { Inventory, InventoryResult, Resource } from '../../operator/src/inventory/types.js';
 import { AwsInventoryCollector } from '../../operator/src/providers/aws/collector.js';
 import type { CollectTarget } from '../../operator/src/providers/types.js';
@@ -268,6 +271,52 @@ describe('demo account (default credential path, every enabled region)', () => {
     expect(inv2.accountId).toBe('123456789012');
     expect(Object.keys(inv2.guardrails.defaultVolumeEncryption ?? {}).sort()).toEqual(['eu-central-1', 'eu-west-1', 'us-east-1']);
     expect(inv2.identities.map((i) => i.name).sort()).toEqual(inv.identities.map((i) => i.name).sort());
+  });
+});
+
+describe('the AWS Support role (providerAccess)', () => {
+  const SUPPORT_PATH = '/aws-service-role/support.amazonaws.com/';
+
+  it('a fresh account has none: supportRole null, read with one GetRole kept as evidence', async () => {
+    const calls: string[] = [];
+    const inv = inventoryOf(await collector(calls).collect(targetOf(noncompliant)));
+    expect(inv.providerAccess).toEqual({ supportRole: null });
+    expect(inv.evidenceTimes.providerAccess).toBe(inv.evidenceTimes.resources);
+    expect(calls.filter((c) => c.startsWith('IAM:GetRole'))).toEqual(['IAM:GetRole NoSuchEntity']);
+    expect((inv.answers ?? []).filter((a) => a.operation === 'IAM:GetRole')).toEqual([expect.objectContaining({ area: 'providerAccess', status: 404 })]);
+  });
+
+  it('once the role exists: its ARN and no use since its creation; after a session, its last use', async () => {
+    // moto's CreateServiceLinkedRole names it AWSServiceRoleForsupport (lower-case s), so
+    // the role is made as AWS makes it: AWSServiceRoleForSupport under the service path.
+    const iam = new SeedClients(moto.endpoint, noncompliant.accountId).iam();
+    const created = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'AWSServiceRoleForSupport',
+        Path: SUPPORT_PATH,
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${noncompliant.accountId}:root` }, Action: 'sts:AssumeRole' }] }),
+      }),
+    );
+    const arn = `arn:aws:iam::${noncompliant.accountId}:role${SUPPORT_PATH}AWSServiceRoleForSupport`;
+    expect(created.Role?.Arn).toBe(arn);
+    const unused = inventoryOf(await collector().collect(targetOf(noncompliant)));
+    expect(unused.providerAccess).toEqual({ supportRole: { arn, lastUse: { noUseSince: created.Role?.CreateDate?.toISOString() } } });
+    expect(unused.gaps).toEqual([]);
+
+    // a session of the role makes a call: moto records RoleLastUsed.LastUsedDate
+    const sts = new STSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { ...MOTO_CREDENTIALS } });
+    const session = (await sts.send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'support-case-42' }))).Credentials;
+    const asSupport = new STSClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: session?.AccessKeyId ?? '', secretAccessKey: session?.SecretAccessKey ?? '', sessionToken: session?.SessionToken ?? '' },
+    });
+    const before = Date.now();
+    await asSupport.send(new GetCallerIdentityCommand({}));
+    const used = inventoryOf(await collector().collect(targetOf(noncompliant)));
+    expect(used.providerAccess?.supportRole?.arn).toBe(arn);
+    expect(Date.parse(used.providerAccess?.supportRole?.lastUse.at ?? '')).toBeGreaterThanOrEqual(before - 1_000);
+    expect(used.providerAccess?.supportRole?.lastUse.noUseSince).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import { dedupe } from '../controls/changes/judge.js';
 import { parseDuration } from '../api/duration.js';
 import type { ChangeKind, ChangeRecord } from '../inventory/changes.js';
 
-const KINDS: readonly ChangeKind[] = ['network-change', 'sign-in', 'activity'];
+const KINDS: readonly ChangeKind[] = ['network-change', 'sign-in', 'provider-access', 'activity'];
 
 /** Records kept in status.changes, back as records (the verdicts are recomputed from the current spec). */
 export function changeRecordsFromStatus(entries: readonly ChangeEntry[] | undefined): ChangeRecord[] {

@@ -93,6 +93,7 @@ export const AWS_ANSWER_AREAS: Readonly<Record<string, InventoryArea>> = {
   'IAM:ListMFADevices': 'identities',
   'IAM:GenerateCredentialReport': 'identities',
   'IAM:GetCredentialReport': 'identities',
+  'IAM:GetRole': 'providerAccess',
   'EC2:DescribeRegions': 'resources',
   'EC2:DescribeInstances': 'resources',
   'EC2:DescribeVolumes': 'resources',

@@ -16,7 +16,7 @@ const MIB = 1024 * 1024;
 
 /** Bytes of log records held at once across the files read in parallel (one record each, at most). */
 export const LOG_BYTES_HELD_MAX = 32 * MIB;
-/** Records kept in one pass (network changes and watched identities' calls; each a few hundred bytes). */
+/** Records kept in one pass (network changes, provider calls and watched identities' calls; each a few hundred bytes). */
 export const CHANGE_RECORDS_PER_PASS_MAX = 50_000;
 
 export interface LogFileRef {

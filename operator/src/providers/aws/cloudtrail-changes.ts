@@ -1,11 +1,12 @@
-// Network and firewall changes (checklist step 10) and break-glass calls (step 8), read
+// Network and firewall changes (checklist step 10), break-glass calls (step 8) and calls
+// AWS itself made in the account (provider access: "AWS Internal", AWS Support), read
 // from the audit trail's delivered log files in S3, in CloudTrail's documented layout:
 //
 //   [<keyPrefix>/]AWSLogs/[<o-org-id>/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/
 //       <account>_CloudTrail_<region>_<yyyymmddThhmmZ>_<random>.json.gz
 //
 // each a gzip JSON document `{ "Records": [ { eventID, eventTime, eventName, eventSource,
-// awsRegion, userIdentity: { type, arn, principalId, userName?, sessionContext? },
+// awsRegion, userIdentity: { type, arn, principalId, userName?, invokedBy?, sessionContext? },
 // requestParameters, responseElements, errorCode?, ... } ] }`. CloudTrail's
 // LookupEvents API is not used: reading the delivered files is how an off-platform log
 // vault is read (the vault need not be in this account), it covers every region the
@@ -174,7 +175,7 @@ export async function readCloudTrailChanges(options: ReadChangesOptions): Promis
       if (before.length === 0) {
         return {
           ok: false,
-          failure: { reason: 'ChangeLogTooLarge', message: `reading ${sourceUrl}: the log files of ${new Date(cutAt).toISOString()} hold more network-change and break-glass records than one pass keeps (${maxRecords})` },
+          failure: { reason: 'ChangeLogTooLarge', message: `reading ${sourceUrl}: the log files of ${new Date(cutAt).toISOString()} hold more network-change, provider-access and break-glass records than one pass keeps (${maxRecords})` },
         };
       }
       batch = before;

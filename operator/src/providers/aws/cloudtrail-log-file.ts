@@ -126,7 +126,7 @@ function isDamage(err: unknown): boolean {
 
 /**
  * Streams one log file's body through the bounds and hands each kept record (a network
- * change or a watched identity's call) to `onRecord`, in file order. Rejects with
+ * change, a provider call or a watched identity's call) to `onRecord`, in file order. Rejects with
  * LogFileTooLargeError, DamagedLogFileError, or the body's own error (network, abort).
  */
 export async function readLogFile(

@@ -1,6 +1,7 @@
 // One CloudTrail record (an element of a delivered log file's "Records" array) as a
-// ChangeRecord: network and firewall changes (checklist step 10), console sign-ins and
-// every call of a watched (break-glass) identity (step 8). Pure: no I/O.
+// ChangeRecord: network and firewall changes (checklist step 10), console sign-ins,
+// every call of a watched (break-glass) identity (step 8) and every call AWS itself made
+// in the account (provider access: "AWS Internal", AWS Support). Pure: no I/O.
 
 import { identityNamedBy, type ChangeKind, type ChangeRecord } from '../../inventory/changes.js';
 import { NETWORK_CHANGE_EVENTS } from './network-change-events.js';
@@ -78,12 +79,32 @@ function actorOf(identity: Json | undefined, accountId: string | undefined): str
   return str(identity?.invokedBy) ?? str(identity?.principalId) ?? 'unknown';
 }
 
+/** userIdentity.invokedBy values of calls AWS itself makes (not a customer's principal nor a service acting for one). */
+const PROVIDER_INVOKERS: ReadonlySet<string> = new Set(['AWS Internal', 'support.amazonaws.com']);
+/** The AWS Support service-linked role, as its ARN (and its sessions' issuer ARN) spells it. */
+const SUPPORT_ROLE_PATH = 'role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport';
+const SUPPORT_SESSION = /:assumed-role\/AWSServiceRoleForSupport\//;
+
+/**
+ * A call by the provider itself: invoked by "AWS Internal" or AWS Support, or made in a
+ * session of the AWSServiceRoleForSupport role.
+ */
+export function isProviderAccess(identity: Json | undefined): boolean {
+  const invokedBy = str(identity?.invokedBy);
+  if (invokedBy !== undefined && PROVIDER_INVOKERS.has(invokedBy)) return true;
+  const issuer = str(obj(obj(identity?.sessionContext)?.sessionIssuer)?.arn) ?? '';
+  const arn = str(identity?.arn) ?? '';
+  return issuer.includes(SUPPORT_ROLE_PATH) || arn.includes(SUPPORT_ROLE_PATH) || SUPPORT_SESSION.test(arn);
+}
+
 /** STS calls whose requestParameters.roleArn names the role a new session belongs to. */
 const ASSUME_ROLE_EVENTS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
 
 /**
  * One CloudTrail record as a ChangeRecord, or undefined when it is neither a network
- * change nor a call by a watched (break-glass) identity.
+ * change, a call by the provider itself, nor a call by a watched (break-glass) identity.
+ * A provider call is `provider-access` whatever it did (the landlord touching the
+ * network is the landlord's access first); its actor is the ARN, else invokedBy.
  */
 export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly string[] = []): ChangeRecord | undefined {
   const record = obj(raw);
@@ -98,13 +119,15 @@ export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly 
   const kind: ChangeKind =
     action === 'ConsoleLogin'
       ? 'sign-in'
-      : source === 'ec2.amazonaws.com' && NETWORK_CHANGE_EVENTS.has(action)
-        ? 'network-change'
-        : 'activity';
+      : isProviderAccess(identity)
+        ? 'provider-access'
+        : source === 'ec2.amazonaws.com' && NETWORK_CHANGE_EVENTS.has(action)
+          ? 'network-change'
+          : 'activity';
   const change: ChangeRecord = {
     id,
     time: normaliseTime(time),
-    actor: actorOf(identity, str(record.recipientAccountId)),
+    actor: kind === 'provider-access' ? (str(identity?.arn) ?? str(identity?.invokedBy) ?? 'unknown') : actorOf(identity, str(record.recipientAccountId)),
     action,
     resource: kind === 'sign-in' ? 'console' : resourceOf(record),
     region: str(record.awsRegion) ?? '',
@@ -120,7 +143,7 @@ export function parseCloudTrailRecord(raw: unknown, watchedIdentities: readonly 
   const loginResult = str(obj(record.responseElements)?.ConsoleLogin);
   const errorCode = str(record.errorCode) ?? (loginResult === 'Failure' ? 'ConsoleLoginFailure' : undefined);
   if (errorCode !== undefined) change.errorCode = errorCode;
-  if (kind === 'network-change') return change;
+  if (kind === 'network-change' || kind === 'provider-access') return change;
   return identityNamedBy(change, watchedIdentities) !== undefined ? change : undefined;
 }
 

@@ -1,6 +1,7 @@
 // The AWS provider: reads one live account (read-only) into the provider-neutral
 // Inventory (it proves who it is with STS, then reads every service module at once:
-// iam, ec2 + rds + the trails per region, s3, organizations; then the trails' status),
+// iam (and the AWS Support role), ec2 + rds + the trails per region, s3, organizations;
+// then the trails' status),
 // reads the delivered CloudTrail files for ChangesTracked (cloudtrail-changes.ts), and
 // opens S3 with the same credentials for exit drills. It never decides compliance.
 //
@@ -16,6 +17,7 @@ import type { InventoryResult, Resource } from '../../inventory/types.js';
 import { AnswerLog } from '../answers.js';
 import { ApiCallRecorder } from '../collection-log.js';
 import { assembleInventory, FatalCollection, runCollection, settleAreas } from '../collection.js';
+import { withProviderAccess } from '../provider-access.js';
 import type { AccountProbeResult, ChangeQuery, ChangeReadResult, CloudProvider, CollectTarget } from '../types.js';
 import {
   AwsClients,
@@ -31,7 +33,7 @@ import { mapLimit } from './concurrency.js';
 import { AwsCollection, fatalFrom, type AwsCollectionLimits } from './context.js';
 import { readEc2Region, readRegions } from './ec2.js';
 import { classifyAwsError } from './errors.js';
-import { readIdentities } from './iam.js';
+import { readIdentities, readSupportRole } from './iam.js';
 import { readOrganizationAccounts, type OrganizationReadOptions } from './organization-accounts.js';
 import { readRegionRestriction } from './organizations.js';
 import { readRdsRegion } from './rds.js';
@@ -225,17 +227,18 @@ export class AwsInventoryCollector implements CloudProvider {
       // are cancelled and their clients destroyed by the cleanup)
       const trails: TrailsSeen = new Map();
       const locations = new BucketLocations(c);
-      const [ids, regional, s3, regionRestriction] = await settleAreas(control, [
+      const [ids, regional, s3, regionRestriction, supportRole] = await settleAreas(control, [
         readIdentities(c),
         readRegional(c, trails),
         readBuckets(c, locations),
         readRegionRestriction(c),
+        readSupportRole(c, now()),
       ] as const);
       // 3. the trails found in every region: status and destination
       const audit = await readAuditTrails(c, trails, { ownBuckets: s3.ownBuckets, locations });
 
       const resources = [...regional.resources, ...s3.resources, ...audit.resources];
-      return assembleInventory({
+      const inventory = assembleInventory({
         provider: 'aws',
         accountId: aws.accountId,
         ...(caller.Arn ? { readAs: caller.Arn } : {}),
@@ -256,6 +259,7 @@ export class AwsInventoryCollector implements CloudProvider {
         answers: answers.list(),
         answersOmitted: answers.omitted,
       });
+      return withProviderAccess(inventory, supportRole !== undefined ? { supportRole } : undefined, startedAt);
     });
   }
 }

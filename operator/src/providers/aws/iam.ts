@@ -3,13 +3,14 @@
 // 1,000 entities, decided locally in privilege.ts with the SCPs organizations.ts
 // reads once), virtual MFA from one paginated list, and a fresh ListMFADevices only
 // for users who can write. The credential report is the one IAM read the collection
-// cannot do without.
+// cannot do without. Also the AWS Support role's last use (providerAccess, one GetRole).
 
 import {
   GenerateCredentialReportCommand,
   GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
+  GetRoleCommand,
   ListMFADevicesCommand,
   ListVirtualMFADevicesCommand,
   type GroupDetail,
@@ -17,6 +18,7 @@ import {
   type UserDetail,
 } from '@aws-sdk/client-iam';
 
+import type { SupportRoleUse } from '../../inventory/provider-access.js';
 import type { Identity } from '../../inventory/types.js';
 import { FatalCollection } from '../collection.js';
 import { mapLimit, sleep } from './concurrency.js';
@@ -213,4 +215,35 @@ export async function readIdentities(c: AwsCollection): Promise<IdentityFacts> {
     ...(rootMfaEnabled !== undefined ? { rootMfaEnabled } : {}),
     ...(report.generatedAt ? { generatedAt: report.generatedAt } : {}),
   };
+}
+
+/** The service-linked role AWS Support acts through in every account (created by AWS). */
+export const SUPPORT_ROLE_NAME = 'AWSServiceRoleForSupport';
+/** IAM reports a role's last use over the trailing 400 days only (RoleLastUsed). */
+export const ROLE_LAST_USED_TRACKING_DAYS = 400;
+
+/**
+ * The AWS Support role and when it was last used (iam:GetRole): null when the account
+ * has none (NoSuchEntity); undefined, with a providerAccess gap, when it cannot be read.
+ * Never used: no use since its creation or the start of IAM's 400-day tracking window,
+ * whichever is later.
+ */
+export async function readSupportRole(c: AwsCollection, now: Date): Promise<SupportRoleUse | null | undefined> {
+  try {
+    const role = (await c.clients.iam().send(new GetRoleCommand({ RoleName: SUPPORT_ROLE_NAME }), c.o)).Role;
+    const arn = role?.Arn;
+    const lastUsed = iso(role?.RoleLastUsed?.LastUsedDate);
+    const created = iso(role?.CreateDate);
+    if (!arn || (!lastUsed && !created)) {
+      c.gap('providerAccess', Object.assign(new Error('GetRole answered without Arn or dates'), { name: 'InvalidResponse' }), 'iam:GetRole');
+      return undefined;
+    }
+    if (lastUsed) return { arn, lastUse: { at: lastUsed } };
+    const tracked = new Date(now.getTime() - ROLE_LAST_USED_TRACKING_DAYS * 86_400_000).toISOString();
+    return { arn, lastUse: { noUseSince: created! > tracked ? created! : tracked } };
+  } catch (err) {
+    if (errorCode(err) === 'NoSuchEntity') return null;
+    c.gap('providerAccess', err, 'iam:GetRole');
+    return undefined;
+  }
 }
