@@ -5,7 +5,7 @@
 // use is read here (and calls by AWS-internal principals come with the audit trail's
 // change records, kind 'provider-access').
 
-import type { LastUse } from './types.js';
+import type { LastUse } from './last-use.js';
 
 /** Look-back window for Lockbox requests and their approvals: the Activity Log keeps 90 days. */
 export const LOCKBOX_LOOKBACK_DAYS = 90;

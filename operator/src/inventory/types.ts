@@ -4,7 +4,10 @@
 // reports Unknown for it, never a finding.
 
 import type { Provider } from '../api/types.js';
+import type { LastUse } from './last-use.js';
 import type { ProviderAccessFacts } from './provider-access.js';
+
+export type { LastUse } from './last-use.js';
 
 export interface AccessKey {
   /** Key id, masked (first 4 + last 4 chars) so status never holds a full key id. */
@@ -14,14 +17,6 @@ export interface AccessKey {
   lastUsedAt?: string;
   /** What the provider records about the key's use; undefined: not recorded or not read. */
   lastUse?: LastUse;
-}
-
-/** The last recorded use of a sign-in or a key (stale-access control). */
-export interface LastUse {
-  /** Last recorded use (ISO 8601); absent when none is recorded. */
-  at?: string;
-  /** No use recorded since this instant (creation, or when the provider began recording, whichever is later). */
-  noUseSince?: string;
 }
 
 export interface Identity {

@@ -76,11 +76,13 @@ export interface ChangeStatusEntries {
 
 /** The same from changes already judged (judgedChangesOf(input): no second judgement). */
 export function changeStatusEntriesOf(judged: readonly JudgedChange[], limit = STATUS_CHANGES_MAX): ChangeStatusEntries {
-  // Calls by the provider's staff are shown, never open: they go with the closed ones.
+  // Calls by the provider's staff are shown, never open.
   const isOpen = (j: JudgedChange) => !j.tracked && !j.acknowledged && !isProviderAccess(j);
   const open = judged.filter(isOpen);
-  const closed = judged.filter((j) => !isOpen(j));
-  const kept = [...open, ...closed].slice(0, limit).sort(newestFirst);
+  const closed = judged.filter((j) => !isOpen(j) && !isProviderAccess(j));
+  // Last: AWS-internal calls can be many, and must not push tracked changes out.
+  const providerCalls = judged.filter(isProviderAccess);
+  const kept = [...open, ...closed, ...providerCalls].slice(0, limit).sort(newestFirst);
   const changes = kept.map((j) => {
     const e: ChangeEntry = {
       id: j.record.id,

@@ -2,7 +2,8 @@
 // provider's own access cannot be observed, a reviewed attestation covers it.
 //
 // AWS has no customer lockbox. What can be observed is shown: the AWS Support role's last
-// use (iam:GetRole RoleLastUsed) and calls by AWS Support in the delivered trail logs
+// use (iam:GetRole RoleLastUsed) and calls by AWS Support and AWS-internal principals
+// (invokedBy "AWS Internal") in the delivered trail logs
 // (change records of kind provider-access). It does not show an AWS operator reaching
 // data on AWS's side, so the rest needs spec.providerAccess.attestation, current within
 // the policy's maxEvidenceAgeDays: without one the control is Unknown, never True by
@@ -27,7 +28,7 @@ export function observedAwsAccess(input: ControlInput): string[] {
   }
   if (Array.isArray(input.changes)) {
     const calls = input.changes.filter((r: ChangeRecord) => r.kind === 'provider-access');
-    seen.push(`${plural(calls.length, 'call')} by AWS Support in the audit trail read so far`);
+    seen.push(`${plural(calls.length, 'call')} by AWS Support or AWS-internal principals in the audit trail read so far`);
   }
   return seen;
 }
