@@ -1,12 +1,12 @@
-// Builds the test tools (helm, promtool, prometheus and a gopher-lua runner for Argo CD
-// health scripts) from the Go wrapper modules in test/tools/ with the machine's Go
+// Builds the test tools (helm 4, helm 3, promtool, prometheus and a gopher-lua runner for
+// Argo CD health scripts) from the Go wrapper modules in test/tools/ with the machine's Go
 // toolchain, into an ignored cache folder: .cache/tools/<tool>-<version>/bin/.
 // Same pattern as binaries.ts (the control plane): a stamp next to each binary records
 // the hash of its inputs (go.mod, go.sum, sources, build flags), so changing a pin
 // rebuilds and an unchanged pin costs nothing (no Go needed at all once built).
 //
 //   const helm = await ensureHelm();          // first call builds (minutes), later calls return at once
-//   node --import tsx test/harness/tools.ts build [helm|promtool|prometheus|lua ...]
+//   node --import tsx test/harness/tools.ts build [helm|helm3|promtool|prometheus|lua ...]
 //
 // Builds run one at a time, behind a folder lock shared by every tool and process: the
 // machines have 2 cores, and two concurrent Go builds of these trees only slow each other.
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { hashBuildInputs, readStamp, withBuildLock, type Stamp } from './go-build-cache.js';
 import { repoRoot } from './binaries.js';
 
-export type ToolName = 'helm' | 'promtool' | 'prometheus' | 'lua';
+export type ToolName = 'helm' | 'helm3' | 'promtool' | 'prometheus' | 'lua';
 
 export interface EnsureToolOptions {
   /** Progress sink; defaults to stderr. */
@@ -36,8 +36,9 @@ interface ToolRecipe {
   versionOf: string;
   /** Binary file name produced. */
   output: string;
-  /** Arguments after `go`, given the output file and the pinned version. */
-  args: (outFile: string, version: string) => string[];
+  /** Arguments after `go`, given the output file, the pinned version and the version of
+   *  any other module the wrapper's go.mod requires (for version ldflags). */
+  args: (outFile: string, version: string, requiredVersion: (modulePath: string) => string) => string[];
   /** Files (relative to moduleDir) whose content decides whether to rebuild. */
   inputs: string[];
 }
@@ -46,6 +47,13 @@ interface ToolRecipe {
 function prometheusRelease(moduleVersion: string): string {
   const m = /^v0\.(\d)(\d\d)\.(\d+)/.exec(moduleVersion);
   return m ? `${m[1]}.${Number(m[2])}.${m[3]}` : moduleVersion.replace(/^v/, '');
+}
+
+/** `v0.36.2` (k8s.io/client-go) -> Kubernetes 1.36, as helm 3's Makefile derives it. */
+function clientGoKubeVersion(clientGo: string): { major: string; minor: string } {
+  const m = /^v(\d+)\.(\d+)\./.exec(clientGo);
+  if (!m) throw new Error(`cannot read a Kubernetes version from k8s.io/client-go ${clientGo}`);
+  return { major: String(Number(m[1]) + 1), minor: String(Number(m[2])) };
 }
 
 function prometheusLdflags(version: string): string {
@@ -71,6 +79,34 @@ const RECIPES: Record<ToolName, ToolRecipe> = {
       out,
       'helm.sh/helm/v4/cmd/helm',
     ],
+    inputs: ['go.mod', 'go.sum'],
+  },
+  // Helm 3, as most clusters still run it. Besides its version, a release build stamps
+  // the Kubernetes version helm 3 assumes without a cluster (`helm template`, `helm lint`:
+  // .Capabilities.KubeVersion, Chart.yaml kubeVersion, the deprecated-API check) from
+  // the client-go it is built with; without it that is v1.20.0 (helm 4 reads it itself).
+  helm3: {
+    name: 'helm3',
+    moduleDir: path.join(toolsDir, 'helm3'),
+    versionOf: 'helm.sh/helm/v3',
+    output: 'helm',
+    args: (out, v, requiredVersion) => {
+      const kube = clientGoKubeVersion(requiredVersion('k8s.io/client-go'));
+      const x = (pkg: string, name: string, value: string) => `-X helm.sh/helm/v3/${pkg}.${name}=${value}`;
+      return [
+        'build',
+        '-buildvcs=false',
+        '-ldflags',
+        [
+          x('internal/version', 'version', v),
+          x('internal/version', 'gitTreeState', 'clean'),
+          ...['pkg/lint/rules', 'pkg/chartutil'].flatMap((pkg) => [x(pkg, 'k8sVersionMajor', kube.major), x(pkg, 'k8sVersionMinor', kube.minor)]),
+        ].join(' '),
+        '-o',
+        out,
+        'helm.sh/helm/v3/cmd/helm',
+      ];
+    },
     inputs: ['go.mod', 'go.sum'],
   },
   promtool: {
@@ -128,23 +164,29 @@ export function toolsCacheRoot(): string {
   return process.env.CLOUDPOSTURE_TOOLS_CACHE ?? path.join(repoRoot, '.cache', 'tools');
 }
 
-/** Version of `modulePath` pinned in a wrapper module's go.mod. */
-export async function pinnedVersion(tool: ToolName): Promise<string> {
-  const recipe = RECIPES[tool];
-  const goMod = path.join(recipe.moduleDir, 'go.mod');
+/** Reads a wrapper module's go.mod; the lookup gives the version it requires of a module. */
+async function readGoMod(tool: ToolName): Promise<(modulePath: string) => string> {
+  const goMod = path.join(RECIPES[tool].moduleDir, 'go.mod');
   const text = await readFile(goMod, 'utf8');
-  const escaped = recipe.versionOf.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(text);
-  if (!match?.[1]) throw new Error(`cannot find the version of ${recipe.versionOf} in ${path.relative(repoRoot, goMod)}`);
-  return match[1];
+  return (modulePath) => {
+    const escaped = modulePath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(text);
+    if (!match?.[1]) throw new Error(`cannot find the version of ${modulePath} in ${path.relative(repoRoot, goMod)}`);
+    return match[1];
+  };
+}
+
+/** Version of the tool's module (`versionOf`) pinned in its wrapper module's go.mod. */
+export async function pinnedVersion(tool: ToolName): Promise<string> {
+  return (await readGoMod(tool))(RECIPES[tool].versionOf);
 }
 
 async function toolBinDir(tool: ToolName): Promise<string> {
   return path.join(toolsCacheRoot(), `${tool}-${await pinnedVersion(tool)}`, 'bin');
 }
 
-function inputsHash(recipe: ToolRecipe, version: string): Promise<string> {
-  return hashBuildInputs(recipe.moduleDir, recipe.inputs, recipe.args('OUT', version));
+function inputsHash(recipe: ToolRecipe, version: string, requiredVersion: (modulePath: string) => string): Promise<string> {
+  return hashBuildInputs(recipe.moduleDir, recipe.inputs, recipe.args('OUT', version, requiredVersion));
 }
 
 /** Runs a command, collecting stdout and stderr; never rejects on a non-zero exit. */
@@ -191,7 +233,7 @@ async function goVersion(): Promise<string> {
   } catch {
     // handled below
   }
-  throw new Error('the Go toolchain (`go`) is needed to build the test tools (helm, promtool, prometheus, lua) but was not found on PATH');
+  throw new Error('the Go toolchain (`go`) is needed to build the test tools (helm, helm3, promtool, prometheus, lua) but was not found on PATH');
 }
 
 
@@ -210,12 +252,13 @@ export function ensureTool(tool: ToolName, opts: EnsureToolOptions = {}): Promis
 async function buildIfNeeded(tool: ToolName, opts: EnsureToolOptions): Promise<string> {
   const log = opts.log ?? defaultLog;
   const recipe = RECIPES[tool];
-  const version = await pinnedVersion(tool);
+  const requiredVersion = await readGoMod(tool);
+  const version = requiredVersion(recipe.versionOf);
   const bin = await toolBinDir(tool);
   const out = path.join(bin, recipe.output);
   const stampFile = path.join(bin, `.${tool}.stamp.json`);
   const fresh = async () =>
-    !opts.force && existsSync(out) && (await readStamp(stampFile))?.inputsHash === (await inputsHash(recipe, version));
+    !opts.force && existsSync(out) && (await readStamp(stampFile))?.inputsHash === (await inputsHash(recipe, version, requiredVersion));
   if (await fresh()) return out;
 
   await mkdir(toolsCacheRoot(), { recursive: true });
@@ -226,7 +269,7 @@ async function buildIfNeeded(tool: ToolName, opts: EnsureToolOptions): Promise<s
     const tmp = path.join(bin, `.build-${tool}-${process.pid}`);
     log(`building ${tool} (${recipe.versionOf} ${version}) with ${gover} ... (the first build takes minutes)`);
     const started = Date.now();
-    const r = await runTool('go', recipe.args(tmp, version), { cwd: recipe.moduleDir, env: { ...process.env, GOWORK: 'off' } });
+    const r = await runTool('go', recipe.args(tmp, version, requiredVersion), { cwd: recipe.moduleDir, env: { ...process.env, GOWORK: 'off' } });
     const seconds = (Date.now() - started) / 1000;
     if (r.code !== 0) {
       await rm(tmp, { force: true });
@@ -236,7 +279,7 @@ async function buildIfNeeded(tool: ToolName, opts: EnsureToolOptions): Promise<s
       );
     }
     await rename(tmp, out);
-    const stamp: Stamp = { inputsHash: await inputsHash(recipe, version), goVersion: gover, builtAt: new Date().toISOString(), buildSeconds: Math.round(seconds) };
+    const stamp: Stamp = { inputsHash: await inputsHash(recipe, version, requiredVersion), goVersion: gover, builtAt: new Date().toISOString(), buildSeconds: Math.round(seconds) };
     await writeFile(stampFile, JSON.stringify(stamp, null, 2) + '\n');
     log(`built ${tool} in ${seconds.toFixed(0)} s`);
   });
@@ -245,6 +288,8 @@ async function buildIfNeeded(tool: ToolName, opts: EnsureToolOptions): Promise<s
 
 /** helm (v4, from helm.sh/helm/v4). */
 export const ensureHelm = (opts?: EnsureToolOptions): Promise<string> => ensureTool('helm', opts);
+/** helm 3 (from helm.sh/helm/v3), for the chart tests that run with both helms. */
+export const ensureHelm3 = (opts?: EnsureToolOptions): Promise<string> => ensureTool('helm3', opts);
 /** promtool (from github.com/prometheus/prometheus). */
 export const ensurePromtool = (opts?: EnsureToolOptions): Promise<string> => ensureTool('promtool', opts);
 /** prometheus server (same module as promtool; no embedded UI, static/file discovery only). */
@@ -257,7 +302,7 @@ const isEntryPoint = process.argv[1] !== undefined && path.resolve(process.argv[
 if (isEntryPoint) {
   const [command, ...names] = process.argv.slice(2);
   if (command !== 'build') {
-    process.stderr.write('usage: node --import tsx test/harness/tools.ts build [helm|promtool|prometheus|lua ...]\n');
+    process.stderr.write('usage: node --import tsx test/harness/tools.ts build [helm|helm3|promtool|prometheus|lua ...]\n');
     process.exit(2);
   }
   const wanted = (names.length ? names : (Object.keys(RECIPES) as ToolName[])) as ToolName[];

@@ -1,4 +1,5 @@
-// The chart's sharding values with the real helm (test/tools/helm) and the real API server:
+// The chart's sharding values with the real helm, 4 and 3 (test/tools/helm, test/tools/helm3;
+// every block runs once with each), and the real API server:
 // the PodDisruptionBudget with more than one replica, the Lease settings reaching the
 // operator, the Lease RBAC narrowed to the set's own names with sharding on (checked with
 // `kubectl auth can-i` as the chart's ServiceAccount), and the real operator, running as
@@ -14,7 +15,7 @@ import { repoRoot } from '../harness/binaries.js';
 import { createTestNamespace, deleteTestNamespace, kubectl, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { grantAccount } from '../harness/services.js';
-import { ensureHelm, runTool } from '../harness/tools.js';
+import { ensureHelm, ensureHelm3, runTool } from '../harness/tools.js';
 
 const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
 
@@ -31,6 +32,10 @@ interface Rule {
   verbs: string[];
 }
 
+/** The helms the chart is rendered with, by label. */
+const helms = { 'helm 4': '', 'helm 3': '' };
+const helmLabels = Object.keys(helms) as Array<keyof typeof helms>;
+/** The helm of the block running now (set by its first beforeAll). */
 let helm: string;
 let workDir: string;
 
@@ -59,15 +64,20 @@ const leaseRules = (objects: K8sObject[]) => {
 };
 
 beforeAll(async () => {
-  helm = await ensureHelm();
+  helms['helm 4'] = await ensureHelm();
+  helms['helm 3'] = await ensureHelm3();
   workDir = await mkdtemp(path.join(tmpdir(), 'chart-sharding-'));
-}, 20 * 60_000);
+}, 40 * 60_000);
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-describe('chart: replicas, Leases and shards', () => {
+describe.each(helmLabels)('chart: replicas, Leases and shards (%s)', (label) => {
+  beforeAll(() => {
+    helm = helms[label];
+  });
+
   it('by default (two replicas, leader election): a PodDisruptionBudget of maxUnavailable 1, the Lease timings, one shard, the leader Lease rule as before', async () => {
     const objects = await ok({});
     const pdbs = ofKind(objects, 'PodDisruptionBudget') as unknown as Array<K8sObject & { spec: unknown }>;
@@ -126,13 +136,14 @@ describe('chart: replicas, Leases and shards', () => {
   });
 });
 
-describe("chart: the sharded operator's Lease RBAC on the real API server", () => {
+describe.each(helmLabels)("chart: the sharded operator's Lease RBAC on the real API server (%s)", (label) => {
   const kc = loadTestKubeConfig();
   let ns: string;
   let release: string;
   let operator: TestOperator | undefined;
 
   beforeAll(async () => {
+    helm = helms[label];
     await installCrds();
     ns = await createTestNamespace('chart-shard');
     release = uniqueName('shard').slice(0, 24);

@@ -1,5 +1,6 @@
-// The Helm chart with the real helm (built from helm.sh/helm/v4, test/tools/helm) and the
-// real API server of the test control plane:
+// The Helm chart with the real helm, both majors (helm 4 from helm.sh/helm/v4, test/tools/helm;
+// helm 3 from helm.sh/helm/v3, test/tools/helm3: most clusters still run it), and the real
+// API server of the test control plane. Every block below runs once with each helm:
 // - helm lint and helm template with default and non-default values, and what they render;
 // - values.schema.json and the template guards reject bad values;
 // - the rendered manifests pass a server-side dry run (admission, strict field
@@ -17,10 +18,10 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadConfig } from '../../operator/src/config.js';
 import { repoRoot } from '../harness/binaries.js';
-import { createTestNamespace, deleteTestNamespace, kubectl, kubectlOk, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
+import { createTestNamespace, deleteTestNamespace, kubectl, kubectlOk, loadTestKubeConfig, testKubeconfigPath, uniqueName, waitFor } from '../harness/kube.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { grantAccount } from '../harness/services.js';
-import { ensureHelm, runTool } from '../harness/tools.js';
+import { ensureHelm, ensureHelm3, runTool } from '../harness/tools.js';
 
 const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
 
@@ -31,8 +32,30 @@ interface K8sObject {
   [key: string]: unknown;
 }
 
+/** The helms the chart is tested with, by label. */
+const HELMS = [
+  ['helm 4', ensureHelm],
+  ['helm 3', ensureHelm3],
+] as const;
+type HelmLabel = (typeof HELMS)[number][0];
+const helms = new Map<HelmLabel, string>();
+/** The helm of the block running now (see describeEachHelm); helmRun uses it. */
 let helm: string;
 let workDir: string;
+
+/**
+ * `describe`, once per helm: "<name> (helm 4)", then "<name> (helm 3)". Jest runs a file's
+ * blocks one after another, so the helm a block's first hook selects holds for its
+ * nested hooks and tests.
+ */
+function describeEachHelm(name: string, body: () => void): void {
+  describe.each(HELMS.map(([label]) => label))(`${name} (%s)`, (label) => {
+    beforeAll(() => {
+      helm = helms.get(label) as string;
+    });
+    body();
+  });
+}
 
 async function helmRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // An empty HOME-like config: no repositories, no plugins, no cache from the machine.
@@ -153,15 +176,16 @@ function fullValues(watchNamespace: string, otherNamespace: string): Record<stri
 }
 
 beforeAll(async () => {
-  helm = await ensureHelm();
+  // One after the other (the builds share one lock anyway); each is minutes once, then cached.
+  for (const [label, ensure] of HELMS) helms.set(label, await ensure());
   workDir = await mkdtemp(path.join(tmpdir(), 'chart-test-'));
-}, 20 * 60_000);
+}, 40 * 60_000);
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-describe('helm lint', () => {
+describeEachHelm('helm lint', () => {
   it('passes with default values, strict', async () => {
     const r = await helmRun(['lint', '--strict', chartDir]);
     expect([r.code, r.stdout + r.stderr]).toEqual([0, expect.stringContaining('0 chart(s) failed')]);
@@ -173,7 +197,7 @@ describe('helm lint', () => {
   });
 
   it('packages a chart that still carries its rules, dashboard and CRDs (but not the promtool tests)', async () => {
-    const out = path.join(workDir, 'package');
+    const out = await mkdtemp(path.join(workDir, 'package-'));
     const pkg = await helmRun(['package', chartDir, '--destination', out]);
     expect([pkg.code, pkg.stderr]).toEqual([0, '']);
     const tgz = path.join(out, 'cloud-posture-operator-0.1.0.tgz');
@@ -196,7 +220,7 @@ describe('helm lint', () => {
   });
 });
 
-describe('helm template with default values', () => {
+describeEachHelm('helm template with default values', () => {
   let objects: K8sObject[];
   beforeAll(async () => {
     objects = await render();
@@ -329,7 +353,7 @@ describe('helm template with default values', () => {
   });
 });
 
-describe('helm template with non-default values', () => {
+describeEachHelm('helm template with non-default values', () => {
   let objects: K8sObject[];
   beforeAll(async () => {
     objects = await render({ values: fullValues('payments', 'monitoring') });
@@ -475,7 +499,7 @@ describe('helm template with non-default values', () => {
   });
 });
 
-describe('values the chart rejects', () => {
+describeEachHelm('values the chart rejects', () => {
   it.each([
     ['a negative replica count', ['replicaCount=-1'], /replicaCount/],
     ['an unknown log level', ['config.logLevel=verbose'], /logLevel/],
@@ -498,7 +522,7 @@ describe('values the chart rejects', () => {
   });
 });
 
-describe('helm template: evidence report and exit drill', () => {
+describeEachHelm('helm template: evidence report and exit drill', () => {
   it('by default: no report, review rights for /metrics only in their own ClusterRole, HTTPS probes, an exit-drill scratch volume', async () => {
     const objects = await render();
     expect(envOf(objects).CLOUDPOSTURE_SERVE_REPORT).toBeUndefined();
@@ -554,7 +578,7 @@ describe('helm template: evidence report and exit drill', () => {
   });
 });
 
-describe('rendered manifests on the real API server', () => {
+describeEachHelm('rendered manifests on the real API server', () => {
   let releaseNs: string;
   let otherNs: string;
   let monitoringCrds: boolean;
@@ -610,7 +634,7 @@ describe('rendered manifests on the real API server', () => {
   });
 });
 
-describe("the chart's RBAC is what the operator needs", () => {
+describeEachHelm("the chart's RBAC is what the operator needs", () => {
   let ns: string;
   let release: string;
   let operator: TestOperator | undefined;
@@ -753,7 +777,7 @@ describe("the chart's RBAC is what the operator needs", () => {
   });
 });
 
-describe('helm template: secure /metrics', () => {
+describeEachHelm('helm template: secure /metrics', () => {
   interface Endpoint {
     scheme?: string;
     bearerTokenFile?: string;
@@ -821,7 +845,19 @@ describe('helm template: secure /metrics', () => {
   });
 
   it('NOTES.txt tells how to scrape with a token, and warns when /metrics is open', async () => {
-    const notes = async (set: string[]) => (await helmRun(['install', 'cpo', chartDir, '--dry-run=client', '--namespace', 'cloud-posture', ...set.flatMap((x) => ['--set', x])])).stdout;
+    // helm 3's `install --dry-run=client` still needs a cluster that answers (helm/helm#13144;
+    // only `helm template` is client-only there): it is given the test control plane, and
+    // --take-ownership so that objects other tests made there (the cluster-wide admission
+    // policy) do not fail its ownership check. A dry run writes nothing; helm 4 reads neither.
+    const notes = async (set: string[]) => {
+      const r = await helmRun([
+        'install', 'cpo', chartDir, '--dry-run=client', '--namespace', 'cloud-posture',
+        '--kubeconfig', testKubeconfigPath(), '--take-ownership',
+        ...set.flatMap((x) => ['--set', x]),
+      ]);
+      if (r.code !== 0) throw new Error(`helm install --dry-run=client failed (${r.code}): ${r.stderr}`);
+      return r.stdout;
+    };
     const secure = await notes([]);
     expect(secure).toContain('curl -sk -H "Authorization: Bearer $TOKEN" https://localhost:8080/metrics');
     expect(secure).not.toContain('WARNING');
@@ -831,7 +867,7 @@ describe('helm template: secure /metrics', () => {
   });
 });
 
-describe('evidence history values', () => {
+describeEachHelm('evidence history values', () => {
   const evidenceEnv = (env: Record<string, unknown>) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('CLOUDPOSTURE_EVIDENCE_')));
 
   it('is off by default: no evidence setting reaches the operator', async () => {

@@ -1,20 +1,24 @@
 // The alert rules with the real promtool (built from github.com/prometheus/prometheus,
 // test/tools/prometheus): `promtool check rules` and `promtool test rules` on the rule
 // file, then on the PrometheusRule the chart renders from it (default values: the same
-// tests must pass; non-default thresholds: they must take effect).
+// tests must pass; non-default thresholds: they must take effect), rendered by helm 4 and
+// by helm 3.
 
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { repoRoot } from '../harness/binaries.js';
-import { ensureHelm, ensurePromtool, runTool } from '../harness/tools.js';
+import { ensureHelm, ensureHelm3, ensurePromtool, runTool } from '../harness/tools.js';
 
 const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
 const rulesFile = path.join(chartDir, 'rules', 'cloud-posture.rules.yaml');
 const testsDir = path.join(chartDir, 'rules', 'tests');
 
 let promtool: string;
+/** The helms the chart is rendered with, by label. */
+const helms = { 'helm 4': '', 'helm 3': '' };
+/** The helm of the block running now (set by its beforeAll). */
 let helm: string;
 let workDir: string;
 
@@ -34,11 +38,12 @@ async function renderedRuleFile(set: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  // One Go build at a time: promtool first, then helm (usually cached already).
+  // One Go build at a time: promtool first, then the helms (usually cached already).
   promtool = await ensurePromtool();
-  helm = await ensureHelm();
+  helms['helm 4'] = await ensureHelm();
+  helms['helm 3'] = await ensureHelm3();
   workDir = await mkdtemp(path.join(tmpdir(), 'promtool-test-'));
-}, 20 * 60_000);
+}, 40 * 60_000);
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -80,14 +85,18 @@ describe('the rule file', () => {
   });
 });
 
-describe('the rendered PrometheusRule', () => {
+describe.each(Object.keys(helms) as Array<keyof typeof helms>)('the PrometheusRule rendered by %s', (label) => {
+  beforeAll(() => {
+    helm = helms[label];
+  });
+
   it('with default values is the rule file, and passes the same unit tests', async () => {
     const rendered = parse(await renderedRuleFile([])) as { groups: unknown[] };
     const file = parse(await (await import('node:fs/promises')).readFile(rulesFile, 'utf8')) as { groups: unknown[] };
     expect(rendered.groups).toEqual(file.groups);
 
     // Run the unit tests against the rendered rules instead of the file.
-    const dir = path.join(workDir, 'default');
+    const dir = path.join(workDir, label.replace(' ', ''), 'default');
     await mkdir(path.join(dir, 'tests'), { recursive: true });
     await writeFile(path.join(dir, 'cloud-posture.rules.yaml'), stringify(rendered));
     for (const f of (await readdir(testsDir)).filter((x) => x.endsWith('.yaml'))) await copyFile(path.join(testsDir, f), path.join(dir, 'tests', f));
@@ -99,7 +108,7 @@ describe('the rendered PrometheusRule', () => {
   });
 
   it('with other evidence thresholds passes check rules and alerts at the new thresholds', async () => {
-    const dir = path.join(workDir, 'custom');
+    const dir = path.join(workDir, label.replace(' ', ''), 'custom');
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, 'rules.yaml');
     await writeFile(
