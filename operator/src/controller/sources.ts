@@ -11,8 +11,8 @@ import type { KubeApi } from '../kube/api.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { createAwsCollector } from '../providers/aws/collector.js';
-import { createAzureCollector } from '../providers/azure/collector.js';
 import { inventoryCacheKey, SharedInventoryCache } from '../providers/cache.js';
+import { lazyProvider } from '../providers/lazy.js';
 import type { AccountProbe, ApiCallHook, CloudProvider, CollectTarget, InventoryCollector } from '../providers/types.js';
 import { listingOf, type OrganizationSource } from './organization-source.js';
 import { createChangeLogGather } from './change-log.js';
@@ -61,15 +61,20 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
   });
   const readers: Record<Provider, CloudProvider> = {
     aws: providers?.aws ?? aws,
+    // Imported with the first Azure account: an AWS-only operator never loads the Azure SDKs.
     azure:
       providers?.azure ??
-      createAzureCollector({
-        resourceManagerEndpoint: config.azureResourceManagerEndpoint || undefined,
-        graphEndpoint: config.azureGraphEndpoint || undefined,
-        onApiCall,
-        requestTimeoutMs: config.cloudRequestTimeoutMs,
-        maxRetries: config.cloudMaxAttempts - 1,
-      }),
+      lazyProvider(
+        async () =>
+          (await import('../providers/azure/collector.js')).createAzureCollector({
+            resourceManagerEndpoint: config.azureResourceManagerEndpoint || undefined,
+            graphEndpoint: config.azureGraphEndpoint || undefined,
+            onApiCall,
+            requestTimeoutMs: config.cloudRequestTimeoutMs,
+            maxRetries: config.cloudMaxAttempts - 1,
+          }),
+        { listsOrganizations: true },
+      ),
   };
   const backoff = { failureTtlMs: config.accountBackoffBaseMs, maxFailureTtlMs: config.accountBackoffMaxMs };
   /** Collections in flight per CloudAccount name, to abort when the account's shard is lost. */

@@ -31,6 +31,26 @@ export interface ReflectorOptions<T extends Keyed> {
   log: Logger;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * What the cache keeps of an object: everything but metadata.managedFields and kubectl's
+ * last-applied annotation, which nothing here reads. Both repeat the object's shape (the
+ * status manager's managedFields entry names every status field), so together they were
+ * about as large as the rest of a CloudService (controller-runtime's cache strips
+ * managedFields the same way, TransformStripManagedFields).
+ */
+export function cacheProjection<T extends Keyed>(object: T): T {
+  const meta = object.metadata as Keyed['metadata'] & { managedFields?: unknown; annotations?: Record<string, string> };
+  if (meta.managedFields === undefined && meta.annotations?.[LAST_APPLIED] === undefined) return object;
+  const { managedFields: _dropped, ...metadata } = meta;
+  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return { ...object, metadata };
+}
+
 export function objectKey(object: Keyed): string {
   return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : `${object.metadata.name}`;
 }
@@ -118,7 +138,8 @@ export class Reflector<T extends Keyed> {
       if (this.listAbort !== abort) return;
       this.lastContactAt = Date.now();
       const seen = new Set<string>();
-      for (const item of items) {
+      for (const listed of items) {
+        const item = cacheProjection(listed);
         const key = objectKey(item);
         seen.add(key);
         const previous = this.cache.get(key);
@@ -170,10 +191,11 @@ export class Reflector<T extends Keyed> {
         switch (phase) {
           case 'ADDED':
           case 'MODIFIED': {
-            const previous = this.cache.get(objectKey(object));
-            this.cache.set(objectKey(object), object);
-            this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
-            this.options.onChange(objectKey(object), object, previous);
+            const kept = cacheProjection(object);
+            const previous = this.cache.get(objectKey(kept));
+            this.cache.set(objectKey(kept), kept);
+            this.resourceVersion = kept.metadata.resourceVersion ?? this.resourceVersion;
+            this.options.onChange(objectKey(kept), kept, previous);
             break;
           }
           case 'DELETED': {
