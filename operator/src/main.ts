@@ -56,6 +56,8 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
           audience: config.reportTokenAudience,
           maxReviewsPerRequest: config.reportMaxReviews,
           listServices: (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
+          // Shadow IT: CloudOrganizations are cluster-scoped, read (cached) only by an operator watching every namespace.
+          ...(manager.organizations ? { listOrganizations: () => manager.organizations?.organizations.list() ?? [] } : {}),
           getPolicy: () => manager.policies.get(config.policyName)?.spec,
           policyName: config.policyName,
           log,

@@ -7,7 +7,12 @@
 // ServiceMonitor is rendered by the real helm and turned into a scrape config), with the
 // token of a ServiceAccount bound to the chart's metrics-reader ClusterRole; a second
 // job without a token is refused (401). The operator evaluates CloudServices whose AWS
-// account is moto on loopback. Then:
+// account is moto on loopback, and one Azure service on the local Resource Manager /
+// Graph server whose tenant has Customer Lockbox on and one request that expired
+// unanswered (a Lockbox finding). It watches every namespace, as CloudOrganizations are
+// cluster-scoped and only such an operator lists them: moto's default account manages an
+// organisation with one member account no CloudAccount declares, and a CloudOrganization
+// on the sample CloudAccount publishes cloudposture_undeclared_services. Then:
 // - the dashboard's variable queries (label_values on cloudposture_condition) list the
 //   test's namespace and services;
 // - every query of every dashboard panel is run against Prometheus, as Grafana would
@@ -32,15 +37,23 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { CloudService } from '../../operator/src/api/types.js';
 import { AccessReviewer, kubeReviewApi } from '../../operator/src/kube/access-review.js';
 import { startServing } from '../../operator/src/server.js';
+import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { CloudOrganization } from '../../operator/src/api/types.js';
 import { SeedClients, createBucket, createVolume, seedNonCompliantAccount } from '../harness/aws-seed.js';
+import { lockboxRequest } from '../harness/azure-mock/lockbox-fixture.js';
+import { CLIENT_ID, CLIENT_SECRET, SUBSCRIPTION_ID, TENANT_ID, compliantFixture } from '../harness/azure-mock/scenarios.js';
+import { useAzureMock } from '../harness/azure-mock/suite.js';
 import { repoRoot } from '../harness/binaries.js';
 import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName, waitFor } from '../harness/kube.js';
 import { freeLoopbackPort, MOTO_CREDENTIALS, MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../harness/moto.js';
 import { installCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 import { applyChartAccessRbac, deleteClusterObjects, renderChart, serviceAccountToken } from '../harness/review-tokens.js';
 import { serviceClient, type TestAccount, type TestServiceSpec } from '../harness/services.js';
+import { onAccount } from '../harness/test-specs.js';
 import { ensurePrometheus } from '../harness/tools.js';
+import { aSpec } from '../unit/builders.js';
 
 const chartDir = path.join(repoRoot, 'charts', 'cloud-posture-operator');
 
@@ -73,6 +86,14 @@ let promUrl = '';
 let workDir = '';
 let ns = '';
 let clusterObjects: string[] = [];
+const organization = uniqueName('e2e-org');
+/** The services of the test namespace, as the dashboard's variables list them. */
+const SERVICES = ['aws-legacy', 'aws-payments-prod', 'azure-m365'];
+/** The Azure service's Customer Lockbox approver (spec.providerAccess.lockboxApprovers). */
+const LOCKBOX_APPROVER = 'admin@contoso.example';
+
+// The local Entra ID / Resource Manager / Graph server (its CA trusted in this process).
+const azure = useAzureMock('prometheus-e2e');
 const savedEnv: Record<string, string | undefined> = {};
 
 async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
@@ -133,6 +154,21 @@ beforeAll(async () => {
   // The AWS account is moto on loopback; the AWS SDK in this process can reach nothing else.
   moto = await startMoto();
   const seeded = await seedNonCompliantAccount(moto.endpoint);
+  // Shadow IT: moto's default account (the sample CloudAccount's) manages an organisation
+  // with one member account that no CloudAccount declares.
+  const organizations = new SeedClients(moto.endpoint, MOTO_DEFAULT_ACCOUNT_ID).organizations();
+  await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const shadowAccount = (await organizations.send(new CreateAccountCommand({ AccountName: 'e2e-shadow', Email: 'e2e-shadow@example.com' }))).CreateAccountStatus?.AccountId;
+  if (!shadowAccount) throw new Error('moto created no member account');
+  // The Azure tenant: the compliant scenario with Customer Lockbox on and one request
+  // that expired unanswered five days ago (A523-09-LOCKBOX-REQUESTS-ANSWERED fails).
+  const fixture = compliantFixture();
+  fixture.lockbox = { optedIn: true, requests: [lockboxRequest(SUBSCRIPTION_ID, { status: 'Expired', createdAt: new Date(Date.now() - 5 * 86_400_000) })] };
+  azure.mock.reset();
+  azure.mock.setFixture(fixture);
+  setEnv('AZURE_AUTHORITY_HOST', azure.mock.loginUrl);
+  // No real Azure host: the log vault's blob reads go to a closed loopback port.
+  setEnv('CLOUDPOSTURE_AZURE_STORAGE_BLOB_ENDPOINT', 'https://127.0.0.1:9/{account}');
   // The sample's declared Pulumi state (acme-pulumi-state in moto's default account),
   // and a volume made by hand beside it: a shadow resource for the drift panel.
   const seed = new SeedClients(moto.endpoint, MOTO_DEFAULT_ACCOUNT_ID);
@@ -152,13 +188,26 @@ beforeAll(async () => {
   setEnv('AWS_REGION', 'us-east-1');
   setEnv('AWS_EC2_METADATA_DISABLED', 'true');
 
+  const kc = loadTestKubeConfig();
+  await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'azure-readonly' }, stringData: { AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET } },
+  });
   operator = await startTestOperator({
     namespace: ns,
-    env: { CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy'), CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint, CLOUDPOSTURE_LOG_LEVEL: 'info' },
+    env: {
+      // CloudOrganizations are cluster-scoped: only an operator for every namespace lists them.
+      CLOUDPOSTURE_WATCH_NAMESPACE: '',
+      CLOUDPOSTURE_POLICY_NAME: uniqueName('nopolicy'),
+      CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint,
+      CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT: azure.mock.armUrl,
+      CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT: azure.mock.graphUrl,
+      CLOUDPOSTURE_LOG_LEVEL: 'info',
+    },
   });
   const manager = operator.manager;
+  if (!manager.organizations) throw new Error('an operator for every namespace reconciles CloudOrganizations');
   // As the operator serves /metrics by default (main.ts): self-signed HTTPS, reviewed.
-  const kc = loadTestKubeConfig();
   const started = await startServing('127.0.0.1:0', operator.metrics, { healthy: () => true, ready: () => manager.ready }, {
     tls: { selfSigned: true },
     metricsAccess: { reviewer: new AccessReviewer({ api: kubeReviewApi(kc) }), audiences: [] },
@@ -184,10 +233,37 @@ beforeAll(async () => {
       allowedRegions: seeded.allowedRegions,
       contract: { ...sampleSpec.contract!, auditRight: false },
     },
+    'azure-m365': onAccount(
+      aSpec({ provider: 'azure', model: 'SaaS', allowedRegions: ['westeurope', 'northeurope'], logVault: undefined, providerAccess: { lockboxApprovers: [LOCKBOX_APPROVER] } }),
+      { azure: { tenantId: TENANT_ID, subscriptionId: SUBSCRIPTION_ID }, credentialsSecretRef: { name: 'azure-readonly' } },
+    ),
   };
+  expect(Object.keys(specs).sort()).toEqual(SERVICES);
   const services = serviceClient(kc, () => ns, 90_000);
   for (const [name, spec] of Object.entries(specs)) await services.create(name, JSON.parse(JSON.stringify(spec)) as TestServiceSpec);
   for (const name of Object.keys(specs)) await services.reconciled(name, { description: `status of ${name}` });
+  await services.reconciled('azure-m365', {
+    ready: (s) => s.status?.conditions?.some((c) => c.type === 'ProviderAccessControlled' && c.status === 'False') === true,
+    description: 'azure-m365: the expired Lockbox request is a finding',
+  });
+
+  // The organisation, listed through the sample CloudAccount (the management account's).
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: 'cloudposture.io',
+    version: 'v1alpha1',
+    plural: 'cloudorganizations',
+    body: { apiVersion: 'cloudposture.io/v1alpha1', kind: 'CloudOrganization', metadata: { name: organization }, spec: { accountRef: { name: `${ns}.aws-payments-prod` } } },
+  });
+  const undeclared = await waitFor(
+    async () => {
+      const values = (await operator?.metrics.undeclaredServices.get())?.values ?? [];
+      return values.find((v) => v.labels.organization === organization && v.labels.kind === 'account' && v.value > 0);
+    },
+    { timeoutMs: 60_000, description: `cloudposture_undeclared_services{organization="${organization}"}` },
+  );
+  expect(undeclared.value).toBe(1);
+  const listed = (await kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', plural: 'cloudorganizations', name: organization })) as CloudOrganization;
+  expect(listed.status?.undeclared?.map((u) => u.id)).toEqual([shadowAccount]);
 
   // Prometheus's identity: a ServiceAccount bound to the chart's metrics-reader ClusterRole
   // (rendered by helm), its token where the ServiceMonitor's bearerTokenFile points in a pod.
@@ -247,6 +323,10 @@ afterAll(async () => {
   }
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await operator?.stop();
+  await loadTestKubeConfig()
+    .makeApiClient(CustomObjectsApi)
+    .deleteClusterCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', plural: 'cloudorganizations', name: organization })
+    .catch(() => undefined);
   await moto?.stop();
   await deleteClusterObjects(clusterObjects);
   if (ns) await deleteTestNamespace(ns);
@@ -280,7 +360,7 @@ describe('Prometheus scraping the running operator', () => {
     const up = await promQuery('up{job="cloud-posture-operator"}');
     expect(up.map((s) => s.value[1])).toEqual(['1']);
     const conditions = await promQuery(`cloudposture_condition{namespace="${ns}", type="Compliant"} == 1`);
-    expect(conditions.map((s) => s.metric.service).sort()).toEqual(['aws-legacy', 'aws-payments-prod']);
+    expect(conditions.map((s) => s.metric.service).sort()).toEqual(SERVICES);
     expect(await promQuery('count({exported_namespace!=""})')).toEqual([]);
   });
 
@@ -290,7 +370,7 @@ describe('Prometheus scraping the running operator', () => {
     const services = (await (
       await fetch(`${promUrl}/api/v1/label/service/values?match[]=${encodeURIComponent(`cloudposture_condition{namespace=~"${ns}"}`)}`)
     ).json()) as { data: string[] };
-    expect(services.data.sort()).toEqual(['aws-legacy', 'aws-payments-prod']);
+    expect(services.data.sort()).toEqual(SERVICES);
   });
 
   it('returns data for every dashboard panel the running operator can feed', async () => {
@@ -310,6 +390,16 @@ describe('Prometheus scraping the running operator', () => {
         `dashboard panels without data (${empty.length}): ${empty.join(', ') || 'none'}`,
     );
     expect(empty.filter((p) => !LIVE_PANELS.has(p))).toEqual([]);
+    // The Shadow IT and provider-access row, with what the test seeded.
+    expect(withData).toEqual(expect.arrayContaining(['Undeclared services by kind', "Provider's access per service", 'Customer Lockbox request findings']));
+    expect((await promQuery(`cloudposture_undeclared_services{organization="${organization}"}`)).map((r) => [r.metric.kind, r.value[1]])).toEqual([['account', '1']]);
+    expect(
+      (await promQuery(grafanaExpand('sum by (namespace, service, control) (cloudposture_findings{namespace=~"$namespace", service=~"$service", control=~"A523-09-LOCKBOX.*"})'))).map((r) => [
+        r.metric.service,
+        r.metric.control,
+        r.value[1],
+      ]),
+    ).toEqual([['azure-m365', 'A523-09-LOCKBOX-REQUESTS-ANSWERED', '1']]);
 
     // Once the live collector feeds the operator, its panels must show data too (drift
     // from the sample's declared Pulumi state included).

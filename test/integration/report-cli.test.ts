@@ -1,7 +1,9 @@
 // `cloudposture report` against the real control plane, with the caller's own
 // kubeconfig: an auditor ServiceAccount allowed to read one namespace gets that
 // namespace's report (JSON, Markdown, PDF through Chromium); listing all namespaces is
-// refused with a hint; a policy they cannot read falls back to the defaults, with a warning.
+// refused with a hint; a policy they cannot read falls back to the defaults, with a warning;
+// CloudOrganizations they may not list leave the Shadow IT section out, with a note, and
+// the admin sees them.
 
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,12 +12,12 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
-import type { CloudService } from '../../operator/src/api/types.js';
+import type { CloudOrganization, CloudService } from '../../operator/src/api/types.js';
 import { runReportCommand } from '../../operator/src/report/cli.js';
 import type { ReportModel } from '../../operator/src/report/model.js';
-import { sampleServices } from '../../operator/src/report/sample.js';
+import { sampleOrganizations, sampleServices } from '../../operator/src/report/sample.js';
 import { repoRoot } from '../harness/binaries.js';
-import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, testKubeconfigPath } from '../harness/kube.js';
+import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, testKubeconfigPath, uniqueName } from '../harness/kube.js';
 import { installCrds } from '../harness/operator.js';
 
 const GROUP = 'cloudposture.io';
@@ -24,6 +26,7 @@ const kc = loadTestKubeConfig();
 let ns: string;
 let dir: string;
 let auditorKubeconfig: string;
+const organization = uniqueName('report-cli-org');
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -42,6 +45,22 @@ beforeAll(async () => {
     namespace: ns,
     plural: 'cloudservices',
     body: { apiVersion: `${GROUP}/v1alpha1`, kind: 'CloudService', metadata: { name: 'payments-prod' }, spec: prod.spec },
+  });
+  // A CloudOrganization with the sample's status (as the operator would have written it).
+  const [sample] = sampleOrganizations(NOW) as [CloudOrganization];
+  await custom.createClusterCustomObject({
+    group: GROUP,
+    version: 'v1alpha1',
+    plural: 'cloudorganizations',
+    body: { apiVersion: `${GROUP}/v1alpha1`, kind: 'CloudOrganization', metadata: { name: organization }, spec: sample.spec },
+  });
+  const created = (await custom.getClusterCustomObject({ group: GROUP, version: 'v1alpha1', plural: 'cloudorganizations', name: organization })) as CloudOrganization;
+  await custom.replaceClusterCustomObjectStatus({
+    group: GROUP,
+    version: 'v1alpha1',
+    plural: 'cloudorganizations',
+    name: organization,
+    body: { ...created, status: { ...sample.status, observedGeneration: created.metadata.generation } },
   });
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
@@ -70,6 +89,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await kc
+    .makeApiClient(CustomObjectsApi)
+    .deleteClusterCustomObject({ group: GROUP, version: 'v1alpha1', plural: 'cloudorganizations', name: organization })
+    .catch(() => undefined);
   await deleteTestNamespace(ns);
   await rm(dir, { recursive: true, force: true });
 });
@@ -85,6 +108,9 @@ describe('cloudposture report', () => {
     expect(model.services[0]?.checklist.every((s) => s.status === 'not-evaluated')).toBe(true);
     expect(model.policy).toEqual({ name: 'default', source: 'defaults' });
     expect(out.stderr).toMatch(/warning: policy default not readable \(403\)/);
+    // May not list CloudOrganizations: the section is left out with the reason, the report still written.
+    expect(model.shadowIt).toMatchObject({ shown: false, organizations: [], note: 'Shadow IT left out of this report: you may not list cloudorganizations.cloudposture.io cluster-wide (403).' });
+    expect(out.stderr).toContain('warning: Shadow IT left out of this report: you may not list cloudorganizations.cloudposture.io cluster-wide (403).');
   });
 
   it('refuses all namespaces for a namespace-scoped reader, with a hint', async () => {
@@ -112,5 +138,12 @@ describe('cloudposture report', () => {
     expect(model.scope.namespace).toBeNull();
     expect(model.services.some((s) => s.namespace === ns && s.name === 'payments-prod')).toBe(true);
     expect(out.stderr).toBe(''); // 404 on the policy: defaults, silently
+    // Allowed to list CloudOrganizations: the Shadow IT section lists this one's undeclared account.
+    expect(model.shadowIt.shown).toBe(true);
+    expect(model.shadowIt.organizations.find((o) => o.name === organization)).toMatchObject({
+      provider: 'aws',
+      allServicesDeclared: { status: 'False' },
+      undeclared: [expect.objectContaining({ kind: 'account', id: '444444444444', pathNames: 'Root/Sandbox' })],
+    });
   });
 });

@@ -5,7 +5,8 @@
 // namespace or object by object (RBAC resourceNames). The reviews are counted at the
 // API boundary: concurrent requests of one token share them, a bogus-token flood evicts
 // no valid answer, one request consults a bounded number of answers and a report cut by
-// that bound says so; who viewed what is logged, never the token.
+// that bound says so; who viewed what is logged, never the token. CloudOrganizations
+// (Shadow IT) are shown only to a caller whose RBAC lets them list them cluster-wide.
 
 import { createServer, type Server } from 'node:http';
 
@@ -15,8 +16,8 @@ import type { CloudService } from '../../operator/src/api/types.js';
 import type { ReportModel } from '../../operator/src/report/model.js';
 import { AccessReviewer } from '../../operator/src/kube/access-review.js';
 import { createReportHandler, type ReportRequestHandler } from '../../operator/src/report/endpoint.js';
-import { sampleServices } from '../../operator/src/report/sample.js';
-import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig } from '../harness/kube.js';
+import { sampleOrganizations, sampleServices } from '../../operator/src/report/sample.js';
+import { createTestNamespace, deleteTestNamespace, loadTestKubeConfig, uniqueName } from '../harness/kube.js';
 import { installCrds } from '../harness/operator.js';
 import { countingReviewApi, serviceAccountToken as tokenFor } from '../harness/review-tokens.js';
 
@@ -292,6 +293,83 @@ describe('GET /report under its bounds', () => {
       expect([scoped.status, scoped.headers.get('x-report-truncated')]).toEqual([200, null]);
     } finally {
       await bounded.close();
+    }
+  });
+});
+
+describe('GET /report: Shadow IT (cluster-scoped CloudOrganizations)', () => {
+  const clusterRole = uniqueName('org-lister');
+  let platformToken: string;
+
+  beforeAll(async () => {
+    // The platform team: may get the services of nsA and list CloudOrganizations cluster-wide.
+    platformToken = await serviceAccountToken(nsA, 'platform');
+    await grant(nsA, { namespace: nsA, name: 'platform' }, { verbs: ['get', 'list'] }, 'platform-services');
+    await rbac.createClusterRole({ body: { metadata: { name: clusterRole }, rules: [{ apiGroups: [GROUP], resources: ['cloudorganizations'], verbs: ['get', 'list'] }] } });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: clusterRole },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+        subjects: [{ kind: 'ServiceAccount', namespace: nsA, name: 'platform' }],
+      },
+    });
+    // The auditor may list them in its namespace only, which grants nothing cluster-wide.
+    await rbac.createNamespacedRole({ namespace: nsA, body: { metadata: { name: 'org-reader' }, rules: [{ apiGroups: [GROUP], resources: ['cloudorganizations'], verbs: ['list'] }] } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: nsA,
+      body: {
+        metadata: { name: 'org-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'org-reader' },
+        subjects: [{ kind: 'ServiceAccount', namespace: nsA, name: 'auditor' }],
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await rbac.deleteClusterRoleBinding({ name: clusterRole }).catch(() => undefined);
+    await rbac.deleteClusterRole({ name: clusterRole }).catch(() => undefined);
+  });
+
+  it('shows the organisations to a caller allowed to list them cluster-wide, and a note to everyone else', async () => {
+    const log: Array<Record<string, unknown>> = [];
+    const counted = countingReviewApi(kc);
+    const withOrganizations = await serve(
+      createReportHandler({
+        reviewer: new AccessReviewer({ api: counted }),
+        audience: AUDIENCE,
+        listServices: listBoth,
+        // The operator passes its informer cache of CloudOrganizations.
+        listOrganizations: () => sampleOrganizations(NOW),
+        clock: () => NOW,
+        log: { info: (_message, meta) => void log.push(meta) },
+      }),
+    );
+    const at = async (token: string, format = 'json') => {
+      const res = await fetch(`${withOrganizations.url}/report?format=${format}`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    try {
+      const before = counted.counts.subjectAccessReviews;
+      const platform = JSON.parse(await at(platformToken)) as ReportModel;
+      expect(platform.services.map((s) => s.namespace)).toEqual([nsA, nsA]);
+      expect(platform.shadowIt).toMatchObject({ shown: true, undeclared: 3, undeclaredByKind: { account: 1, subscription: 1, 'saas-app': 1 } });
+      expect(platform.shadowIt.organizations.map((o) => o.name)).toEqual(['acme-aws', 'acme-entra']);
+      // For the services: the cluster, the two namespaces, the two services of the denied one; then one for the organisations.
+      expect(counted.counts.subjectAccessReviews - before).toBe(6);
+      expect(log.at(-1)).toMatchObject({ user: `system:serviceaccount:${nsA}:platform`, organizations: 2 });
+      expect(await at(platformToken, 'md')).toContain('| account | `444444444444` | growth-experiments | Root/Sandbox |');
+
+      const auditor = JSON.parse(await at(readerToken)) as ReportModel;
+      expect(auditor.services).toHaveLength(2);
+      expect(auditor.shadowIt).toMatchObject({ shown: false, organizations: [], note: `Shadow IT left out of this report: system:serviceaccount:${nsA}:auditor may not list cloudorganizations.cloudposture.io cluster-wide.` });
+      expect(JSON.stringify(auditor)).not.toContain('444444444444');
+      expect(log.at(-1)).not.toHaveProperty('organizations');
+      const html = await at(readerToken, 'html');
+      expect(html).toContain('<section id="shadow-it">');
+      expect(html).not.toContain('growth-experiments');
+    } finally {
+      await withOrganizations.close();
     }
   });
 });

@@ -12,6 +12,7 @@ import { ObjectLockEvidenceStore } from '../../operator/src/evidence/object-lock
 import { buildEvidenceRecord, shouldRecord, type EvidenceRecord } from '../../operator/src/evidence/record.js';
 import { buildReportModel } from '../../operator/src/report/build-model.js';
 import { runReportCommand } from '../../operator/src/report/cli.js';
+import { HISTORY_ORGANIZATIONS_NOTE } from '../../operator/src/report/history.js';
 import type { ReportModel } from '../../operator/src/report/model.js';
 import { sampleServices } from '../../operator/src/report/sample.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../harness/moto.js';
@@ -108,7 +109,7 @@ it('report --at day 3 is the report of the statuses then, mallory\'s finding (re
   const model = JSON.parse(out) as ReportModel;
   const asOf = new Date(`${date(3)}T23:59:59.999Z`);
   const then = (snapshots.get(3) as CloudService[]).map((s) => ({ ...s, metadata: { namespace: s.metadata.namespace, name: s.metadata.name, uid: uidOf(s), generation: s.metadata.generation } }));
-  const expected = JSON.parse(JSON.stringify(buildReportModel({ services: then, policyName: 'default', generatedAt: asOf }))) as ReportModel;
+  const expected = JSON.parse(JSON.stringify(buildReportModel({ services: then, policyName: 'default', organizationsNote: HISTORY_ORGANIZATIONS_NOTE, generatedAt: asOf }))) as ReportModel;
   expect(withoutHistory(model)).toEqual(expected);
   const payments = model.services.find((s) => s.name === 'aws-payments-prod');
   expect(payments?.findings.map((f) => f.resource)).toContain(MALLORY.resource);

@@ -11,7 +11,7 @@ import { buildReportModel } from '../../operator/src/report/build-model.js';
 import { CHROMIUM_ENV, dumpDom, htmlToPdf, screenshotHtml } from '../../operator/src/report/pdf.js';
 import { renderHtml } from '../../operator/src/report/render-html.js';
 import { renderMarkdown } from '../../operator/src/report/render-markdown.js';
-import { sampleServices } from '../../operator/src/report/sample.js';
+import { sampleOrganizations, sampleServices } from '../../operator/src/report/sample.js';
 import { repoRoot } from '../harness/binaries.js';
 
 const NOW = new Date('2026-11-15T12:00:00Z');
@@ -25,10 +25,11 @@ beforeAll(async () => {
   if (probe.status !== 0) {
     throw new Error(`${chromium} is not installed: apt-get install -y chromium (or set ${CHROMIUM_ENV})`);
   }
-  html = renderHtml(buildReportModel({ services: sampleServices(NOW), generatedAt: NOW }));
+  const model = buildReportModel({ services: sampleServices(NOW), organizations: sampleOrganizations(NOW), generatedAt: NOW });
+  html = renderHtml(model);
   await mkdir(OUT, { recursive: true });
   await writeFile(join(OUT, 'report.html'), html);
-  await writeFile(join(OUT, 'report.md'), renderMarkdown(buildReportModel({ services: sampleServices(NOW), generatedAt: NOW })));
+  await writeFile(join(OUT, 'report.md'), renderMarkdown(model));
 });
 
 /** Visible text of a serialized DOM (tags, style and attribute values removed). */
@@ -45,8 +46,8 @@ describe('the HTML report in headless Chromium', () => {
     const dom = await dumpDom(html);
     expect(dom).toContain('<h1>ISO/IEC 27001:2022 Annex A 5.23 - evidence report</h1>');
     // One section per service plus the appendix; the checklist table has 10 steps in each.
-    expect(dom.match(/<section [^>]*class="service"/g)).toHaveLength(5);
-    expect(dom.match(/<table class="checklist">/g)).toHaveLength(4);
+    expect(dom.match(/<section [^>]*class="service"/g)).toHaveLength(6);
+    expect(dom.match(/<table class="checklist">/g)).toHaveLength(5);
     for (const table of dom.match(/<table class="checklist">[\s\S]*?<\/table>/g) ?? []) {
       expect(table.match(/<tr>/g)).toHaveLength(11);
     }
@@ -58,12 +59,18 @@ describe('the HTML report in headless Chromium', () => {
     for (const m of dom.matchAll(/href="#(svc-[^"]+)"/g)) expect(anchors).toContain(m[1]);
     // Same number of charts in the parsed DOM as rendered, each with its accessible title.
     const rendered = html.match(/<svg\b/g)?.length ?? 0;
-    expect(rendered).toBe(11); // 5 overview charts, 4 MFA gauges, 2 drill estimates
+    expect(rendered).toBe(12); // 5 overview charts, 5 MFA gauges, 2 drill estimates
     expect(dom.match(/<svg\b/g)).toHaveLength(rendered);
     const text = visibleText(dom);
     expect(text).not.toMatch(/\bundefined\b|\bNaN\b|\[object Object\]|Infinity/);
     expect(text).toContain('marketing/aws-marketing-sandbox');
     expect(text).toContain('Out-of-band');
+    // Shadow IT after the checklist; the provider's own access in each service.
+    expect(text).toContain('Shadow IT: undeclared services');
+    expect(text).toContain('growth-experiments');
+    expect(text).toContain('QuickSurvey Pro');
+    expect(text.match(/Provider's own access/g)).toHaveLength(5);
+    expect(text).toContain('Not controlled');
   });
 
   it('every inline SVG passes a strict XML parser', async () => {
@@ -96,7 +103,7 @@ describe('the HTML report in headless Chromium', () => {
     expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     // A4 pages, one or more per service (print CSS breaks before each service).
     const pages = pdfBytes.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0;
-    expect(pages).toBeGreaterThanOrEqual(6);
+    expect(pages).toBeGreaterThanOrEqual(7);
     const boxes = [...pdfBytes.toString('latin1').matchAll(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/g)];
     expect(boxes.length).toBe(pages);
     for (const [, w, h] of boxes) expect([Math.round(Number(w)), Math.round(Number(h))]).toEqual([595, 842]); // A4 in points

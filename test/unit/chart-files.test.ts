@@ -127,10 +127,34 @@ describe('Grafana dashboard', () => {
       'cloudposture_reconcile_duration_seconds_bucket',
       'cloudposture_queue_depth',
       'cloudposture_cloud_api_calls_total',
+      'cloudposture_undeclared_services',
     ]) {
       expect([metric, all.includes(metric)]).toEqual([metric, true]);
     }
     expect(all).toMatch(/sum by \(control, severity\) \(cloudposture_findings/);
+    // Shadow IT (step 1) and the provider's own access (step 9).
+    expect(all).toContain('sum by (kind) (cloudposture_undeclared_services)');
+    expect(all).toContain('type="ProviderAccessControlled"');
+    expect(all).toContain('control=~"A523-09-LOCKBOX.*"');
+  });
+
+  it('lays the panels out without overlap, the Shadow IT row before the Operator row', () => {
+    const cells = new Map<string, string>();
+    for (const p of dashboard.panels) {
+      const { x, y, w, h } = p.gridPos;
+      for (let i = x; i < x + w; i++) {
+        for (let j = y; j < y + h; j++) {
+          const other = cells.get(`${i},${j}`);
+          expect([p.title, other]).toEqual([p.title, undefined]);
+          cells.set(`${i},${j}`, p.title);
+        }
+      }
+    }
+    const rows = dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title);
+    expect(rows).toEqual(['Posture', "Shadow IT and the provider's access", 'Operator']);
+    // In the file, each row comes before its panels: the order Grafana groups them in.
+    const order = dashboard.panels.map((p) => p.gridPos.y);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
   it('uses only metrics the operator exports', async () => {

@@ -1,6 +1,6 @@
 // Builds the evidence report's model (pure: no I/O, the clock is `generatedAt`): one
-// ServiceReport per CloudService from its checklist steps and sections, and the totals
-// across services.
+// ServiceReport per CloudService from its checklist steps and sections, the totals
+// across services, and the CloudOrganizations' undeclared services (shadow-it.ts).
 //
 // The report states what the operator observed and when, never more: nothing is
 // re-evaluated here, and a status older than the spec (observedGeneration behind
@@ -19,10 +19,12 @@ import {
   contractSection,
   exitPlanSection,
   mfaSection,
+  providerAccessSection,
   reportFindings,
   residencySection,
   responsibilitySection,
 } from './service-sections.js';
+import { shadowItSection } from './shadow-it.js';
 
 function serviceReport(service: CloudService, policySpec: CloudSecurityPolicySpec | undefined, now: Date, controls: Map<string, Control>): ServiceReport {
   const spec = service.spec;
@@ -62,6 +64,7 @@ function serviceReport(service: CloudService, policySpec: CloudSecurityPolicySpe
     assurance: assuranceSection(spec, policy, now),
     exitPlan: exitPlanSection(spec, status, policy, now),
     changes: changesSection(status),
+    providerAccess: providerAccessSection(spec, status, policy, now),
     findings,
     findingsOmitted: status?.findingsOmitted ?? 0,
   };
@@ -114,6 +117,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     },
     checklist: CHECKLIST.map(({ step, title, requirement, conditions }) => ({ step, title, requirement, conditions: [...conditions] })),
     services,
+    shadowIt: shadowItSection(input.organizations, input.organizationsNote),
     controls: controls
       .map((c) => ({ id: c.id, step: c.checklistStep, family: c.family, severity: c.severity, title: c.title, remediation: c.remediation }))
       .sort((a, b) => a.step - b.step || compareText(a.id, b.id)),

@@ -81,6 +81,10 @@ function stepEvidence(step: number, service: CloudService, now: Date): Evidence[
       return [evidence('Change log read up to', status?.changeLog?.readUntil, now), evidence('Change log last read', status?.changeLog?.lastReadAt, now)];
     case 8:
       return status?.changeLog ? [checked, evidence('Change log last read', status.changeLog.lastReadAt, now)] : [checked];
+    case 9: {
+      const attestation = spec.providerAccess?.attestation;
+      return attestation ? [checked, evidence('Provider access attestation reviewed', attestation.reviewedAt, now)] : [checked];
+    }
     default:
       return [checked];
   }

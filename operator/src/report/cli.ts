@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
-import type { CloudSecurityPolicy, CloudSecurityPolicySpec, CloudService } from '../api/types.js';
+import type { CloudOrganization, CloudSecurityPolicy, CloudSecurityPolicySpec, CloudService } from '../api/types.js';
 import { API_GROUP, API_VERSION } from '../api/types.js';
 import { buildReportModel } from './build-model.js';
 import type { ReportModel } from './model.js';
@@ -35,7 +35,10 @@ Writes the ISO 27001 Annex A 5.23 evidence report for the CloudServices in the c
 of the current kubeconfig: the 10-step checklist per service with the conditions and the
 evidence timestamps behind each step, the shared-responsibility matrices, MFA coverage,
 data residency by region, findings with remediation, contract and assurance ages, the
-exit plan and drill, network changes and break-glass use.
+exit plan and drill, network changes and break-glass use, the provider's own access
+(Customer Lockbox requests, the AWS Support role), and the undeclared accounts,
+subscriptions and SaaS apps of the CloudOrganizations (Shadow IT) when you may list
+cloudorganizations cluster-wide (otherwise the report says it leaves them out).
 
 Options:
   -n, --namespace NAME   only this namespace (default: all namespaces you may list)
@@ -185,12 +188,32 @@ function httpCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** Reads the services (one namespace, or all) and the policy in force (defaults when absent or not readable). */
+/**
+ * The CloudOrganizations (cluster-scoped) if the caller may list them; otherwise why not.
+ * Never fails the report: a refusal leaves the Shadow IT section out, with the note.
+ */
+async function readOrganizations(api: CustomObjectsApi): Promise<{ organizations?: CloudOrganization[]; note?: string }> {
+  try {
+    const list = (await api.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: 'cloudorganizations' })) as RawList<CloudOrganization>;
+    return { organizations: list.items ?? [] };
+  } catch (error) {
+    const code = httpCode(error);
+    const why =
+      code === 403
+        ? `you may not list cloudorganizations.${API_GROUP} cluster-wide (403)`
+        : code === 404
+          ? `the cluster does not serve cloudorganizations.${API_GROUP} (404)`
+          : `cloudorganizations.${API_GROUP} could not be listed (${code ?? (error as Error).message})`;
+    return { note: `Shadow IT left out of this report: ${why}.` };
+  }
+}
+
+/** Reads the services (one namespace, or all), the policy in force (defaults when absent or not readable) and the CloudOrganizations the caller may list. */
 export async function readReportInputs(
   kubeConfig: KubeConfig,
   namespace: string | undefined,
   policyName: string,
-): Promise<{ services: CloudService[]; policy?: CloudSecurityPolicySpec; warnings: string[] }> {
+): Promise<{ services: CloudService[]; policy?: CloudSecurityPolicySpec; organizations?: CloudOrganization[]; organizationsNote?: string; warnings: string[] }> {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const list = (namespace
     ? await api.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: 'cloudservices' })
@@ -203,7 +226,15 @@ export async function readReportInputs(
     const code = httpCode(error);
     if (code !== 404) warnings.push(`policy ${policyName} not readable (${code ?? (error as Error).message}): the report shows the built-in defaults`);
   }
-  return { services: list.items ?? [], ...(policy ? { policy } : {}), warnings };
+  const organizations = await readOrganizations(api);
+  if (organizations.note) warnings.push(organizations.note);
+  return {
+    services: list.items ?? [],
+    ...(policy ? { policy } : {}),
+    ...(organizations.organizations ? { organizations: organizations.organizations } : {}),
+    ...(organizations.note ? { organizationsNote: organizations.note } : {}),
+    warnings,
+  };
 }
 
 /** Renders a model in one of the text formats (pdf goes through renderHtml + Chromium); `oscal` takes the services for their status.reads. */
@@ -262,6 +293,8 @@ export async function runReportCommand(argv: readonly string[], io: ReportIO = d
     ...(inputs.policy ? { policy: inputs.policy } : {}),
     policyName: args.policy,
     ...(args.namespace ? { namespace: args.namespace } : {}),
+    ...(inputs.organizations ? { organizations: inputs.organizations } : {}),
+    ...(inputs.organizationsNote ? { organizationsNote: inputs.organizationsNote } : {}),
     generatedAt: now(),
   });
   try {

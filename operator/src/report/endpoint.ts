@@ -17,9 +17,16 @@
 //   403  authenticated, but allowed to get no CloudService in the scope asked for
 //   400  bad format; 405 other methods; 503 reviews unavailable or at their concurrency bound
 //
+// CloudOrganizations (Shadow IT, checklist step 1) are cluster-scoped: the report shows
+// them only to a caller allowed to `list cloudorganizations.cloudposture.io` cluster-wide
+// (one SubjectAccessReview, asked once the caller is known to see a service), and says
+// otherwise that it leaves them out.
+//
 // One request consults at most `maxReviewsPerRequest` SubjectAccessReview answers (cached
 // or not, so the same request gets the same report whatever the cache holds): first the
-// whole scope, then namespace by namespace, then object by object. What the bound left
+// whole scope, then namespace by namespace, then object by object; when organisations
+// are served, one of the answers is kept for their review (with a bound of 1, they are
+// left out). What the bound left
 // unchecked makes the report truncated, and a truncated report says so: a `truncated`
 // field in JSON, a banner in HTML and Markdown, a `truncated` prop and remarks on the OSCAL
 // result, and the X-Report-Truncated header. It
@@ -28,7 +35,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { CloudSecurityPolicySpec, CloudService } from '../api/types.js';
+import type { CloudOrganization, CloudSecurityPolicySpec, CloudService } from '../api/types.js';
 import { API_GROUP } from '../api/types.js';
 import { bearerToken, SemaphoreFullError, type AccessReviewer, type ReviewedUser } from '../kube/access-review.js';
 import { buildReportModel } from './build-model.js';
@@ -60,6 +67,12 @@ export interface ReportHandlerOptions {
   audience?: string;
   /** The services to report on (e.g. the operator's informer cache); undefined namespace: all. */
   listServices: (namespace?: string) => Promise<readonly CloudService[]> | readonly CloudService[];
+  /**
+   * The CloudOrganizations (cluster-scoped; e.g. the operator's informer cache), shown to
+   * callers who may list them cluster-wide. Undefined: this operator does not read them
+   * (it watches one namespace), and the report says so.
+   */
+  listOrganizations?: () => Promise<readonly CloudOrganization[]> | readonly CloudOrganization[];
   /** The CloudSecurityPolicy spec in force (undefined: built-in defaults). */
   getPolicy?: () => Promise<CloudSecurityPolicySpec | undefined> | CloudSecurityPolicySpec | undefined;
   policyName?: string;
@@ -155,6 +168,27 @@ async function visibleServices(
   return { services, truncated };
 }
 
+/** Shown to a caller allowed nothing of CloudOrganizations, or when this operator does not read them. */
+export const ORGANIZATIONS_NOT_SERVED = 'Shadow IT left out of this report: this operator does not read CloudOrganizations (only an operator watching every namespace lists them).';
+
+/** The organisations `user` may list cluster-wide (one review), or the note saying why they are left out. */
+async function visibleOrganizations(
+  options: ReportHandlerOptions,
+  user: ReviewedUser,
+  reviewLeft: boolean,
+): Promise<{ organizations?: readonly CloudOrganization[]; note?: string }> {
+  if (!options.listOrganizations) return { note: ORGANIZATIONS_NOT_SERVED };
+  if (!reviewLeft) return { note: 'Shadow IT left out of this report: no access check was left for CloudOrganizations within this request\'s bound.' };
+  let allowed: boolean;
+  try {
+    allowed = await options.reviewer.authorize(user, { group: API_GROUP, resource: 'cloudorganizations', verb: 'list' });
+  } catch {
+    return { note: 'Shadow IT left out of this report: the access check for CloudOrganizations could not be made (authorization unavailable); ask again.' };
+  }
+  if (!allowed) return { note: `Shadow IT left out of this report: ${user.username} may not list cloudorganizations.${API_GROUP} cluster-wide.` };
+  return { organizations: await options.listOrganizations() };
+}
+
 export function createReportHandler(options: ReportHandlerOptions): ReportRequestHandler {
   const clock = options.clock ?? (() => new Date());
   const audiences = [options.audience ?? DEFAULT_REPORT_AUDIENCE];
@@ -167,7 +201,7 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
       body: string,
       type = 'text/plain; charset=utf-8',
       extra: Record<string, string> = {},
-      view: { user?: string; services?: readonly CloudService[]; truncated?: boolean; namespace?: string } = {},
+      view: { user?: string; services?: readonly CloudService[]; truncated?: boolean; namespace?: string; organizations?: number } = {},
     ) => {
       res.writeHead(status, {
         'Content-Type': type,
@@ -188,6 +222,7 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
           namespaces: [...new Set(services.map((s) => s.metadata.namespace ?? ''))].sort(),
           services: services.length,
           truncated: view.truncated === true,
+          ...(view.organizations !== undefined ? { organizations: view.organizations } : {}),
         });
       }
       options.onRequest?.({ ...(view.user ? { user: view.user } : {}), status, services: services.length, ...(view.truncated ? { truncated: true } : {}) });
@@ -211,11 +246,13 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
     if (!user) return answer(401, `Unauthorized: a token for audience ${audiences[0]} is required (kubectl create token --audience ${audiences[0]})\n`, undefined, challenge);
     const viewer = { user: user.username, ...(namespace ? { namespace } : {}) };
 
+    // One answer is kept for the organisations' review when they are served (and the bound allows two).
+    const keepForOrganizations = options.listOrganizations !== undefined && budget > 1;
     let found: { services: CloudService[]; truncated: boolean };
     try {
       const all = await options.listServices(namespace);
       const inScope = namespace ? all.filter((s) => s.metadata.namespace === namespace) : all;
-      found = await visibleServices(options.reviewer, user, namespace, inScope, budget);
+      found = await visibleServices(options.reviewer, user, namespace, inScope, keepForOrganizations ? budget - 1 : budget);
     } catch (error) {
       return answer(503, error instanceof SemaphoreFullError ? 'authorization busy, retry\n' : 'authorization unavailable\n', undefined, { 'Retry-After': '1' }, viewer);
     }
@@ -225,16 +262,24 @@ export function createReportHandler(options: ReportHandlerOptions): ReportReques
       const partly = truncation ? ` among those checked (at most ${budget} checks per request; ask for one namespace: ?namespace=<name>)` : '';
       return answer(403, `Forbidden: ${user.username} may not get cloudservices.${API_GROUP}${where}${partly}\n`, undefined, {}, { ...viewer, truncated: found.truncated });
     }
+    const organizations = await visibleOrganizations(options, user, keepForOrganizations);
     const policy = await options.getPolicy?.();
     const model = buildReportModel({
       services: found.services,
       ...(policy ? { policy } : {}),
       ...(options.policyName ? { policyName: options.policyName } : {}),
       ...(namespace ? { namespace } : {}),
+      ...(organizations.organizations ? { organizations: organizations.organizations } : {}),
+      ...(organizations.note ? { organizationsNote: organizations.note } : {}),
       generatedAt: clock(),
     });
     const oscal = { services: found.services };
     const body = truncation ? markTruncated(model, format, truncation, oscal) : renderReport(model, format, oscal);
-    return answer(200, body, FORMATS[format], {}, { ...viewer, services: found.services, truncated: found.truncated });
+    return answer(200, body, FORMATS[format], {}, {
+      ...viewer,
+      services: found.services,
+      truncated: found.truncated,
+      ...(organizations.organizations ? { organizations: organizations.organizations.length } : {}),
+    });
   };
 }

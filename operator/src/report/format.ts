@@ -1,7 +1,7 @@
 // Formatting shared by the HTML and Markdown renderers: every value an auditor reads
 // goes through here, so a missing value reads "—" and never "undefined" or "NaN".
 
-import type { ConditionStatus } from '../api/types.js';
+import type { ConditionStatus, LockboxRequestEntry, SaasConsent, UndeclaredService } from '../api/types.js';
 import { formatBytes, formatSeconds } from '../controls/text.js';
 import type { StepStatus } from './model.js';
 
@@ -58,4 +58,29 @@ export const STEP_LABEL: Record<StepStatus, string> = {
 
 export function conditionLabel(status: ConditionStatus | 'Absent'): string {
   return status === 'Absent' ? 'Not evaluated' : status;
+}
+
+const WAITING_LOCKBOX = new Set(['pending', 'initializing']);
+
+/** How the report reads one Customer Lockbox request: a finding (open or reviewed), waiting, or in order. */
+export function lockboxVerdict(e: LockboxRequestEntry): { status: ConditionStatus; label: string } {
+  if (e.finding !== undefined) return e.acknowledged ? { status: 'True', label: 'Finding, reviewed' } : { status: 'False', label: 'Not controlled' };
+  if (WAITING_LOCKBOX.has(e.status.toLowerCase())) return { status: 'Unknown', label: 'Waiting for an answer' };
+  return { status: 'True', label: 'In order' };
+}
+
+/** Where an undeclared item sits: the path by names, else by ids. */
+export function wherePlaced(u: UndeclaredService): string {
+  return text(u.pathNames ?? u.path);
+}
+
+/** A SaaS app's consents in one line: "admin consent; 14 users; 2 app permissions; scopes Mail.Read, User.Read (+3)". */
+export function consentSummary(c: SaasConsent | undefined): string {
+  if (!c) return DASH;
+  const parts: string[] = [];
+  if (c.adminConsent) parts.push('admin consent for all users');
+  if (c.consentingUsers > 0) parts.push(`${c.consentingUsers} user${c.consentingUsers === 1 ? '' : 's'} consented`);
+  if (c.appRoleAssignments > 0) parts.push(`${c.appRoleAssignmentsAtLeast ? 'at least ' : ''}${c.appRoleAssignments} app permission${c.appRoleAssignments === 1 ? '' : 's'}`);
+  if (c.scopes.length > 0) parts.push(`scopes ${c.scopes.join(', ')}${c.scopesOmitted ? ` (+${c.scopesOmitted})` : ''}`);
+  return parts.length > 0 ? parts.join('; ') : 'no grant';
 }

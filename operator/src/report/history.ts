@@ -19,6 +19,10 @@ import type { RecordRef, ReportHistory, ReportModel } from './model.js';
 import type { EvidenceRecordRef, OscalOptions } from './oscal.js';
 import { periodFindings, type PeriodRecord } from './period.js';
 
+/** Why a report from the store has no Shadow IT section: evidence records are per CloudService, organisations have none. */
+export const HISTORY_ORGANIZATIONS_NOTE =
+  'Shadow IT left out of this report: the evidence store keeps CloudService records only (the report from the cluster lists the CloudOrganizations).';
+
 /** Services (chains) a history report reads at most unless told otherwise. */
 export const DEFAULT_HISTORY_MAX_SERVICES = 500;
 const DEFAULT_CONCURRENCY = 8;
@@ -170,6 +174,7 @@ export function buildHistoryReport(
     ...(opts.policy ? { policy: opts.policy } : {}),
     policyName: opts.policyName ?? 'default',
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    organizationsNote: HISTORY_ORGANIZATIONS_NOTE,
     generatedAt: new Date(loaded.history.asOf),
   });
   const byName = new Map(loaded.services.map((s) => [`${s.record.service.namespace}/${s.record.service.name}`, s]));

@@ -7,6 +7,7 @@ import type {
   ChangeEntry,
   ChangeLogStatus,
   Classification,
+  CloudOrganization,
   CloudSecurityPolicySpec,
   CloudService,
   Condition,
@@ -14,12 +15,16 @@ import type {
   Criticality,
   ExitDrillStatus,
   Finding,
+  IgnoredService,
+  LockboxRequestEntry,
   MfaScope,
   Provider,
   ResponsibilityArea,
   ResponsibilityOwner,
   ServiceModel,
   Severity,
+  UndeclaredKind,
+  UndeclaredService,
 } from '../api/types.js';
 import type { ConditionType } from '../controls/types.js';
 
@@ -168,10 +173,75 @@ export interface ServiceReport {
     openOutOfBand: number;
     openBreakGlass: number;
   };
+  /** The provider's own access (ProviderAccessControlled, checklist step 9), from status.providerAccess and the spec. */
+  providerAccess: ProviderAccessReport;
   findings: ReportFinding[];
   findingsOmitted: number;
   /** The evidence record this service was rebuilt from (report --at / --from --to only). */
   record?: RecordRef;
+}
+
+/** What was seen of the provider's own access to one service's account ("control over the landlord"). */
+export interface ProviderAccessReport {
+  /** The ProviderAccessControlled condition, with its message (what was observed, or why it is Unknown). */
+  condition: StepConditionRef & { message?: string };
+  /** Azure: Customer Lockbox is on for the tenant; undefined when not read (or AWS). */
+  lockboxOptedIn?: boolean;
+  /** Who may answer Lockbox requests (spec.providerAccess.lockboxApprovers). */
+  lockboxApprovers: string[];
+  /** The Lockbox requests of the look-back window as status lists them (those with a finding first when bounded). */
+  lockboxRequests: LockboxRequestEntry[];
+  /** Requests not listed (status.providerAccess.lockboxRequestsOmitted). */
+  lockboxRequestsOmitted: number;
+  /** Requests with a finding nobody acknowledged. */
+  openLockboxFindings: number;
+  /** AWS: when the AWS Support role was last used; undefined when never recorded or not read. */
+  supportRoleLastUsedAt?: string;
+  /** Calls by AWS Support recorded in the change ledger (change entries of kind provider-access). */
+  providerCalls: number;
+  /** The provider's attestation of its staff's access, as declared and reviewed (spec.providerAccess.attestation). */
+  attestation?: { reference: string; reviewedAt: string; reviewedBy?: string; ageDays?: number; maxAgeDays: number };
+  /** False until the operator has written status.providerAccess (not read yet, or read only with a gap). */
+  read: boolean;
+}
+
+/** One CloudOrganization (AWS organisation or Azure tenant) and what nobody declared in it (checklist step 1). */
+export interface OrganizationReport {
+  name: string;
+  provider?: Provider;
+  /** The CloudAccount it is listed through (spec.accountRef.name). */
+  account: string;
+  /** The AWS organisation id or Azure tenant id, as read. */
+  organizationId?: string;
+  lastCheckedAt?: string;
+  generation?: number;
+  observedGeneration?: number;
+  statusCurrent: boolean;
+  /** Items the last complete listing returned, declared or not. */
+  listed?: number;
+  ready: StepConditionRef & { message?: string };
+  allServicesDeclared: StepConditionRef & { message?: string };
+  /** Undeclared items as status lists them, by kind then id, bounded (MAX_UNDECLARED_IN_REPORT). */
+  undeclared: UndeclaredService[];
+  /** Undeclared items in all (status.undeclaredCount). */
+  undeclaredCount: number;
+  /** Undeclared items this report does not list (omitted from status, or past the report's bound). */
+  undeclaredOmitted: number;
+  /** Items accepted as undeclared, each with its reason (spec.ignore). */
+  ignored: IgnoredService[];
+}
+
+/** Step 1 of the checklist across the organisation: no shadow IT. */
+export interface ShadowItReport {
+  /** False: the section is left out of this report, and `note` says why (e.g. the caller may not list CloudOrganizations). */
+  shown: boolean;
+  note?: string;
+  organizations: OrganizationReport[];
+  /** Organisations not listed past the report's bound. */
+  organizationsOmitted: number;
+  /** Undeclared items across the organisations shown: in all, and by kind of those listed. */
+  undeclared: number;
+  undeclaredByKind: Record<UndeclaredKind, number>;
 }
 
 /** One evidence record, as an auditor finds it in the store. */
@@ -239,6 +309,8 @@ export interface ReportModel {
   };
   checklist: Array<Pick<ChecklistStep, 'step' | 'title' | 'requirement' | 'conditions'>>;
   services: ServiceReport[];
+  /** Undeclared accounts, subscriptions and SaaS apps of the CloudOrganizations (Shadow IT, checklist step 1). */
+  shadowIt: ShadowItReport;
   /** The control catalog: what each control checks and how to fix it (appendix). */
   controls: Array<{ id: string; step: number; family: string; severity: Severity; title: string; remediation: string }>;
   /** Present when the report was rebuilt from the evidence store (report --at, --from --to). */
@@ -252,5 +324,11 @@ export interface ReportInput {
   policyName?: string;
   /** The namespace reported on; undefined: all namespaces the caller may read. */
   namespace?: string;
+  /**
+   * The CloudOrganizations (cluster-scoped) for the Shadow IT section; undefined: the
+   * section is left out, with `organizationsNote` saying why.
+   */
+  organizations?: readonly CloudOrganization[];
+  organizationsNote?: string;
   generatedAt: Date;
 }

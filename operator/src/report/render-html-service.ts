@@ -1,9 +1,9 @@
 // One service's section of the HTML report: its A.5.23 checklist, responsibility matrix,
 // MFA, data residency, contract, provider assurance, exit plan and drill, changes and
-// break-glass use, findings and conditions.
+// break-glass use, the provider's own access, findings and conditions.
 
 import type { ChangeEntry } from '../api/types.js';
-import { DASH, bytes, dateTime, day, days, seconds, text } from './format.js';
+import { DASH, bytes, dateTime, day, days, lockboxVerdict, seconds, text } from './format.js';
 import { anchor, badge, esc, evidenceList, link, severityBadge, stepBadge, table } from './html-elements.js';
 import type { ServiceReport, StepReport } from './model.js';
 import { COLORS, barChart, escapeXml, ratioBar } from './svg.js';
@@ -42,7 +42,9 @@ function changesTable(entries: ChangeEntry[]): string {
       ? badge(e.acknowledged ? 'True' : 'False', e.acknowledged ? 'Break-glass, reviewed' : 'Break-glass use')
       : e.tracked
         ? badge('True', 'Tracked (deployer)')
-        : e.acknowledged
+        : e.kind === 'provider-access'
+          ? badge('Absent', "Provider's staff (step 9)")
+          : e.acknowledged
           ? badge('True', 'Acknowledged')
           : badge('False', 'Out-of-band');
     return [
@@ -57,6 +59,58 @@ function changesTable(entries: ChangeEntry[]): string {
     ];
   });
   return table(['Time', 'Actor', 'Change', 'Resource', 'Region', 'State', 'Change record', 'Id'], rows);
+}
+
+/** The provider's own access: Customer Lockbox and its requests (Azure), the Support role and attestation (AWS). */
+function providerAccessPart(s: ServiceReport): string {
+  const p = s.providerAccess;
+  const c = p.condition;
+  const rows: string[] = [
+    `<dt>Condition ProviderAccessControlled</dt><dd>${badge(c.status)}${c.reason ? ` ${esc(c.reason)}` : ''}${c.message ? `<div class="note">${esc(c.message)}</div>` : ''}</dd>`,
+  ];
+  const azure = s.provider === 'azure';
+  if (azure) {
+    const optedIn = p.lockboxOptedIn === undefined ? '<span class="muted">not read yet</span>' : p.lockboxOptedIn ? badge('True', 'On') : badge('False', 'Off');
+    rows.push(
+      `<dt>Customer Lockbox</dt><dd>${optedIn}</dd>`,
+      `<dt>Declared Lockbox approvers</dt><dd>${p.lockboxApprovers.length ? p.lockboxApprovers.map((a) => `<code>${esc(a)}</code>`).join(', ') : '<span class="missing">none declared</span>'}</dd>`,
+      `<dt>Requests not answered by a declared approver</dt><dd>${p.openLockboxFindings}</dd>`,
+    );
+  } else {
+    rows.push(
+      `<dt>AWS Support role last used</dt><dd>${p.supportRoleLastUsedAt ? esc(dateTime(p.supportRoleLastUsedAt)) : p.read ? 'no use recorded' : '<span class="muted">not read yet</span>'}</dd>`,
+      `<dt>Calls by AWS Support in the change ledger</dt><dd>${p.providerCalls}</dd>`,
+    );
+  }
+  const a = p.attestation;
+  rows.push(
+    `<dt>Provider attestation</dt><dd>${
+      a
+        ? `${link(a.reference)}, reviewed ${esc(day(a.reviewedAt))}${a.reviewedBy ? ` by ${esc(a.reviewedBy)}` : ''} (${esc(days(a.ageDays))} ago; policy allows ${a.maxAgeDays} days)`
+        : azure
+          ? '<span class="muted">none declared (Customer Lockbox covers it)</span>'
+          : '<span class="missing">none declared</span>'
+    }</dd>`,
+  );
+  const requests =
+    azure || p.lockboxRequests.length > 0
+      ? table(
+          ['Asked', 'Request', 'Resource', 'Status', 'Answered by', 'Answered', 'Verdict'],
+          p.lockboxRequests.map((r) => {
+            const v = lockboxVerdict(r);
+            return [
+              esc(dateTime(r.createdAt)),
+              `<code>${esc(r.id)}</code>`,
+              r.resource ? `<code>${esc(r.resource)}</code>` : DASH,
+              esc(r.status),
+              r.answeredBy ? `<code>${esc(r.answeredBy)}</code>` : '<span class="muted">no answer recorded</span>',
+              esc(dateTime(r.answeredAt)),
+              `${badge(v.status, v.label)}${r.finding ? `<div class="note">${esc(r.finding)}</div>` : ''}`,
+            ];
+          }),
+        ) + (p.lockboxRequestsOmitted ? `<p class="muted">${p.lockboxRequestsOmitted} more requests not listed in status.</p>` : '')
+      : '';
+  return `<dl class="kv">${rows.join('')}</dl>${requests}`;
 }
 
 /** The section of one service (a page of its own when printed). */
@@ -184,6 +238,7 @@ export function serviceSection(s: ServiceReport): string {
     `<div class="grid2"><div><h3>Contract</h3>${contract}</div><div><h3>Provider assurance</h3>${assurance}</div></div>` +
     `<h3>Exit plan</h3>${exit}` +
     `<h3>Network changes and break-glass use</h3>${changes}` +
+    `<h3>Provider's own access</h3>${providerAccessPart(s)}` +
     `<h3>Findings</h3>${findings}` +
     `<h3>Conditions</h3>${conditions}` +
     `</section>`

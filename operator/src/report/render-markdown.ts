@@ -2,8 +2,8 @@
 // tickets. Same content as the HTML, charts replaced by their numbers.
 
 import type { ChangeEntry, ConditionStatus } from '../api/types.js';
-import { DASH, STEP_LABEL, bytes, conditionLabel, dateTime, day, days, percent, seconds, text } from './format.js';
-import type { PeriodFinding, ReportHistory, ReportModel, ServiceReport } from './model.js';
+import { DASH, STEP_LABEL, bytes, conditionLabel, consentSummary, dateTime, day, days, lockboxVerdict, percent, seconds, text, wherePlaced } from './format.js';
+import type { OrganizationReport, PeriodFinding, ReportHistory, ReportModel, ServiceReport, ShadowItReport } from './model.js';
 
 /** Escapes a value for a table cell: pipes, newlines and Markdown/HTML specials. */
 function cell(value: string | number | boolean | undefined | null): string {
@@ -35,7 +35,111 @@ function status(s: ConditionStatus | 'Absent'): string {
 function changeState(e: ChangeEntry): string {
   if (e.breakGlass) return e.acknowledged ? 'break-glass, reviewed' : '**break-glass use**';
   if (e.tracked) return 'tracked (deployer)';
+  // A call by the provider's own staff: shown for step 9, never an out-of-band change.
+  if (e.kind === 'provider-access') return "provider's staff (step 9)";
   return e.acknowledged ? 'acknowledged' : '**out-of-band**';
+}
+
+/** The provider's own access: Customer Lockbox and its requests (Azure), the Support role and attestation (AWS). */
+function providerAccess(s: ServiceReport): string {
+  const p = s.providerAccess;
+  const c = p.condition;
+  const out: string[] = [`\n### Provider's own access\n\n`];
+  out.push(`- ProviderAccessControlled: ${status(c.status)}${c.reason ? ` (${cell(c.reason)})` : ''}${c.message ? ` — ${cell(c.message)}` : ''}\n`);
+  const azure = s.provider === 'azure';
+  if (azure) {
+    out.push(
+      `- Customer Lockbox: ${p.lockboxOptedIn === undefined ? 'not read yet' : p.lockboxOptedIn ? 'on' : '**off**'}; declared approvers: ${p.lockboxApprovers.length ? p.lockboxApprovers.map(code).join(', ') : '**none declared**'}\n` +
+        `- Requests not answered by a declared approver: ${p.openLockboxFindings}\n`,
+    );
+  } else {
+    out.push(
+      `- AWS Support role last used: ${p.supportRoleLastUsedAt ? cell(dateTime(p.supportRoleLastUsedAt)) : p.read ? 'no use recorded' : 'not read yet'}; calls by AWS Support in the change ledger: ${p.providerCalls}\n`,
+    );
+  }
+  const a = p.attestation;
+  out.push(
+    `- Provider attestation: ${
+      a
+        ? `${cell(a.reference)}, reviewed ${cell(day(a.reviewedAt))}${a.reviewedBy ? ` by ${cell(a.reviewedBy)}` : ''} (${cell(days(a.ageDays))} ago; policy allows ${a.maxAgeDays} days)`
+        : azure
+          ? 'none declared (Customer Lockbox covers it)'
+          : '**none declared**'
+    }\n`,
+  );
+  if (azure || p.lockboxRequests.length > 0) {
+    out.push('\n');
+    out.push(
+      table(
+        ['Asked', 'Request', 'Resource', 'Status', 'Answered by', 'Answered', 'Verdict'],
+        p.lockboxRequests.map((r) => {
+          const v = lockboxVerdict(r);
+          return [
+            cell(dateTime(r.createdAt)),
+            code(r.id),
+            code(r.resource),
+            cell(r.status),
+            r.answeredBy ? code(r.answeredBy) : 'no answer recorded',
+            cell(dateTime(r.answeredAt)),
+            `${v.status === 'False' ? `**${cell(v.label)}**` : cell(v.label)}${r.finding ? `: ${cell(r.finding)}` : ''}`,
+          ];
+        }),
+      ),
+    );
+    if (p.lockboxRequestsOmitted) out.push(`\n${p.lockboxRequestsOmitted} more requests not listed in status.\n`);
+  }
+  return out.join('');
+}
+
+function organization(o: OrganizationReport): string {
+  const out: string[] = [];
+  const d = o.allServicesDeclared;
+  const r = o.ready;
+  out.push(`\n### ${cell(o.name)}${o.provider ? ` (${cell(o.provider)})` : ''}\n\n`);
+  out.push(
+    `- Organisation / tenant: ${code(o.organizationId)}, listed through CloudAccount ${code(o.account)}; last listed ${cell(dateTime(o.lastCheckedAt))}${o.listed !== undefined ? `, ${o.listed} items found` : ''}\n` +
+      `- AllServicesDeclared: ${status(d.status)}${d.since ? ` since ${cell(dateTime(d.since))}` : ''}${d.message ? ` — ${cell(d.message)}` : ''}\n` +
+      `- Listing (Ready): ${status(r.status)}${r.reason ? ` (${cell(r.reason)})` : ''}${r.message ? ` — ${cell(r.message)}` : ''}\n` +
+      `- Undeclared: ${o.undeclaredCount}\n`,
+  );
+  if (!o.statusCurrent) out.push(`\n> **Note:** status was computed for generation ${cell(o.observedGeneration)}; the spec is at generation ${cell(o.generation)}.\n`);
+  out.push('\n');
+  out.push(
+    table(
+      ['Kind', 'Id', 'Name', 'Where it sits', 'Status', 'Joined / created', 'First seen undeclared', 'Consent (SaaS apps)'],
+      o.undeclared.map((u) => [
+        cell(u.kind),
+        code(u.id),
+        cell(u.name),
+        cell(wherePlaced(u)),
+        `${cell(u.status)}${u.providerStatus ? ` (${cell(u.providerStatus)})` : ''}`,
+        cell(day(u.joinedAt)),
+        cell(dateTime(u.firstSeen)),
+        u.kind === 'saas-app' ? cell(consentSummary(u.consent)) : DASH,
+      ]),
+    ),
+  );
+  if (o.undeclaredOmitted) out.push(`\n${o.undeclaredOmitted} more undeclared items not listed here.\n`);
+  if (o.ignored.length) {
+    out.push(`\nAccepted as undeclared (spec.ignore):\n\n`);
+    out.push(table(['Kind', 'Id', 'Reason'], o.ignored.map((i) => [cell(i.kind), code(i.id), cell(i.reason)])));
+  }
+  return out.join('');
+}
+
+/** Step 1 across the organisation: the CloudOrganizations' undeclared services, or why they are left out. */
+function shadowIt(s: ShadowItReport): string {
+  const out: string[] = [`\n## Shadow IT: undeclared services\n\n`];
+  out.push('Step 1 of the checklist asks for no shadow IT: every cloud account, subscription and SaaS app in use is declared.\n');
+  if (!s.shown) {
+    out.push(`\n_${cell(s.note)}_\n`);
+    return out.join('');
+  }
+  if (s.note) out.push(`\n_${cell(s.note)}_\n`);
+  if (s.organizations.length === 0) out.push('\n_No CloudOrganization is declared: nothing lists the organisation for undeclared services._\n');
+  for (const o of s.organizations) out.push(organization(o));
+  if (s.organizationsOmitted) out.push(`\n${s.organizationsOmitted} more CloudOrganizations not listed.\n`);
+  return out.join('');
 }
 
 function service(s: ServiceReport): string {
@@ -139,6 +243,7 @@ function service(s: ServiceReport): string {
       ch.entries.map((x) => [cell(dateTime(x.time)), code(x.actor), `${cell(x.action)}${x.failed ? ' (refused)' : ''}`, code(x.resource), cell(x.region), changeState(x), cell(x.reference), code(x.id)]),
     ),
   );
+  out.push(providerAccess(s));
   out.push(`\n### Findings\n\n`);
   out.push(
     table(
@@ -184,7 +289,9 @@ export function renderMarkdown(model: ReportModel): string {
     `- Scope: **${cell(model.scope.label)}**\n- Generated: ${cell(dateTime(model.generatedAt))}\n` +
       `- Policy: ${cell(model.policy.name)} (${model.policy.source === 'cluster' ? 'CloudSecurityPolicy in the cluster' : 'built-in defaults'})\n` +
       `- Services: ${t.services} — compliant ${t.compliant.True}, not compliant ${t.compliant.False}, unknown ${t.compliant.Unknown}, not evaluated ${t.compliant.Absent}\n` +
-      `- Open findings: ${t.findings} (critical ${t.findingsBySeverity.critical}, high ${t.findingsBySeverity.high}, medium ${t.findingsBySeverity.medium}, low ${t.findingsBySeverity.low})\n\n`,
+      `- Open findings: ${t.findings} (critical ${t.findingsBySeverity.critical}, high ${t.findingsBySeverity.high}, medium ${t.findingsBySeverity.medium}, low ${t.findingsBySeverity.low})\n` +
+      (model.shadowIt.shown ? `- Undeclared services (Shadow IT): ${model.shadowIt.undeclared} in ${model.shadowIt.organizations.length} CloudOrganization${model.shadowIt.organizations.length === 1 ? '' : 's'}\n` : '') +
+      '\n',
   );
   if (model.history) out.push(history(model.history));
   out.push(`## Services\n\n`);
@@ -205,6 +312,7 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(`\n## Resources outside the allowed regions\n\n`);
     out.push(table(['Region', 'Resources'], t.residencyByRegion.map((r) => [cell(r.region), String(r.resources)])));
   }
+  out.push(shadowIt(model.shadowIt));
   out.push('\n');
   for (const s of model.services) out.push(`${service(s)}\n`);
   out.push(`## Appendix: controls\n\n`);

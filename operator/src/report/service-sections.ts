@@ -1,7 +1,7 @@
 // The sections of one service's report, each built from the spec and the status the
 // operator wrote (nothing re-evaluated): findings with their step and remediation, the
 // shared-responsibility matrix, MFA, data residency by region, contract, provider
-// assurance, the exit plan and its drill, and the change ledger.
+// assurance, the exit plan and its drill, the change ledger, and the provider's own access.
 
 import type { CloudServiceSpec, CloudServiceStatus, Finding, ResponsibilityArea, Severity } from '../api/types.js';
 import { exitPlanRequired } from '../controls/exit-plan/required.js';
@@ -167,4 +167,38 @@ export function changesSection(status: CloudServiceStatus | undefined): ServiceR
   };
   if (status?.changeLog) changes.log = status.changeLog;
   return changes;
+}
+
+/**
+ * The provider's own access (ProviderAccessControlled): Customer Lockbox opt-in and each
+ * request with who answered it (Azure), the AWS Support role's last use and the calls by
+ * AWS Support in the ledger (AWS), the attestation declared, and the condition's message.
+ */
+export function providerAccessSection(spec: CloudServiceSpec, status: CloudServiceStatus | undefined, policy: EffectivePolicy, now: Date): ServiceReport['providerAccess'] {
+  const read = status?.providerAccess;
+  const condition = conditionOf(status, 'ProviderAccessControlled');
+  const requests = read?.lockboxRequests ?? [];
+  const access: ServiceReport['providerAccess'] = {
+    condition: { ...conditionRef(condition, 'ProviderAccessControlled'), ...(condition?.message ? { message: condition.message } : {}) },
+    lockboxApprovers: spec.providerAccess?.lockboxApprovers ?? [],
+    lockboxRequests: requests,
+    lockboxRequestsOmitted: read?.lockboxRequestsOmitted ?? 0,
+    openLockboxFindings: requests.filter((r) => r.finding !== undefined && r.acknowledged !== true).length,
+    providerCalls: (status?.changes ?? []).filter((e) => e.kind === 'provider-access').length,
+    read: read !== undefined,
+  };
+  if (read?.lockboxOptedIn !== undefined) access.lockboxOptedIn = read.lockboxOptedIn;
+  if (read?.supportRoleLastUsedAt) access.supportRoleLastUsedAt = read.supportRoleLastUsedAt;
+  const attestation = spec.providerAccess?.attestation;
+  if (attestation) {
+    const reviewed = parseTime(attestation.reviewedAt);
+    access.attestation = {
+      reference: attestation.reference,
+      reviewedAt: attestation.reviewedAt,
+      ...(attestation.reviewedBy ? { reviewedBy: attestation.reviewedBy } : {}),
+      ...(reviewed ? { ageDays: ageInDays(reviewed, now) } : {}),
+      maxAgeDays: policy.maxEvidenceAgeDays,
+    };
+  }
+  return access;
 }
