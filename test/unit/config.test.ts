@@ -169,3 +169,21 @@ describe('evidence history settings', () => {
     expect(loadConfig({ CLOUDPOSTURE_EVIDENCE_RETENTION_DAYS: '36500' }, []).evidenceRetentionDays).toBe(36_500);
   });
 });
+
+describe('sharding settings', () => {
+  const sharded = { CLOUDPOSTURE_LEADER_ELECTION: 'true', CLOUDPOSTURE_LEASE_NAME: 'cpo-cloud-posture-operator', CLOUDPOSTURE_INSTANCE_NAME: 'cpo-7d9c8b-x2k4q' };
+
+  it('is one shard (leader election as before) unless asked for', () => {
+    expect(loadConfig({}).shards).toBe(1);
+    expect(loadConfig({ ...sharded, CLOUDPOSTURE_SHARDS: '16' }).shards).toBe(16);
+  });
+
+  it.each([
+    ['zero shards', { CLOUDPOSTURE_SHARDS: '0' }, /CLOUDPOSTURE_SHARDS: expected an integer >= 1/],
+    ['more than 256', { CLOUDPOSTURE_SHARDS: '257' }, /at most 256/],
+    ['shards without leader election', { CLOUDPOSTURE_SHARDS: '4', CLOUDPOSTURE_LEADER_ELECTION: 'false' }, /CLOUDPOSTURE_LEADER_ELECTION=true/],
+    ['a lease name that is no label value', { CLOUDPOSTURE_SHARDS: '4', CLOUDPOSTURE_LEASE_NAME: 'Cloud_Posture' }, /CLOUDPOSTURE_LEASE_NAME/],
+  ])('refuses %s', (_name, env, message) => {
+    expect(() => loadConfig({ ...sharded, ...env })).toThrow(message);
+  });
+});

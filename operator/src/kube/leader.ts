@@ -55,13 +55,14 @@ export const realLeaseTimers: LeaseTimers = {
  * nodes may disagree, and the holder's write happened no later than our read returned.
  */
 export class LeaseObservation {
-  private observed: { holder: string; renewTime: string } | undefined;
+  private observed: { holder: string; renewTime: number } | undefined;
   private observedAt = 0;
 
   /** Records what a read returned at `seenAt` (clock ms). */
   see(lease: V1Lease, seenAt: number): void {
     const holder = lease.spec?.holderIdentity ?? '';
-    const renewTime = lease.spec?.renewTime ? String(lease.spec.renewTime as unknown as string) : '';
+    // A string (client-node passes MicroTime through) or a Date: compared in milliseconds.
+    const renewTime = lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : 0;
     if (!this.observed || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
       this.observed = { holder, renewTime };
       this.observedAt = seenAt;
