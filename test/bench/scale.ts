@@ -3,15 +3,25 @@
 // operator's peak RSS and CPU time, and the cloud API calls it made.
 //
 //   npm exec -- node --import tsx test/bench/scale.ts [--services 1000] [--accounts 20] [--concurrency 4]
+//
+// With --replicas N (N > 1) it runs N operator processes with sharding on (--shards,
+// default 4 per replica; lease timings --lease-duration / --renew-deadline / --retry-period
+// in seconds, default 15 / 10 / 2) and prints per replica its peak RSS, CPU seconds,
+// reconciles, accounts owned (accounts of the shards it holds) and cloud calls; overall the
+// time until every service has status and cloud calls per account in that one interval
+// (services check every 1h: more than one collection's worth means an account was read
+// twice, e.g. before and after a hand-over). --kill-one then SIGKILLs the replica owning
+// the most accounts and prints how long until the others hold all its shards.
 
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTERNAL_ID, SeedClients, createBucket, createReadRole, createUser, createVolume } from '../harness/aws-seed.js';
 import { repoRoot } from '../harness/binaries.js';
 import { freePort, startControlPlane } from '../harness/controlplane.js';
 import { startMoto } from '../harness/moto.js';
-import { spawnOperator } from '../harness/operator-process.js';
+import { spawnOperator, type OperatorProcess } from '../harness/operator-process.js';
+import { shardOfAccount } from '../../operator/src/controller/shard-assignment.js';
 import { grantAccount } from '../harness/services.js';
 import { aSpec } from '../unit/builders.js';
 
@@ -24,6 +34,11 @@ const ACCOUNTS = arg('accounts', 20);
 const CONCURRENCY = arg('concurrency', 4);
 /** V8 old-space limit for the operator in MiB (0: Node's default), to tell garbage from live memory. */
 const HEAP_MB = arg('heap-mb', 0);
+const REPLICAS = arg('replicas', 1);
+const SHARDS = REPLICAS > 1 ? arg('shards', 4 * REPLICAS) : 1;
+const LEASE = { duration: arg('lease-duration', 15), renew: arg('renew-deadline', 10), retry: arg('retry-period', 2) };
+const KILL_ONE = process.argv.includes('--kill-one');
+const LEASE_PREFIX = 'scale';
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'eu-north-1'];
 const NS = 'scale';
 const say = (m: string) => process.stdout.write(`${m}\n`);
@@ -90,31 +105,49 @@ async function main(): Promise<void> {
       );
     }
 
-    const metricsPort = await freePort();
     const started = Date.now();
-    const operator = spawnOperator({
-      kubeconfig: cp.kubeconfigPath,
-      identity: 'bench',
-      env: {
-        CLOUDPOSTURE_WATCH_NAMESPACE: NS,
-        CLOUDPOSTURE_CONCURRENCY: String(CONCURRENCY),
-        CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint,
-        CLOUDPOSTURE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-        // Loopback only: the benchmark reads /metrics in plain HTTP without a token.
-        CLOUDPOSTURE_METRICS_SECURE: 'false',
-        CLOUDPOSTURE_LOG_LEVEL: 'warn',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
-      },
-    });
-    let peak = { rssPeakMiB: 0, cpuSeconds: 0 };
+    const replicas: Array<{ process: OperatorProcess; metricsPort: number }> = [];
+    for (let r = 0; r < REPLICAS; r++) {
+      const metricsPort = await freePort();
+      const identity = REPLICAS > 1 ? `bench-${r}` : 'bench';
+      const sharding: Record<string, string> =
+        REPLICAS > 1
+          ? {
+              CLOUDPOSTURE_LEADER_ELECTION: 'true',
+              CLOUDPOSTURE_LEADER_ELECTION_NAMESPACE: NS,
+              CLOUDPOSTURE_LEASE_NAME: LEASE_PREFIX,
+              CLOUDPOSTURE_SHARDS: String(SHARDS),
+              CLOUDPOSTURE_LEASE_DURATION: `${LEASE.duration}s`,
+              CLOUDPOSTURE_RENEW_DEADLINE: `${LEASE.renew}s`,
+              CLOUDPOSTURE_RETRY_PERIOD: `${LEASE.retry}s`,
+            }
+          : {};
+      const operator = spawnOperator({
+        kubeconfig: cp.kubeconfigPath,
+        identity,
+        env: {
+          CLOUDPOSTURE_WATCH_NAMESPACE: NS,
+          CLOUDPOSTURE_CONCURRENCY: String(CONCURRENCY),
+          CLOUDPOSTURE_AWS_ENDPOINT: moto.endpoint,
+          CLOUDPOSTURE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+          // Loopback only: the benchmark reads /metrics in plain HTTP without a token.
+          CLOUDPOSTURE_METRICS_SECURE: 'false',
+          CLOUDPOSTURE_LOG_LEVEL: 'warn',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_REGION: 'us-east-1',
+          ...sharding,
+          ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
+        },
+      });
+      replicas.push({ process: operator, metricsPort });
+    }
+    const peaks = replicas.map(() => ({ rssPeakMiB: 0, cpuSeconds: 0 }));
     let withStatus = 0;
     const progress: string[] = [];
     while (withStatus < SERVICES) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      peak = procStats(operator.child.pid as number);
+      replicas.forEach((r, i) => (peaks[i] = procStats(r.process.child.pid as number)));
       const list = (await custom.listNamespacedCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', namespace: NS, plural: 'cloudservices' })) as {
         items: Array<{ status?: { observedGeneration?: number } }>;
       };
@@ -123,22 +156,63 @@ async function main(): Promise<void> {
       if (Date.now() - started > 30 * 60_000) throw new Error(`timed out with ${withStatus}/${SERVICES} services reconciled`);
     }
     const elapsedMs = Date.now() - started;
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const sum = (name: string) =>
+    const scraped = await Promise.all(replicas.map(async (r) => (await fetch(`http://127.0.0.1:${r.metricsPort}/metrics`)).text()));
+    const sum = (metrics: string, name: string) =>
       metrics
         .split('\n')
         .filter((l) => l.startsWith(name))
         .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
-    const apiCalls = sum('cloudposture_cloud_api_calls_total{');
-    const reconciles = sum('cloudposture_reconcile_total{');
-    operator.kill('SIGTERM');
-    await operator.exited;
+    /** Shards whose cloudposture_shard_owner series a replica exports (it holds their Leases). */
+    const heldShards = (metrics: string) =>
+      metrics
+        .split('\n')
+        .flatMap((l) => /^cloudposture_shard_owner\{shard="(\d+)"\} 1$/.exec(l)?.[1] ?? [])
+        .map(Number);
+    const perReplica = replicas.map((r, i) => {
+      const metrics = scraped[i] as string;
+      const held = REPLICAS > 1 ? heldShards(metrics) : [0];
+      return {
+        identity: r.process.identity,
+        ...(peaks[i] as { rssPeakMiB: number; cpuSeconds: number }),
+        reconciles: sum(metrics, 'cloudposture_reconcile_total{'),
+        apiCalls: sum(metrics, 'cloudposture_cloud_api_calls_total{'),
+        shards: held.length,
+        accounts: accounts.filter((id) => held.includes(shardOfAccount(`bench-${id}`, SHARDS))).length,
+      };
+    });
+    const apiCalls = perReplica.reduce((n, r) => n + r.apiCalls, 0);
+    const reconciles = perReplica.reduce((n, r) => n + r.reconciles, 0);
+    let killLine = '';
+    if (KILL_ONE && REPLICAS > 1) {
+      const leases = kc.makeApiClient(CoordinationV1Api);
+      // The replica with the most accounts (then shards): its accounts must move.
+      const victim = [...perReplica].sort((a, b) => b.accounts - a.accounts || b.shards - a.shards)[0] as (typeof perReplica)[number];
+      const victimProcess = replicas.find((r) => r.process.identity === victim.identity)?.process as OperatorProcess;
+      victimProcess.kill('SIGKILL');
+      const killedAt = Date.now();
+      for (;;) {
+        const list = await leases.listNamespacedLease({ namespace: NS, labelSelector: `cloudposture.io/lease-set=${LEASE_PREFIX},cloudposture.io/lease-role=shard` });
+        const holders = list.items.map((l) => l.spec?.holderIdentity ?? '');
+        if (holders.length === SHARDS && holders.every((h) => h !== '' && h !== victim.identity)) break;
+        if (Date.now() - killedAt > 10 * 60_000) throw new Error('shards not taken over within 10 minutes');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      killLine = `\nSIGKILL of ${victim.identity} (${victim.shards} shards, ${victim.accounts} accounts): the others held every shard after ${((Date.now() - killedAt) / 1000).toFixed(1)} s (lease duration ${LEASE.duration} s)`;
+    }
+    for (const r of replicas) r.process.kill('SIGTERM');
+    await Promise.all(replicas.map((r) => r.process.exited));
     say(`\nprogress (seconds:services with status): ${progress.join(' ')}`);
-    say('\n| services | accounts | concurrency | heap limit | time to all status | peak RSS | CPU time | cloud API calls | calls per account | reconciles |');
-    say('|---|---|---|---|---|---|---|---|---|---|');
+    say('\n| services | accounts | replicas | shards | concurrency | heap limit | time to all status | peak RSS (sum) | CPU time (sum) | cloud API calls | calls per account per interval | reconciles |');
+    say('|---|---|---|---|---|---|---|---|---|---|---|---|');
     say(
-      `| ${SERVICES} | ${ACCOUNTS} | ${CONCURRENCY} | ${HEAP_MB ? `${HEAP_MB} MiB` : 'default'} | ${(elapsedMs / 1000).toFixed(1)} s | ${peak.rssPeakMiB} MiB | ${peak.cpuSeconds.toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
+      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${HEAP_MB ? `${HEAP_MB} MiB` : 'default'} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
     );
+    if (REPLICAS > 1) {
+      say('\n| replica | peak RSS | CPU time | services reconciled | shards held | accounts owned | cloud API calls |');
+      say('|---|---|---|---|---|---|---|');
+      for (const r of perReplica) say(`| ${r.identity} | ${r.rssPeakMiB} MiB | ${r.cpuSeconds.toFixed(1)} s | ${r.reconciles} | ${r.shards} | ${r.accounts} | ${r.apiCalls} |`);
+      say(killLine);
+    }
   } finally {
     await moto.stop();
     await cp.stop();
