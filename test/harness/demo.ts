@@ -1,19 +1,45 @@
 // `npm run demo`: the operator's main job on an embedded default. Starts a local
 // control plane (kube-apiserver + etcd built from source), installs the CRDs and
-// samples, runs the operator, and shows `kubectl get cloudservices` with conditions.
+// samples, runs the operator, and shows `kubectl get cloudservices` with conditions,
+// the provider's access (Customer Lockbox on Azure) and what the AWS organisation and
+// the Azure tenant hold that nobody declared (CloudOrganizations).
 //   --once   exit after showing the result (CI uses it); default: keep running.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CloudOrganization, CloudService } from '../../operator/src/api/types.js';
+import type { CloudOrganization, CloudService, UndeclaredService } from '../../operator/src/api/types.js';
+import { DEMO_TENANT_ORGANIZATION } from './azure-mock/demo.js';
 import { repoRoot } from './binaries.js';
 import { freePort, startControlPlane, type ControlPlane } from './controlplane.js';
 import { startDemoAccounts, type DemoAccounts } from './demo-accounts.js';
 
 const NAMESPACE = 'cloudposture-demo';
+/** The AWS organisation (crds/samples/organization.yaml). */
 const ORGANIZATION = 'acme';
+/**
+ * The Azure tenant of the sample azure-m365-collab, declared by the demo beside the
+ * samples: a CloudOrganization read through that tenant's CloudAccount lists its
+ * subscriptions and the third-party SaaS apps users consented to in Entra ID.
+ */
+const AZURE_ORGANIZATION = 'acme-azure';
+const azureOrganization = {
+  apiVersion: 'cloudposture.io/v1alpha1',
+  kind: 'CloudOrganization',
+  metadata: { name: AZURE_ORGANIZATION },
+  spec: {
+    accountRef: { name: 'm365-collab' },
+    interval: '1h',
+    ignore: [
+      {
+        kind: 'subscription',
+        id: DEMO_TENANT_ORGANIZATION.vaultSubscription.id,
+        reason: "The organisation's audit log vault, owned by the security team and declared in its own register.",
+      },
+    ],
+  },
+};
 const once = process.argv.includes('--once') || process.env.CI === 'true';
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -89,6 +115,7 @@ async function main(): Promise<void> {
     await kubectl(['apply', '--server-side', '-f', join(repoRoot, 'crds', 'admission')]);
     await kubectl(['create', 'namespace', NAMESPACE]);
     await kubectl(['apply', '-n', NAMESPACE, '-f', join(repoRoot, 'crds', 'samples')]);
+    await kubectl(['apply', '-f', '-'], JSON.stringify(azureOrganization));
 
     say('==> running the operator (logs: .cache/demo/operator.log)');
     const metricsPort = await freePort();
@@ -127,10 +154,13 @@ async function main(): Promise<void> {
         .slice(0, 12)
         .join('\n'),
     );
+    say(providerAccessSection(services));
     const organization = await waitForOrganization(kubectl, ORGANIZATION);
-    say(`\n==> the CloudOrganization ${ORGANIZATION} (crds/samples/organization.yaml): what nobody declared in the AWS organisation (Shadow IT)`);
+    const tenant = await waitForOrganization(kubectl, AZURE_ORGANIZATION);
+    say(`\n==> what nobody declared (Shadow IT): the CloudOrganizations ${ORGANIZATION} (the AWS organisation, crds/samples/organization.yaml) and ${AZURE_ORGANIZATION} (the Azure tenant of azure-m365-collab)`);
     say(await kubectl(['get', 'cloudorganizations']));
     say(undeclaredTable(organization));
+    say(undeclaredTable(tenant));
     say('`cloudposture discover --out DIR` writes a CloudAccount / CloudService skeleton for each, the fields to fill in marked.\n');
     if (once) {
       await cleanup();
@@ -173,13 +203,73 @@ async function waitForOrganization(kubectl: (args: string[]) => Promise<string>,
   }
 }
 
-/** status.undeclared as a table: kind, id, name, path (names, then ids). */
+/** Where an undeclared item sits (path by names, then ids), or for a SaaS app what was consented to and by whom. */
+function whereOrConsent(u: UndeclaredService): string {
+  if (u.kind === 'saas-app') {
+    const c = u.consent;
+    if (!c) return 'consent not read';
+    const who = [
+      c.adminConsent ? 'admin consent for all users' : undefined,
+      c.consentingUsers > 0 ? `${c.consentingUsers} user${c.consentingUsers === 1 ? '' : 's'} consented` : undefined,
+      c.appRoleAssignments > 0 ? `${c.appRoleAssignments}${c.appRoleAssignmentsAtLeast ? '+' : ''} application permission${c.appRoleAssignments === 1 ? '' : 's'}` : undefined,
+    ].filter(Boolean);
+    const scopes = c.scopes.length > 0 ? `: ${c.scopes.join(' ')}${c.scopesOmitted ? ` and ${c.scopesOmitted} more` : ''}` : '';
+    return `${who.join(', ') || 'no consent'}${scopes} (publisher tenant ${c.publisherTenantId})`;
+  }
+  return [u.pathNames, u.path ? `(${u.path})` : undefined].filter(Boolean).join(' ') || '-';
+}
+
+/** status.undeclared as a table: kind, id, name, where it sits (an app: its consent). */
 function undeclaredTable(org: CloudOrganization): string {
-  const rows = (org.status?.undeclared ?? []).map((u) => [u.kind, u.id, u.name ?? '-', [u.pathNames, u.path ? `(${u.path})` : undefined].filter(Boolean).join(' ') || '-']);
-  if (rows.length === 0) return 'Undeclared: none\n';
-  const all = [['KIND', 'ID', 'NAME', 'PATH'], ...rows];
-  const widths = [0, 1, 2].map((i) => Math.max(...all.map((r) => (r[i] as string).length)));
-  return `Undeclared (status.undeclared):\n${all.map((r) => `  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i] as number) : c)).join('  ')}`).join('\n')}\n`;
+  const title = `Undeclared in ${org.metadata.name} (${org.status?.provider ?? '?'} ${org.status?.organizationId ?? ''}, status.undeclared)`;
+  const rows = (org.status?.undeclared ?? []).map((u) => [u.kind, u.id, u.name ?? '-', whereOrConsent(u)]);
+  if (rows.length === 0) return `${title}: none\n`;
+  return `${title}:\n${table(['KIND', 'ID', 'NAME', 'PATH / CONSENT'], rows)}\n`;
+}
+
+/** Rows under a header, columns padded but the last, indented by two. */
+function table(header: string[], rows: string[][], indent = '  '): string {
+  const all = [header, ...rows];
+  const last = header.length - 1;
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => `${indent}${r.map((c, i) => (i < last ? c.padEnd(widths[i] as number) : c)).join('  ')}`.trimEnd()).join('\n');
+}
+
+/**
+ * Control over the landlord (checklist step 9): each service's ProviderAccessControlled
+ * condition and, on Azure, status.providerAccess: whether Customer Lockbox is on and
+ * every request of the last 90 days with who answered it and any finding.
+ */
+function providerAccessSection(services: CloudService[]): string {
+  const lines = ["\n==> control over the landlord (ProviderAccessControlled): the provider's own access to your data"];
+  for (const s of services) {
+    const c = s.status?.conditions?.find((x) => x.type === 'ProviderAccessControlled');
+    const message = c && c.message.length > WHY_MESSAGE_CHARS ? `${c.message.slice(0, WHY_MESSAGE_CHARS - 3)}...` : c?.message;
+    lines.push(`  ${s.metadata.name}: ProviderAccessControlled ${c?.status ?? '-'} (${c?.reason ?? '-'}): ${message ?? 'not evaluated'}`);
+    if (s.spec.provider !== 'azure') continue;
+    const pa = s.status?.providerAccess;
+    const optedIn = pa?.lockboxOptedIn === undefined ? 'not read' : pa.lockboxOptedIn ? 'on' : 'OFF';
+    const approvers = s.spec.providerAccess?.lockboxApprovers ?? [];
+    lines.push(`    Customer Lockbox ${optedIn}; approvers (spec.providerAccess.lockboxApprovers): ${approvers.join(', ') || 'none declared'}`);
+    const requests = pa?.lockboxRequests ?? [];
+    if (requests.length === 0) {
+      lines.push(`    Lockbox requests (last 90 days): ${pa?.lockboxRequests ? 'none' : 'not read'}`);
+      continue;
+    }
+    const rows = requests.map((r) => [
+      r.id,
+      r.status,
+      r.createdAt,
+      r.resource ? (r.resource.split('/').pop() ?? r.resource) : '-',
+      r.answeredBy ?? '-',
+      r.answeredAt ?? '-',
+      r.finding ? `${r.acknowledged ? 'acknowledged: ' : ''}${r.finding}` : '-',
+    ]);
+    const omitted = pa?.lockboxRequestsOmitted ? ` (${pa.lockboxRequestsOmitted} more not shown)` : '';
+    lines.push(`    Lockbox requests (last 90 days, status.providerAccess.lockboxRequests)${omitted}:`);
+    lines.push(table(['REQUEST', 'STATUS', 'CREATED', 'RESOURCE', 'ANSWERED BY', 'ANSWERED AT', 'FINDING'], rows, '      '));
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function conditionTable(services: CloudService[]): string {

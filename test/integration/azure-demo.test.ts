@@ -3,19 +3,22 @@
 // authority, dummy client credentials, NODE_EXTRA_CA_CERTS for the test CA).
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import type { InventoryResult } from '../../operator/src/inventory/types.js';
+import { AzureCollector } from '../../operator/src/providers/azure/collector.js';
 import { repoRoot } from '../harness/binaries.js';
+import { trustCaInProcess } from '../harness/azure-mock/trust.js';
 import {
   DEMO_LOCKBOX_APPROVER,
   DEMO_LOCKBOX_REQUEST_ID,
   DEMO_LOG_VAULT_SUBSCRIPTION_ID,
   DEMO_SUBSCRIPTION_ID,
   DEMO_TENANT_ID,
+  DEMO_TENANT_ORGANIZATION,
   PAYROLL_CLIENT_ID,
   PAYROLL_SUBSCRIPTION_ID,
   PAYROLL_TENANT_ID,
@@ -128,4 +131,42 @@ it("does not serve one tenant's subscription to a token of the other tenant", as
   const { result, code } = await collectOnce(PAYROLL_SUBSCRIPTION_ID, DEMO_TENANT_ID);
   expect(code).not.toBe(0);
   expect(result.ok).toBe(false);
+});
+
+it("lists the sample tenant as an organisation: its three subscriptions by management group, and only the third-party app users consented to", async () => {
+  // In this process, as the operator's organisation reconciler reads it (the CA trusted here, not through NODE_EXTRA_CA_CERTS).
+  const bundle = await readFile(demo.env.NODE_EXTRA_CA_CERTS as string, 'utf8');
+  for (const pem of bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) trustCaInProcess(pem);
+  const collector = new AzureCollector({
+    resourceManagerEndpoint: demo.env.CLOUDPOSTURE_AZURE_RESOURCE_MANAGER_ENDPOINT,
+    graphEndpoint: demo.env.CLOUDPOSTURE_AZURE_GRAPH_ENDPOINT,
+    authorityHost: demo.env.AZURE_AUTHORITY_HOST,
+    env: {},
+  });
+  const listing = await collector.listOrganization({
+    provider: 'azure',
+    account: { azure: { tenantId: DEMO_TENANT_ID, subscriptionId: DEMO_SUBSCRIPTION_ID } },
+    allowedRegions: [],
+    azureCredentials: { tenantId: DEMO_TENANT_ID, clientId: demo.env.AZURE_CLIENT_ID as string, clientSecret: demo.env.AZURE_CLIENT_SECRET as string },
+  });
+  expect(listing.gaps).toEqual([]);
+  expect(listing.organizationId).toBe(DEMO_TENANT_ID);
+  const { undeclaredSubscription: sandbox, vaultSubscription: vault, saasApp: app } = DEMO_TENANT_ORGANIZATION;
+  expect(listing.items.filter((i) => i.kind === 'subscription').map((i) => [i.id, i.name, i.pathNames, i.status]).sort()).toEqual(
+    [
+      [DEMO_SUBSCRIPTION_ID, 'workplace-prod', 'Tenant Root Group/Workplace', 'active'],
+      [vault.id, vault.name, 'Tenant Root Group/Platform', 'active'],
+      [sandbox.id, sandbox.name, sandbox.pathNames, 'active'],
+    ].sort(),
+  );
+  // Not Microsoft Graph or Teams (first party, Teams with a user's consent), not the tenant's own pipeline app.
+  const apps = listing.items.filter((i) => i.kind === 'saas-app');
+  expect(apps.map((a) => [a.id, a.name])).toEqual([[app.appId, app.name]]);
+  expect(apps[0]?.consent).toEqual({
+    publisherTenantId: app.publisherTenantId,
+    scopes: [...app.scopes],
+    adminConsent: false,
+    consentingUsers: app.users.length,
+    appRoleAssignments: 0,
+  });
 });

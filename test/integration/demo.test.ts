@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEMO_LOCKBOX_APPROVER, DEMO_LOCKBOX_REQUEST_ID, DEMO_TENANT_ID, DEMO_TENANT_ORGANIZATION } from '../harness/azure-mock/demo.js';
 import { repoRoot } from '../harness/binaries.js';
 import { waitFor } from '../harness/kube.js';
 
@@ -36,6 +37,23 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** From `heading` to the next blank line followed by a heading ("==> "), or the end. */
+function section(output: string, heading: string): string {
+  const start = output.indexOf(heading);
+  if (start < 0) return '';
+  const end = output.indexOf('\n==> ', start + heading.length);
+  return output.slice(start, end < 0 ? undefined : end);
+}
+
+/** The table printed under the line starting with `title`: header and rows, up to the first blank line. */
+function tableAfter(output: string, title: string): string[] {
+  const start = output.indexOf(title);
+  if (start < 0) return [];
+  const lines = output.slice(start).split('\n').slice(1);
+  const end = lines.indexOf('');
+  return end < 0 ? lines : lines.slice(0, end);
 }
 
 describe('the demo (npm run demo -- --once)', () => {
@@ -73,6 +91,10 @@ describe('the demo (npm run demo -- --once)', () => {
     // sample's Activity Log hold out-of-band changes, so their ChangesTracked is FAIL, not
     // "?"; the payments and payroll samples' only network changes came from their pipelines.
     expect(output).toMatch(/^ChangesTracked\s+FAIL\s+ok\s+FAIL\s+ok\s*$/m);
+    // Control over the landlord: the sandbox declares no provider attestation (AWS has no
+    // customer lockbox), so it is Unknown, never False; the payments sample's attestation is
+    // current; both Azure tenants have Customer Lockbox on and no request out of order.
+    expect(output).toMatch(/^ProviderAccessControlled\s+\?\s+ok\s+ok\s+ok\s*$/m);
     // Every condition of the payroll sample is ok (InSync too: it declares no IaC, NotApplicable counts as met).
     const table = output.slice(output.indexOf('CONDITION'), output.indexOf('First findings:'));
     const rows = table.split('\n').slice(1).filter((l) => l.trim() !== '');
@@ -90,14 +112,44 @@ describe('the demo (npm run demo -- --once)', () => {
     expect(aws).toMatch(/moto limit, A523-08-ROOT-MFA: moto's GetAccountSummary always reports AccountMFAEnabled 0/);
     expect(aws).toMatch(/moto limit, A523-05-REGION-GUARDRAIL: /);
     expect(output).toMatch(/^cloudposture_findings\{namespace="cloudposture-demo"/m);
-    // The sample CloudOrganization on the payments (management) account: the one member
-    // account of the moto organisation that no CloudAccount declares, with its OU path.
+
+    // ProviderAccessControlled per service, and the Azure services' Customer Lockbox facts.
+    const landlord = section(output, '==> control over the landlord');
+    expect(landlord).toMatch(/^ {2}aws-marketing-sandbox: ProviderAccessControlled Unknown \(ProviderAttestationMissing\): AWS has no customer lockbox/m);
+    expect(landlord).toMatch(/^ {2}aws-payments-prod: ProviderAccessControlled True \(\w+\): .*Provider access attestation AWS Artifact, SOC 2 Type II report/m);
+    expect(landlord).toMatch(/^ {2}azure-m365-collab: ProviderAccessControlled True \(\w+\): Customer Lockbox is on for the tenant/m);
+    expect(landlord).toMatch(/^ {2}azure-payroll-eu: ProviderAccessControlled True \(\w+\): /m);
+    const m365 = landlord.slice(landlord.indexOf('  azure-m365-collab:'), landlord.indexOf('  azure-payroll-eu:')).split('\n');
+    expect(m365[1]).toBe(`    Customer Lockbox on; approvers (spec.providerAccess.lockboxApprovers): ${DEMO_LOCKBOX_APPROVER}`);
+    expect(m365[2]).toBe('    Lockbox requests (last 90 days, status.providerAccess.lockboxRequests):');
+    expect(m365[3]).toMatch(/^ {6}REQUEST\s+STATUS\s+CREATED\s+RESOURCE\s+ANSWERED BY\s+ANSWERED AT\s+FINDING$/);
+    // The one request of the sample tenant: approved by the declared approver, no finding.
+    expect(m365[4]).toMatch(new RegExp(`^ {6}${DEMO_LOCKBOX_REQUEST_ID}\\s+Approved\\s+\\S+Z\\s+vm-print-weu\\s+${DEMO_LOCKBOX_APPROVER.replace(/\./g, '\\.')}\\s+\\S+Z\\s+-$`));
+    expect(m365.slice(5).filter((l) => l.startsWith('      '))).toEqual([]);
+    expect(landlord).toMatch(/^ {4}Customer Lockbox on; approvers \(spec\.providerAccess\.lockboxApprovers\): olivia\.martin@payroll\.example\.com\n {4}Lockbox requests \(last 90 days\): none$/m);
+
+    // Shadow IT: the sample CloudOrganization on the payments (management) account, and
+    // the demo's organisation of the Azure sample's tenant (through CloudAccount m365-collab).
     expect(output).toMatch(/^NAME\s+ACCOUNT\s+UNDECLARED\s+ALLDECLARED\s+READY\s+AGE/m);
     expect(output).toMatch(/^acme\s+payments-prod\s+1\s+False\s+True\s+/m);
-    const undeclared = output.slice(output.indexOf('Undeclared (status.undeclared):')).split('\n').filter((l) => l !== '').slice(1, 4);
-    expect(undeclared[0]).toMatch(/^ {2}KIND\s+ID\s+NAME\s+PATH$/);
-    expect(undeclared[1]).toMatch(/^ {2}account\s+\d{12}\s+data-lake-sandbox\s+Root\/Sandboxes \(r-[a-z0-9]+\/ou-[a-z0-9-]+\)$/);
-    expect(undeclared[2]).toBe('`cloudposture discover --out DIR` writes a CloudAccount / CloudService skeleton for each, the fields to fill in marked.');
+    expect(output).toMatch(/^acme-azure\s+m365-collab\s+2\s+False\s+True\s+/m);
+    // AWS: the one member account of the moto organisation that no CloudAccount declares, with its OU path.
+    const organisation = tableAfter(output, 'Undeclared in acme (aws o-');
+    expect(organisation[0]).toMatch(/^ {2}KIND\s+ID\s+NAME\s+PATH \/ CONSENT$/);
+    expect(organisation.slice(1)).toHaveLength(1);
+    expect(organisation[1]).toMatch(/^ {2}account\s+\d{12}\s+data-lake-sandbox\s+Root\/Sandboxes \(r-[a-z0-9]+\/ou-[a-z0-9-]+\)$/);
+    // Azure: the subscription in the Sandboxes management group and the third-party app three
+    // users consented to; not the declared subscription, not the ignored log vault, not
+    // Microsoft's first-party apps, not the tenant's own pipeline app.
+    const tenant = tableAfter(output, `Undeclared in acme-azure (azure ${DEMO_TENANT_ID}, status.undeclared):`);
+    const { undeclaredSubscription: sub, saasApp: app } = DEMO_TENANT_ORGANIZATION;
+    expect(tenant[0]).toMatch(/^ {2}KIND\s+ID\s+NAME\s+PATH \/ CONSENT$/);
+    expect(tenant.slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^ {2}subscription\\s+${sub.id}\\s+${sub.name}\\s+Tenant Root Group/Sandboxes \\(${DEMO_TENANT_ID}/${sub.groupId}\\)$`)),
+      expect.stringMatching(new RegExp(`^ {2}saas-app\\s+${app.appId}\\s+${app.name}\\s+3 users consented: Calendars\\.Read OnlineMeetings\\.Read User\\.Read \\(publisher tenant ${app.publisherTenantId}\\)$`)),
+    ]);
+    const afterTables = output.slice(output.indexOf(tenant[tenant.length - 1] as string)).split('\n').filter((l) => l !== '');
+    expect(afterTables[1]).toBe('`cloudposture discover --out DIR` writes a CloudAccount / CloudService skeleton for each, the fields to fill in marked.');
   }, 300_000);
 
   it('`make demo` stopped with SIGTERM stops everything it started, the AWS emulator included', async () => {

@@ -30,6 +30,7 @@ import {
   type AzureFixture,
 } from './fixture.js';
 import { lockboxAnswerEvents, lockboxRequest, lockboxRequestId } from './lockbox-fixture.js';
+import { enterpriseApp, MICROSOFT_GRAPH_APP_ID, MICROSOFT_SERVICES_TENANT, permissionGrant } from './organization-fixture.js';
 import { startAzureMock } from './server.js';
 
 /** From crds/samples/azure-sample.yaml. */
@@ -52,6 +53,24 @@ export const PAYROLL_DEPLOYER_APP_ID = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8';
 export const DEMO_LOCKBOX_APPROVER = 'jane.doe@example.com';
 /** The sample tenant's one Lockbox request, approved by DEMO_LOCKBOX_APPROVER. */
 export const DEMO_LOCKBOX_REQUEST_ID = lockboxRequestId('demo:print-vm');
+/**
+ * The sample tenant as an organisation (Shadow IT): what the demo's Azure CloudOrganization
+ * finds that nobody declared, and the log vault's subscription it accepts in spec.ignore.
+ */
+export const DEMO_TENANT_ORGANIZATION = {
+  /** A subscription a team opened in the Sandboxes management group, with no CloudAccount. */
+  undeclaredSubscription: { id: uuidFor('demo:subscription:bi-sandbox'), name: 'bi-sandbox', pathNames: 'Tenant Root Group/Sandboxes', groupId: 'mg-sandboxes' },
+  /** The log vault subscription (spec.logVault of the Azure samples): declared in the security team's register, ignored with a reason. */
+  vaultSubscription: { id: DEMO_LOG_VAULT_SUBSCRIPTION_ID, name: 'audit-log-vault' },
+  /** A third-party meeting-notes app three users consented to for themselves (delegated scopes, no admin consent). */
+  saasApp: {
+    appId: uuidFor('saas-app:Fabrikam Meeting Notes'),
+    name: 'Fabrikam Meeting Notes',
+    publisherTenantId: uuidFor('tenant:fabrikam'),
+    scopes: ['Calendars.Read', 'OnlineMeetings.Read', 'User.Read'],
+    users: ['anna.schmidt@example.com', 'li.wei@example.com', 'tom.baker@example.com'],
+  },
+} as const;
 /** A dummy value the local token endpoint accepts; not a real secret anywhere. */
 const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
 
@@ -74,6 +93,8 @@ const DEMO_CLIENT_SECRET = 'demo-only-client-secret';
  * - ProviderAccessControlled: Customer Lockbox is opted in; one request (3 days ago, a
  *   Microsoft engineer asking for the print VM) was approved by DEMO_LOCKBOX_APPROVER
  *   (jane.doe@, Head of IT and Global Administrator) 40 minutes after it was made.
+ * - The tenant as an organisation (demoOrganization): one subscription and one
+ *   third-party SaaS app nobody declared (DEMO_TENANT_ORGANIZATION).
  */
 export function demoFixture(): AzureFixture {
   const sub = DEMO_SUBSCRIPTION_ID;
@@ -161,7 +182,50 @@ export function demoFixture(): AzureFixture {
     requests: [lockboxRequest(sub, { requestId: DEMO_LOCKBOX_REQUEST_ID, status: 'Approved', createdAt: asked, resourceIds: [`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm-print-weu`] })],
   };
   f.activityLog.push(...lockboxAnswerEvents(sub, DEMO_LOCKBOX_REQUEST_ID, { userPrincipalName: DEMO_LOCKBOX_APPROVER, id: String(jane.id) }, new Date(asked.getTime() + 40 * 60_000)));
+  f.organization = demoOrganization(f);
   return f;
+}
+
+/**
+ * The sample tenant's management groups, subscriptions and enterprise apps, as Shadow IT
+ * discovery reads them:
+ * - Tenant Root Group / Workplace: the sample's subscription (declared by CloudAccount
+ *   m365-collab); Platform: the log vault's (accepted in the demo organisation's
+ *   spec.ignore); Sandboxes: bi-sandbox, which nobody declared;
+ * - service principals: Microsoft Graph and Microsoft Teams (first party, Teams with a
+ *   user's consent: not shadow IT), the tenant's own Terraform pipeline app, and
+ *   Fabrikam Meeting Notes, registered in another tenant and consented to by three users
+ *   for themselves (Calendars.Read, OnlineMeetings.Read, User.Read).
+ */
+function demoOrganization(f: AzureFixture): NonNullable<AzureFixture['organization']> {
+  const o = DEMO_TENANT_ORGANIZATION;
+  const userId = (upn: string) => String(f.users.find((u) => u.userPrincipalName === upn)?.id ?? uuidFor(`user:${upn}`));
+  const notes = enterpriseApp(o.saasApp.name, { owner: o.saasApp.publisherTenantId }, o.saasApp.appId);
+  const teams = enterpriseApp('Microsoft Teams', { owner: MICROSOFT_SERVICES_TENANT }, '1fec8e78-bce4-4aaf-ab1b-5451cc387264');
+  return {
+    rootGroupId: f.tenantId,
+    rootDisplayName: 'Tenant Root Group',
+    managementGroups: [
+      { name: 'mg-platform', displayName: 'Platform', parent: f.tenantId },
+      { name: 'mg-workplace', displayName: 'Workplace', parent: f.tenantId },
+      { name: o.undeclaredSubscription.groupId, displayName: 'Sandboxes', parent: f.tenantId },
+    ],
+    subscriptions: [
+      { subscriptionId: f.subscriptionId, displayName: 'workplace-prod', state: 'Enabled', parent: 'mg-workplace' },
+      { subscriptionId: o.vaultSubscription.id, displayName: o.vaultSubscription.name, state: 'Enabled', parent: 'mg-platform' },
+      { subscriptionId: o.undeclaredSubscription.id, displayName: o.undeclaredSubscription.name, state: 'Enabled', parent: o.undeclaredSubscription.groupId },
+    ],
+    servicePrincipals: [
+      enterpriseApp('Microsoft Graph', { owner: MICROSOFT_SERVICES_TENANT }, MICROSOFT_GRAPH_APP_ID),
+      teams,
+      enterpriseApp('sp-terraform-workplace', { owner: f.tenantId }, DEMO_DEPLOYER_APP_ID),
+      notes,
+    ],
+    oauth2PermissionGrants: [
+      ...o.saasApp.users.map((upn) => permissionGrant(notes, o.saasApp.scopes.join(' '), userId(upn))),
+      permissionGrant(teams, 'User.Read', userId('jane.doe@example.com')),
+    ],
+  };
 }
 
 /**
