@@ -248,5 +248,10 @@ describe.each(helmLabels)("chart: the sharded operator's Lease RBAC on the real 
     );
     expect(operator.logs.filter((l) => l.code === 403 || l.reason === 'Forbidden')).toEqual([]);
     expect(operator.logs.filter((l) => l.message === 'shard acquired').map((l) => l.shard).sort()).toEqual([0, 1]);
+    // The shard gauges: a count, and one bounded series per shard held (no replica names in labels).
+    const { body } = await operator.metrics.render();
+    expect(body).toMatch(/^cloudposture_shards_owned 2$/m);
+    expect(body.split('\n').filter((l) => l.startsWith('cloudposture_shard_owner{')).sort()).toEqual(['cloudposture_shard_owner{shard="0"} 1', 'cloudposture_shard_owner{shard="1"} 1']);
+    expect(body).toMatch(/^cloudposture_shard_members 1$/m);
   });
 });
