@@ -23,8 +23,8 @@ import { aSpec } from '../unit/builders.js';
 
 const ACCOUNT = MOTO_DEFAULT_ACCOUNT_ID;
 const REGION = 'eu-west-1';
-/** Tighter than the chart's nodeMaxOldSpaceMiB (512): an unzipped 300 MiB log would not fit. */
-const HEAP_MIB = 256;
+/** The chart's nodeMaxOldSpaceMiB (192): an unzipped 300 MiB log would not fit. */
+const HEAP_MIB = 192;
 
 function peakRssMiB(pid: number | undefined): number | undefined {
   try {
