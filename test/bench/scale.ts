@@ -2,7 +2,7 @@
 // local control plane and moto. Prints the time until every service has status, the
 // operator's peak RSS and CPU time, and the cloud API calls it made.
 //
-//   npm exec -- node --import tsx test/bench/scale.ts [--services 1000] [--accounts 20] [--concurrency 4]
+//   npm run build && npm exec -- node --import tsx test/bench/scale.ts [--services 1000] [--accounts 20] [--concurrency 4]
 //
 // With --replicas N (N > 1) it runs N operator processes with sharding on (--shards,
 // default 4 per replica; lease timings --lease-duration / --renew-deadline / --retry-period
@@ -32,8 +32,14 @@ const arg = (name: string, fallback: number) => {
 const SERVICES = arg('services', 1000);
 const ACCOUNTS = arg('accounts', 20);
 const CONCURRENCY = arg('concurrency', 4);
-/** V8 old-space limit for the operator in MiB (0: Node's default), to tell garbage from live memory. */
-const HEAP_MB = arg('heap-mb', 0);
+// The operator runs as the image runs it (`npm run build` first): dist/operator/src/main.js
+// with the chart's defaults, heap cap 192 MiB, 8 MiB semi-spaces, MALLOC_ARENA_MAX=2
+// (--heap-mb, --semi-mb, --arenas; 0 leaves Node's / glibc's default). --tsx runs the
+// sources through tsx instead, as the tests do (tsx itself adds memory).
+const HEAP_MB = arg('heap-mb', 192);
+const SEMI_MB = arg('semi-mb', 8);
+const ARENAS = arg('arenas', 2);
+const USE_TSX = process.argv.includes('--tsx');
 const REPLICAS = arg('replicas', 1);
 const SHARDS = REPLICAS > 1 ? arg('shards', 4 * REPLICAS) : 1;
 const LEASE = { duration: arg('lease-duration', 15), renew: arg('renew-deadline', 10), retry: arg('retry-period', 2) };
@@ -137,8 +143,9 @@ async function main(): Promise<void> {
           AWS_SECRET_ACCESS_KEY: 'testing',
           AWS_REGION: 'us-east-1',
           ...sharding,
-          ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
+          ...(ARENAS ? { MALLOC_ARENA_MAX: String(ARENAS) } : {}),
         },
+        ...(USE_TSX ? {} : { compiled: { nodeArgs: [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...(SEMI_MB ? [`--max-semi-space-size=${SEMI_MB}`] : [])] } }),
       });
       replicas.push({ process: operator, metricsPort });
     }
@@ -202,10 +209,10 @@ async function main(): Promise<void> {
     for (const r of replicas) r.process.kill('SIGTERM');
     await Promise.all(replicas.map((r) => r.process.exited));
     say(`\nprogress (seconds:services with status): ${progress.join(' ')}`);
-    say('\n| services | accounts | replicas | shards | concurrency | heap limit | time to all status | peak RSS (sum) | CPU time (sum) | cloud API calls | calls per account per interval | reconciles |');
+    say('\n| services | accounts | replicas | shards | concurrency | heap / semi-space | time to all status | peak RSS (sum) | CPU time (sum) | cloud API calls | calls per account per interval | reconciles |');
     say('|---|---|---|---|---|---|---|---|---|---|---|---|');
     say(
-      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${HEAP_MB ? `${HEAP_MB} MiB` : 'default'} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
+      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${USE_TSX ? 'tsx, ' : ''}${HEAP_MB ? `${HEAP_MB} MiB` : 'default'}${SEMI_MB ? ` / semi ${SEMI_MB} MiB` : ''} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
     );
     if (REPLICAS > 1) {
       say('\n| replica | peak RSS | CPU time | services reconciled | shards held | accounts owned | cloud API calls |');

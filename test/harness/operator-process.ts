@@ -16,8 +16,20 @@ export interface OperatorProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-export function spawnOperator(options: { kubeconfig: string; identity: string; env: Record<string, string> }): OperatorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'operator', 'src', 'main.ts')], {
+/**
+ * `compiled`: run `dist/operator/src/main.js` (after `npm run build`) with `nodeArgs`, as
+ * the image runs it; default: the sources through tsx, as the tests do.
+ */
+export function spawnOperator(options: {
+  kubeconfig: string;
+  identity: string;
+  env: Record<string, string>;
+  compiled?: { nodeArgs: string[] };
+}): OperatorProcess {
+  const args = options.compiled
+    ? [...options.compiled.nodeArgs, join(repoRoot, 'dist', 'operator', 'src', 'main.js')]
+    : ['--import', 'tsx', join(repoRoot, 'operator', 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
