@@ -44,7 +44,7 @@ ENTRYPOINT ["/nodejs/bin/node", "dist/operator/src/cli.js"]
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app
 # The chart sets the heap cap and these from its values; the same defaults without it.
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=8"
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
 COPY --from=operator-deps /src/package.json ./package.json
 COPY --from=operator-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist/operator ./dist/operator

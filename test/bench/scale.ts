@@ -33,10 +33,10 @@ const SERVICES = arg('services', 1000);
 const ACCOUNTS = arg('accounts', 20);
 const CONCURRENCY = arg('concurrency', 4);
 // The operator runs as the image runs it (`npm run build` first): dist/operator/src/main.js
-// with the chart's defaults, heap cap 192 MiB, 8 MiB semi-spaces, MALLOC_ARENA_MAX=2
+// with the chart's defaults, heap cap 384 MiB, 8 MiB semi-spaces, MALLOC_ARENA_MAX=2
 // (--heap-mb, --semi-mb, --arenas; 0 leaves Node's / glibc's default). --tsx runs the
 // sources through tsx instead, as the tests do (tsx itself adds memory).
-const HEAP_MB = arg('heap-mb', 192);
+const HEAP_MB = arg('heap-mb', 384);
 const SEMI_MB = arg('semi-mb', 8);
 const ARENAS = arg('arenas', 2);
 const USE_TSX = process.argv.includes('--tsx');

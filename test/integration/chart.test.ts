@@ -273,14 +273,14 @@ describeEachHelm('helm template with default values', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '320Mi' });
-    expect(c.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
+    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '384Mi' });
+    expect(c.resources.limits).toEqual({ cpu: '1', memory: '768Mi' });
   });
 
   it('bounds Node.js memory below the limit: heap cap, small semi-spaces, two malloc arenas; each can be turned off', async () => {
-    expect(envOf(objects)).toMatchObject({ NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=8', MALLOC_ARENA_MAX: '2' });
+    expect(envOf(objects)).toMatchObject({ NODE_OPTIONS: '--max-old-space-size=384 --max-semi-space-size=8', MALLOC_ARENA_MAX: '2' });
     const off = envOf(await render({ set: ['nodeMaxSemiSpaceMiB=0', 'mallocArenaMax=0'] })) as Record<string, unknown>;
-    expect(off.NODE_OPTIONS).toBe('--max-old-space-size=192');
+    expect(off.NODE_OPTIONS).toBe('--max-old-space-size=384');
     expect(off.MALLOC_ARENA_MAX).toBeUndefined();
     const none = envOf(await render({ set: ['nodeMaxSemiSpaceMiB=0', 'nodeMaxOldSpaceMiB=0'] })) as Record<string, unknown>;
     expect(none.NODE_OPTIONS).toBeUndefined();

@@ -23,7 +23,7 @@ import { aSpec } from '../unit/builders.js';
 
 const ACCOUNT = MOTO_DEFAULT_ACCOUNT_ID;
 const REGION = 'eu-west-1';
-/** The chart's nodeMaxOldSpaceMiB (192): an unzipped 300 MiB log would not fit. */
+/** Half the chart's nodeMaxOldSpaceMiB (384): an unzipped 300 MiB log would not fit. */
 const HEAP_MIB = 192;
 
 function peakRssMiB(pid: number | undefined): number | undefined {
