@@ -154,6 +154,12 @@ async function main(): Promise<void> {
     const progress: string[] = [];
     while (withStatus < SERVICES) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
+      const gone = replicas.findIndex((r) => r.process.exitedAt !== undefined);
+      if (gone >= 0) {
+        // Say why (a heap limit, a lost Lease) instead of failing on its missing /proc entry.
+        const last = replicas[gone]?.process.logs.slice(-8).map((l) => JSON.stringify(l).slice(0, 300)) ?? [];
+        throw new Error(`replica ${gone} exited (code ${replicas[gone]?.process.child.exitCode}) with ${withStatus}/${SERVICES} services reconciled; its last output:\n${last.join('\n')}`);
+      }
       replicas.forEach((r, i) => (peaks[i] = procStats(r.process.child.pid as number)));
       const list = (await custom.listNamespacedCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', namespace: NS, plural: 'cloudservices' })) as {
         items: Array<{ status?: { observedGeneration?: number } }>;
