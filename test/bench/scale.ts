@@ -194,6 +194,15 @@ async function main(): Promise<void> {
       };
     });
     const apiCalls = perReplica.reduce((n, r) => n + r.apiCalls, 0);
+    // Which calls grow with accounts and which with services: the operations, summed over replicas.
+    const byOperation = new Map<string, number>();
+    for (const metrics of scraped) {
+      for (const line of metrics.split('\n')) {
+        const m = /^cloudposture_cloud_api_calls_total\{.*operation="([^"]+)".*\} (\d+)/.exec(line);
+        if (m) byOperation.set(m[1] as string, (byOperation.get(m[1] as string) ?? 0) + Number(m[2]));
+      }
+    }
+    say(`\ncloud calls by operation: ${[...byOperation].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', ')}`);
     const reconciles = perReplica.reduce((n, r) => n + r.reconciles, 0);
     let killLine = '';
     if (KILL_ONE && REPLICAS > 1) {
