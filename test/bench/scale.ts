@@ -156,9 +156,14 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const gone = replicas.findIndex((r) => r.process.exitedAt !== undefined);
       if (gone >= 0) {
-        // Say why (a heap limit, a lost Lease) instead of failing on its missing /proc entry.
+        // Say why (a heap limit, a lost Lease) instead of failing on its missing /proc entry;
+        // its last output may come after the exit event.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const child = replicas[gone]?.process.child;
         const last = replicas[gone]?.process.logs.slice(-8).map((l) => JSON.stringify(l).slice(0, 300)) ?? [];
-        throw new Error(`replica ${gone} exited (code ${replicas[gone]?.process.child.exitCode}) with ${withStatus}/${SERVICES} services reconciled; its last output:\n${last.join('\n')}`);
+        throw new Error(
+          `replica ${gone} exited (code ${child?.exitCode}, signal ${child?.signalCode}) with ${withStatus}/${SERVICES} services reconciled; its last output:\n${last.join('\n')}`,
+        );
       }
       replicas.forEach((r, i) => (peaks[i] = procStats(r.process.child.pid as number)));
       const list = (await custom.listNamespacedCustomObject({ group: 'cloudposture.io', version: 'v1alpha1', namespace: NS, plural: 'cloudservices' })) as {
