@@ -90,45 +90,33 @@ export class Publisher {
 
   /** One Warning Event per Lockbox request finding, once: the evaluation returns only those not yet in the status written over. */
   async recordLockboxAlerts(service: CloudService, alerts: readonly LockboxAlert[], log: Logger): Promise<void> {
-    for (const alert of alerts) {
-      try {
-        await this.deps.api.createEvent(
-          {
-            namespace: service.metadata.namespace ?? '',
-            involved: { kind: 'CloudService', apiVersion: API_VERSION, name: service.metadata.name ?? '', uid: service.metadata.uid },
-            type: 'Warning',
-            reason: 'LockboxRequestNotControlled',
-            message: alert.message,
-            action: 'Detect',
-          },
-          this.deps.clock(),
-        );
-      } catch (error) {
-        log.warn('event not recorded', { reason: 'LockboxRequestNotControlled', code: statusCode(error) });
-      }
-    }
+    for (const alert of alerts) await this.detected(service, 'LockboxRequestNotControlled', alert.message, log);
   }
 
   /** One Event and one counter increment per use: the evaluation returns only uses not yet in the status written over. */
   async recordBreakGlassUses(service: CloudService, uses: readonly BreakGlassUse[], log: Logger): Promise<void> {
-    const namespace = service.metadata.namespace ?? '';
     for (const use of uses) {
-      this.deps.metrics.breakGlassUse.inc({ namespace, service: service.metadata.name ?? '', provider: service.spec.provider });
-      try {
-        await this.deps.api.createEvent(
-          {
-            namespace,
-            involved: { kind: 'CloudService', apiVersion: API_VERSION, name: service.metadata.name ?? '', uid: service.metadata.uid },
-            type: 'Warning',
-            reason: 'BreakGlassUsed',
-            message: use.message,
-            action: 'Detect',
-          },
-          this.deps.clock(),
-        );
-      } catch (error) {
-        log.warn('event not recorded', { reason: 'BreakGlassUsed', code: statusCode(error) });
-      }
+      this.deps.metrics.breakGlassUse.inc({ namespace: service.metadata.namespace ?? '', service: service.metadata.name ?? '', provider: service.spec.provider });
+      await this.detected(service, 'BreakGlassUsed', use.message, log);
+    }
+  }
+
+  /** A Warning Event for something found in the audit trail; best effort, like every Event. */
+  private async detected(service: CloudService, reason: string, message: string, log: Logger): Promise<void> {
+    try {
+      await this.deps.api.createEvent(
+        {
+          namespace: service.metadata.namespace ?? '',
+          involved: { kind: 'CloudService', apiVersion: API_VERSION, name: service.metadata.name ?? '', uid: service.metadata.uid },
+          type: 'Warning',
+          reason,
+          message,
+          action: 'Detect',
+        },
+        this.deps.clock(),
+      );
+    } catch (error) {
+      log.warn('event not recorded', { reason, code: statusCode(error) });
     }
   }
 }
