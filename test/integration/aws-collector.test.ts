@@ -75,7 +75,28 @@ describe('compliant account (assumed role, log vault in another account)', () =>
     expect(inv.evidenceTimes.identities).toMatch(/^2015-/);
     expect(calls).toContain('STS:AssumeRole OK');
     expect(calls.filter((c) => c.startsWith('STS:AssumeRole'))).toHaveLength(1);
-    expect(inv.apiCalls).toBe(calls.length);
+    // The role session is the collector's, shared by every read of the account: its
+    // AssumeRole is counted in the metric, not in this collection's own calls.
+    expect(inv.apiCalls).toBe(calls.length - 1);
+  });
+
+  it('keeps the role session between reads: a second collection, a change-log read and an object store assume no role again; the Ready check does', async () => {
+    const seen: string[] = [];
+    const aws = collector(seen);
+    const target = targetOf(compliant);
+    expect(inventoryOf(await aws.collect(target)).accountId).toBe(compliant.accountId);
+    expect(inventoryOf(await aws.collect(target)).accountId).toBe(compliant.accountId);
+    await aws.readChanges(target, { since: new Date(Date.now() - 3_600_000), now: new Date(), auditTrails: [] });
+    const store = aws.openObjectStore(target);
+    store.destroy();
+    expect(seen.filter((c) => c.startsWith('STS:AssumeRole'))).toEqual(['STS:AssumeRole OK']);
+    expect(seen.filter((c) => c.startsWith('STS:GetCallerIdentity'))).toHaveLength(2);
+    // Another session name is another session (the reading namespace shows in CloudTrail).
+    const other = { ...target, account: { ...target.account, aws: { ...target.account.aws!, sessionName: 'cloudposture.team-b' } } };
+    await aws.collect(other);
+    expect(seen.filter((c) => c.startsWith('STS:AssumeRole'))).toHaveLength(2);
+    expect((await aws.probe(target)).ok).toBe(true);
+    expect(seen.filter((c) => c.startsWith('STS:AssumeRole'))).toHaveLength(3);
   });
 
   it('identities: every user has MFA; admin privileged through its group', () => {

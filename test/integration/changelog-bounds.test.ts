@@ -90,6 +90,7 @@ describe('a log file that unzips past the bound (moto S3)', () => {
       target: { ok: true, target: { provider: 'aws', account: { aws: { accountId: ACCOUNT } }, allowedRegions: [] } },
       inventory: { ok: false, failure: { reason: 'NotRead', message: 'not needed: the log source is given' }, skipped: true },
       now: NOW,
+      intervalMs: 300_000,
       signal: new AbortController().signal,
     });
     expect(got.feed).toMatchObject({ failure: { reason: 'LogFileTooLarge' } });

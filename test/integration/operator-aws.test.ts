@@ -34,7 +34,7 @@ describe('operator against moto (AWS)', () => {
   let noncompliant: SeededAccount;
   const saved = { ...process.env };
 
-  const { create, reconciled } = serviceClient(kc, () => ns, 120_000);
+  const { create, get, reconciled } = serviceClient(kc, () => ns, 120_000);
   const cond = condition;
   /** A service on the seeded account (granted as a CloudAccount), or on `account` in its place. */
   const specFor = (seeded: SeededAccount, overrides: Partial<CloudServiceSpec> = {}, account: TestAccount = seeded.account) =>
@@ -115,6 +115,33 @@ describe('operator against moto (AWS)', () => {
     expect(body).not.toMatch(/\{[^}]*dave/);
     expect(body).toMatch(/cloudposture_cloud_api_calls_total\{provider="aws",operation="IAM:GetCredentialReport",code="OK"\} \d+/);
   });
+
+  it('50 services on one account cost one collection and one change-log read: cloud calls do not grow with services', async () => {
+    const callsOf = async (operation: string): Promise<number> => {
+      const { body } = await operator.metrics.render();
+      return body
+        .split('\n')
+        .filter((l) => l.startsWith(`cloudposture_cloud_api_calls_total{provider="aws",operation="${operation}",`))
+        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    };
+    const operations = ['STS:AssumeRole', 'IAM:GetAccountAuthorizationDetails', 'S3:ListObjectsV2', 'S3:GetObject'];
+    const before = await Promise.all(operations.map(callsOf));
+    const names = Array.from({ length: 50 }, (_, i) => `fifty-${i}`);
+    // Every service points at the first test's CloudAccount.
+    const { accountRef } = (await get('compliant')).spec;
+    const { account: _account, ...spec } = specFor(compliant);
+    for (const name of names) await create(name, { ...spec, accountRef } as CloudServiceSpec);
+    for (const name of names) expect(cond(await reconciled(name), 'ChangesTracked')?.status).toBeDefined();
+    const after = await Promise.all(operations.map(callsOf));
+    const delta = Object.fromEntries(operations.map((op, i) => [op, (after[i] ?? 0) - (before[i] ?? 0)]));
+    // The role session is kept from the first test's collection and the inventory is
+    // fresh: no new AssumeRole, no new collection. The 50 change-log reads are one read
+    // of the vault (a region listing and a day per region), not 50.
+    expect(delta['STS:AssumeRole']).toBeLessThanOrEqual(1);
+    expect(delta['IAM:GetAccountAuthorizationDetails']).toBeLessThanOrEqual(1);
+    expect(delta['S3:ListObjectsV2']).toBeLessThan(10);
+    expect(delta['S3:GetObject']).toBeLessThan(10);
+  }, 240_000);
 
   it('an account the operator may not enter is Unknown with a reason and an Event, never False', async () => {
     // The operator's identity lands in another account than the one declared (a wrong

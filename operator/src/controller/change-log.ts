@@ -7,6 +7,7 @@ import type { CloudService, CloudServiceStatus, EvidenceRead, Provider } from '.
 import type { ChangeFeed, ChangeRecord } from '../inventory/changes.js';
 import type { ApiAnswer, InventoryResult } from '../inventory/types.js';
 import type { ChangeLogReader } from '../providers/types.js';
+import { SharedChangeReads } from './shared-change-reads.js';
 import { changeLogSince, changeRecordsFromStatus, mergeChangeRecords } from './change-records.js';
 import type { TargetResult } from './account-target.js';
 
@@ -18,6 +19,8 @@ export interface ChangeLogRequest {
   /** The AWS reader finds the trail's delivery bucket among the inventory's trails. */
   inventory: InventoryResult;
   now: Date;
+  /** The service's interval: a read shared with the account's other services is this fresh at most. */
+  intervalMs: number;
   signal: AbortSignal;
 }
 
@@ -37,11 +40,14 @@ const READ_MESSAGE_MAX = 1024;
 
 export interface ChangeLogGather {
   read(request: ChangeLogRequest): Promise<ChangeLogRead>;
+  /** Forgets the shared reads of these accounts (their shard was lost). */
+  forget(which: (accountName: string) => boolean): void;
 }
 
-export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLogReader>>): ChangeLogGather {
+export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLogReader>>, shared = new SharedChangeReads()): ChangeLogGather {
   return {
-    async read({ service, target, inventory, now, signal }) {
+    forget: (which) => shared.forget(which),
+    async read({ service, target, inventory, now, intervalMs, signal }) {
       const previous = service.status;
       const kept = changeRecordsFromStatus(previous?.changes);
       const carried = previous?.changeLog ? { status: previous.changeLog } : {};
@@ -62,13 +68,14 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
       if (!target.ok) return failed(target.failure.reason, target.failure.message);
       let read;
       try {
-        read = await reader.readChanges(target.target, {
+        const query = {
           since: changeLogSince(service.spec, previous?.changeLog?.readUntil, now),
           now,
           watchedIdentities: service.spec.breakGlassIdentities ?? [],
           auditTrails: inventory.ok ? inventory.inventory.auditTrails : [],
           signal,
-        });
+        };
+        read = await shared.read(reader, target.target, query, intervalMs);
       } catch (error) {
         // Readers map cloud errors themselves; anything else is still not a finding.
         return failed('ChangeLogUnreadable', error instanceof Error ? error.message : String(error));

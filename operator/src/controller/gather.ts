@@ -135,7 +135,7 @@ export class Gatherer {
     const accountId = account?.aws?.accountId ?? account?.azure?.subscriptionId;
     if (accountId) gathered.accountId = accountId;
     if (this.deps.changeLog) {
-      const read = await this.deps.changeLog.read({ service, target: resolved, inventory, now, signal });
+      const read = await this.deps.changeLog.read({ service, target: resolved, inventory, now, intervalMs, signal });
       gathered.changes = read.feed;
       gathered.changeRecords = read.records;
       if (read.status) gathered.changeLog = read.status;

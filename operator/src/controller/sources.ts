@@ -136,13 +136,14 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
     onError: (key, error) => log.warn('exit drill failed', { service: key, error: error instanceof Error ? error.message : String(error) }),
     onScratchCleaned: (removed) => log.info('exit drill scratch cleaned of a previous run', { directories: removed.length }),
   });
+  const changeLog = createChangeLogGather(readers);
   return {
     probe: (target, signal) => readers[target.provider].probe(target, signal),
     organization: (target, signal) => listingOf(readers[target.provider], target, signal),
     inventory,
     // The same client and AWS collector: state reads are bounded and counted like the rest.
     declared: createDeclaredStateSource(config, kubeConfig, { api, openObjectStore: (target) => aws.openObjectStore(target) }),
-    changeLog: createChangeLogGather(readers),
+    changeLog,
     exitDrills,
     dropAccounts(which) {
       for (const [account, running] of collecting) if (which(account)) for (const c of running) c.abort(new Error(`account ${account}: shard lost`));
@@ -151,6 +152,7 @@ export function createSources({ config, kubeConfig, api, metrics, log, providers
         for (const target of targets.values()) caches[target.provider].invalidate(target);
         readTargets.delete(account);
       }
+      changeLog.forget(which);
     },
     async stop() {
       caches.aws.close();

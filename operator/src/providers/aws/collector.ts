@@ -26,6 +26,7 @@ import {
   resolveEndpoint,
   type AwsClientOptions,
   type AwsCredentialProvider,
+  type CredentialSpec,
 } from './clients.js';
 import { changeLogLocation, readCloudTrailChanges } from './cloudtrail-changes.js';
 import { describeTrails, readAuditTrails, type TrailsSeen } from './cloudtrail.js';
@@ -37,6 +38,7 @@ import { readIdentities, readSupportRole } from './iam.js';
 import { readOrganizationAccounts, type OrganizationReadOptions } from './organization-accounts.js';
 import { readRegionRestriction } from './organizations.js';
 import { readRdsRegion } from './rds.js';
+import { RoleSessions } from './role-sessions.js';
 import { BucketLocations, readBuckets } from './s3.js';
 import { allFlags } from './s3-exposure.js';
 
@@ -74,22 +76,22 @@ export interface ObjectStore {
  * concurrently (each call has its own clients and sockets).
  */
 export class AwsInventoryCollector implements CloudProvider {
-  constructor(private readonly opts: AwsCollectorOptions = {}) {}
-
   /**
-   * Credentials per collection (an AssumeRole or web-identity exchange costs one STS
-   * call per interval, counted in this collection's apiCalls).
+   * Sessions shared by every read of an account: their STS calls are counted in
+   * cloudposture_cloud_api_calls_total, not in one collection's apiCalls (no single
+   * read made them).
    */
-  private credentialsFor(target: CollectTarget, recorder: ApiCallRecorder): AwsCredentialProvider {
-    const aws = target.account.aws;
+  private readonly sessions: RoleSessions;
+
+  constructor(private readonly opts: AwsCollectorOptions = {}) {
+    const recorder = new ApiCallRecorder('aws', opts.onApiCall);
+    this.sessions = new RoleSessions((spec) => this.buildSession(spec, recorder));
+  }
+
+  private buildSession(spec: CredentialSpec, recorder: ApiCallRecorder): AwsCredentialProvider {
     const endpoint = resolveEndpoint(this.opts.endpoint);
     return buildCredentials(
-      {
-        ...(aws?.roleArn ? { roleArn: aws.roleArn } : {}),
-        ...(aws?.externalId ? { externalId: aws.externalId } : {}),
-        ...(aws?.sessionName ? { sessionName: aws.sessionName } : {}),
-        ...(target.credentials ? { staticCredentials: target.credentials } : {}),
-      },
+      spec,
       {
         ...(endpoint ? { endpoint } : {}),
         homeRegion: this.opts.homeRegion ?? process.env[AWS_HOME_REGION_ENV] ?? 'us-east-1',
@@ -99,10 +101,22 @@ export class AwsInventoryCollector implements CloudProvider {
     );
   }
 
-  /** Clients with the target's credentials, every attempt counted (and, for a collection, every answer's digest kept). */
-  private clientsFor(target: CollectTarget, answers?: AnswerLog): AwsClients {
+  /**
+   * Clients with the target's credentials, every attempt counted (and, for a collection,
+   * every answer's digest kept). `fresh`: a new session (the Ready check proves the role
+   * can be assumed now), else the account's kept one.
+   */
+  private clientsFor(target: CollectTarget, answers?: AnswerLog, fresh = false): AwsClients {
+    const aws = target.account.aws;
+    const spec: CredentialSpec = {
+      ...(aws?.roleArn ? { roleArn: aws.roleArn } : {}),
+      ...(aws?.externalId ? { externalId: aws.externalId } : {}),
+      ...(aws?.sessionName ? { sessionName: aws.sessionName } : {}),
+      ...(target.credentials ? { staticCredentials: target.credentials } : {}),
+    };
     const recorder = new ApiCallRecorder('aws', this.opts.onApiCall);
-    return new AwsClients(this.credentialsFor(target, recorder), this.opts, recorder, answers);
+    const credentials = fresh ? this.buildSession(spec, recorder) : this.sessions.get(spec);
+    return new AwsClients(credentials, this.opts, recorder, answers);
   }
 
   /**
@@ -154,7 +168,7 @@ export class AwsInventoryCollector implements CloudProvider {
     const aws = target.account.aws;
     if (target.provider !== 'aws' || !aws) return notAws();
     const secrets = [target.credentials?.accessKeyId, target.credentials?.secretAccessKey, target.credentials?.sessionToken];
-    const clients = this.clientsFor(target);
+    const clients = this.clientsFor(target, undefined, true);
     try {
       const caller = await clients.sts().send(new GetCallerIdentityCommand({}), { ...(signal ? { abortSignal: signal } : {}) });
       if (caller.Account !== aws.accountId) {

@@ -1,0 +1,131 @@
+// One change-log read per account and interval, shared by the account's services
+// (controller/shared-change-reads.ts): who shares a read, who reads for itself.
+
+import { jest } from '@jest/globals';
+import { SharedChangeReads, SHARE_WINDOW_MS } from '../../../operator/src/controller/shared-change-reads.js';
+import type { ChangeLogReader, ChangeQuery, ChangeReadResult, CollectTarget } from '../../../operator/src/providers/types.js';
+
+const INTERVAL_MS = 300_000;
+const T0 = Date.parse('2026-12-07T12:00:00Z');
+const MIN = 60_000;
+
+function target(accountName = 'payments', extra: Partial<CollectTarget> = {}): CollectTarget {
+  return { provider: 'aws', accountName, account: { aws: { accountId: '111122223333', roleArn: 'arn:aws:iam::111122223333:role/read' } }, allowedRegions: [], ...extra };
+}
+
+/** A reader that answers with the window it was asked for (readUntil = now - 15 min, as the AWS reader). */
+function countingReader(fail?: { reason: string; message: string }) {
+  const calls: ChangeQuery[] = [];
+  const reader: ChangeLogReader = {
+    readChanges: jest.fn(async (_t: CollectTarget, q: ChangeQuery): Promise<ChangeReadResult> => {
+      calls.push(q);
+      if (fail) return { ok: false, failure: fail };
+      const readUntil = new Date(Math.max(q.since.getTime(), q.now.getTime() - 15 * MIN)).toISOString();
+      return { ok: true, records: [], readUntil, filesRead: 1, complete: true, source: 's3://trail/' };
+    }),
+  };
+  return { reader, calls };
+}
+
+const query = (sinceMs: number, nowMs: number, watched: string[] = []): ChangeQuery => ({ since: new Date(sinceMs), now: new Date(nowMs), watchedIdentities: watched });
+
+describe('SharedChangeReads', () => {
+  it('50 services of one account with the same watermark cost one read an interval, concurrently or one after the other', async () => {
+    const shared = new SharedChangeReads();
+    const { reader, calls } = countingReader();
+    const since = T0 - 24 * 60 * MIN;
+    const concurrent = await Promise.all(Array.from({ length: 25 }, (_, i) => shared.read(reader, target(), query(since, T0 + i), INTERVAL_MS)));
+    for (let i = 25; i < 50; i++) await shared.read(reader, target(), query(since, T0 + i * 1_000), INTERVAL_MS);
+    expect(calls).toHaveLength(1);
+    // They all get the same watermark, so the next interval they ask for the same window again.
+    expect(new Set(concurrent.map((r) => (r.ok ? r.readUntil : '')))).toEqual(new Set([new Date(T0 - 15 * MIN).toISOString()]));
+  });
+
+  it('the next interval, the first service reads again and the others share it', async () => {
+    const shared = new SharedChangeReads();
+    const { reader, calls } = countingReader();
+    const reads = [];
+    for (let i = 0; i < 10; i++) reads.push(await shared.read(reader, target(), query(T0 - 60 * MIN, T0 + i * 1_000), INTERVAL_MS));
+    const watermark = reads[0]?.ok ? Date.parse(reads[0].readUntil) : 0;
+    const next = T0 + INTERVAL_MS;
+    for (let i = 0; i < 10; i++) await shared.read(reader, target(), query(watermark, next + i * 1_000), INTERVAL_MS);
+    expect(calls.map((c) => c.now.getTime())).toEqual([T0, next]);
+  });
+
+  it('a service never gets its own last read back: a read that does not move its watermark on is made again', async () => {
+    const shared = new SharedChangeReads();
+    const { reader, calls } = countingReader();
+    const first = await shared.read(reader, target(), query(T0 - 60 * MIN, T0), INTERVAL_MS);
+    const readUntil = first.ok ? Date.parse(first.readUntil) : 0;
+    // The same service reconciles again a minute later (a spec change) from the new watermark.
+    await shared.read(reader, target(), query(readUntil, T0 + MIN), INTERVAL_MS);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('reads alone when the kept read started after its watermark (nothing may be skipped) or more than an overlap before it', async () => {
+    const shared = new SharedChangeReads();
+    const { reader, calls } = countingReader();
+    await shared.read(reader, target(), query(T0 - 30 * MIN, T0), INTERVAL_MS);
+    await shared.read(reader, target(), query(T0 - 31 * MIN, T0 + 1_000), INTERVAL_MS);
+    expect(calls).toHaveLength(2);
+    await shared.read(reader, target(), query(T0 - 31 * MIN + SHARE_WINDOW_MS + 1, T0 + 2_000), INTERVAL_MS);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('does not share between accounts, log sources or watched identities', async () => {
+    const shared = new SharedChangeReads();
+    const { reader, calls } = countingReader();
+    const since = T0 - 60 * MIN;
+    await shared.read(reader, target('payments'), query(since, T0), INTERVAL_MS);
+    await shared.read(reader, target('billing'), query(since, T0), INTERVAL_MS);
+    await shared.read(reader, target('payments', { changeLogSource: { bucket: 'org-trail' } }), query(since, T0), INTERVAL_MS);
+    await shared.read(reader, target('payments'), query(since, T0, ['breakglass-admin']), INTERVAL_MS);
+    await shared.read(reader, target('payments'), query(since, T0, ['breakglass-admin']), INTERVAL_MS);
+    expect(calls).toHaveLength(4);
+  });
+
+  it('shares a failed read within the interval (a throttled account is not asked once per service) and reads again after it', async () => {
+    const shared = new SharedChangeReads();
+    const { reader, calls } = countingReader({ reason: 'Throttled', message: 'Rate exceeded' });
+    const since = T0 - 60 * MIN;
+    for (let i = 0; i < 5; i++) expect(await shared.read(reader, target(), query(since, T0 + i), INTERVAL_MS)).toMatchObject({ ok: false, failure: { reason: 'Throttled' } });
+    await shared.read(reader, target(), query(since, T0 + INTERVAL_MS), INTERVAL_MS);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not keep a read that rejected (an abort): the next service reads for itself', async () => {
+    const shared = new SharedChangeReads();
+    let n = 0;
+    const reader: ChangeLogReader = {
+      readChanges: async (_t, q) => {
+        n++;
+        if (n === 1) throw new DOMException('aborted', 'AbortError');
+        return { ok: true, records: [], readUntil: new Date(q.now.getTime() - 15 * MIN).toISOString(), filesRead: 0, complete: true, source: 's3://trail/' };
+      },
+    };
+    await expect(shared.read(reader, target(), query(T0 - 60 * MIN, T0), INTERVAL_MS)).rejects.toThrow('aborted');
+    expect(await shared.read(reader, target(), query(T0 - 60 * MIN, T0 + 1), INTERVAL_MS)).toMatchObject({ ok: true });
+    expect(n).toBe(2);
+  });
+
+  it('is bounded in reads and in records held, and forgets a lost shard\'s accounts', async () => {
+    const shared = new SharedChangeReads({ reads: 3, records: 100 });
+    const { reader } = countingReader();
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await shared.read(reader, target(name), query(T0 - MIN, T0), INTERVAL_MS);
+    expect(shared.size).toBe(3);
+    shared.forget((account) => account === 'e');
+    expect(shared.size).toBe(2);
+    const big: ChangeLogReader = {
+      readChanges: async (_t, q) => ({
+        ok: true,
+        records: Array.from({ length: 11 }, (_, i) => ({ id: `e${i}`, at: q.now.toISOString() })) as never,
+        readUntil: q.now.toISOString(),
+        filesRead: 1,
+        complete: true,
+        source: 's3://trail/',
+      }),
+    };
+    await shared.read(big, target('f'), query(T0 - MIN, T0), INTERVAL_MS);
+    expect(shared.size).toBe(2);
+  });
+});
