@@ -55,7 +55,14 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
           reviewer,
           audience: config.reportTokenAudience,
           maxReviewsPerRequest: config.reportMaxReviews,
-          listServices: (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
+          // Sharded, the cache holds other shards' services as routing fields only: read them whole.
+          listServices:
+            config.shards > 1
+              ? async (namespace) =>
+                  config.watchNamespace && namespace && namespace !== config.watchNamespace
+                    ? []
+                    : (await api.listServices(namespace || config.watchNamespace, { pageSize: 500 })).items
+              : (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
           // Shadow IT: CloudOrganizations are cluster-scoped, read (cached) only by an operator watching every namespace.
           ...(manager.organizations ? { listOrganizations: () => manager.organizations?.organizations.list() ?? [] } : {}),
           getPolicy: () => manager.policies.get(config.policyName)?.spec,

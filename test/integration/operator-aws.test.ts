@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { KubeApi } from '../../operator/src/kube/api.js';
 import type { CloudServiceSpec } from '../../operator/src/api/types.js';
 import {
   SeedClients,
@@ -142,6 +143,25 @@ describe('operator against moto (AWS)', () => {
     expect(delta['S3:ListObjectsV2']).toBeLessThan(10);
     expect(delta['S3:GetObject']).toBeLessThan(10);
   }, 240_000);
+
+  it('lists services in pages from one snapshot, each kept as its page arrives (what a relist holds at once)', async () => {
+    const api = new KubeApi(kc, 'operator-aws-test');
+    const whole = await api.listServices(ns);
+    expect(whole.items.length).toBeGreaterThanOrEqual(51);
+    const kept: string[] = [];
+    const paged = await api.listServices(ns, {
+      pageSize: 7,
+      keep: (s) => {
+        kept.push(s.metadata.name ?? '');
+        return { ...s, status: {} };
+      },
+    });
+    const names = (l: { items: { metadata: { name?: string } }[] }) => l.items.map((s) => s.metadata.name).sort();
+    expect(names(paged)).toEqual(names(whole));
+    expect(kept.sort()).toEqual(names(whole));
+    expect(paged.items.every((s) => JSON.stringify(s.status) === '{}')).toBe(true);
+    expect(paged.resourceVersion).not.toBe('');
+  });
 
   it('an account the operator may not enter is Unknown with a reason and an Event, never False', async () => {
     // The operator's identity lands in another account than the one declared (a wrong

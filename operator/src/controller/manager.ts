@@ -29,6 +29,7 @@ import type { OrganizationSource } from './organization-source.js';
 import { ReconcileRunner, type Admission } from './reconcile-runner.js';
 import { ServiceReconciler, type ReadSources } from './service-reconciler.js';
 import { AccountShards } from './shard-assignment.js';
+import { projectForeignService } from './service-projection.js';
 import { ShardOwnership } from './shards.js';
 import { WorkQueue } from './workqueue.js';
 
@@ -69,6 +70,9 @@ function saasAppIdOf(service: CloudService | undefined): string | undefined {
 function objectKeyOf(service: CloudService): string {
   return `${service.metadata.namespace}/${service.metadata.name}`;
 }
+
+/** CloudServices per list page. */
+const SERVICE_LIST_PAGE = 500;
 
 /** The admission of work that belongs to no shard (a deleted service: only this replica's series go). */
 const UNSHARDED: Admission = { signal: new AbortController().signal, done: () => undefined };
@@ -126,7 +130,10 @@ export class Manager {
       path: namespace
         ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${SERVICE_PLURAL}`
         : `/apis/${GROUP}/${VERSION}/${SERVICE_PLURAL}`,
-      list: (signal) => api.listServices(namespace, { signal }),
+      // Pages of 500, each kept (projected) as it arrives: a relist never holds every service whole.
+      list: (signal) => api.listServices(namespace, { signal, pageSize: SERVICE_LIST_PAGE, keep: (s) => this.services.keep(s) }),
+      // Sharded: another replica's services are kept as their routing fields (service-projection.ts).
+      project: (service) => (this.shards && !this.ownsService(service) ? projectForeignService(service) : service),
       onChange: (key, object, previous) => {
         // A SaaS app declared, changed or undeclared: the organisations compare again.
         if (saasAppIdOf(object) !== saasAppIdOf(previous)) this.organizations?.accountsChanged();
@@ -401,6 +408,7 @@ export class Manager {
       if (this.accountShards.of(name) === shard) this.accountQueue.forget(name);
     }
     this.options.sources.dropAccounts?.((name) => this.accountShards.of(name) === shard);
+    this.services.reproject();
     if (shard === 0) this.organizations?.dropAll();
   }
 

@@ -22,6 +22,7 @@ import type { ExitDrillGather } from './exit-drill.js';
 import { Gatherer, type DeclaredStateSource, type Gathered, type InventorySource, type ObjectStore } from './gather.js';
 import { Publisher } from './publish.js';
 import { buildStatus, conditionTransitions } from '../kube/status.js';
+import { isProjected } from './service-projection.js';
 import type { ReconcileResult } from './workqueue.js';
 
 /** The read side a reconciler is wired to (controller/sources.ts builds the real ones). */
@@ -35,7 +36,8 @@ export interface ReadSources {
 
 export interface ServiceReconcilerDeps {
   api: KubeApi;
-  services: ObjectStore<CloudService>;
+  /** The cache; `offer` takes a service read whole in place of its projection (sharding). */
+  services: ObjectStore<CloudService> & { offer?(service: CloudService): void };
   policies: ObjectStore<CloudSecurityPolicy>;
   policyName: string;
   sources: ReadSources;
@@ -73,10 +75,22 @@ export class ServiceReconciler {
     this.publisher = new Publisher({ api: deps.api, metrics: deps.metrics, clock: this.clock });
   }
 
+  /**
+   * The cached service, or, when the cache keeps only its projection (its shard was
+   * another replica's when it last changed), the whole object from the API server.
+   */
+  private async serviceOf(key: string, namespace: string, name: string): Promise<CloudService | undefined> {
+    const cached = this.deps.services.get(key);
+    if (!cached || !isProjected(cached)) return cached;
+    const whole = await this.deps.api.getService(namespace, name);
+    if (whole) this.deps.services.offer?.(whole);
+    return whole;
+  }
+
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     const started = performance.now();
-    const cached = this.deps.services.get(key);
+    const cached = await this.serviceOf(key, namespace, name);
     const log = this.deps.log.child({ reconcileID: randomUUID(), namespace, name });
     if (!cached) {
       this.deps.metrics.forgetService({ namespace, service: name });

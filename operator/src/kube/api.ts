@@ -69,15 +69,34 @@ export class KubeApi {
     this.core = config.makeApiClient(CoreV1Api);
   }
 
-  async listServices(namespace: string, options: CallOptions = {}): Promise<ObjectList<CloudService>> {
-    const list = (await this.call(
-      (o) =>
-        namespace
-          ? this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: SERVICE_PLURAL }, o)
-          : this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: SERVICE_PLURAL }, o),
-      options,
-    )) as RawList<CloudService>;
-    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  /**
+   * Every CloudService. With `pageSize`, in pages (the API server serves every page from
+   * one snapshot), each item passed through `keep` as its page arrives, so at most a page
+   * of whole objects is held at once; at most LIST_PAGES_MAX pages.
+   */
+  async listServices(
+    namespace: string,
+    options: CallOptions & { pageSize?: number; keep?: (service: CloudService) => CloudService } = {},
+  ): Promise<ObjectList<CloudService>> {
+    const { pageSize, keep, ...call } = options;
+    const items: CloudService[] = [];
+    let resourceVersion = '';
+    let token: string | undefined;
+    for (let pages = 0; ; pages++) {
+      if (pages >= LIST_PAGES_MAX) throw new Error(`listing CloudServices: more than ${LIST_PAGES_MAX} pages of ${pageSize}`);
+      const paging = pageSize ? { limit: pageSize, ...(token ? { _continue: token } : {}) } : {};
+      const list = (await this.call(
+        (o) =>
+          namespace
+            ? this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: SERVICE_PLURAL, ...paging }, o)
+            : this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: SERVICE_PLURAL, ...paging }, o),
+        call,
+      )) as RawList<CloudService>;
+      for (const item of list.items ?? []) items.push(keep ? keep(item) : item);
+      resourceVersion = list.metadata?.resourceVersion ?? resourceVersion;
+      token = pageSize ? list.metadata?.continue || undefined : undefined;
+      if (!token) return { items, resourceVersion };
+    }
   }
 
   async listPolicies(options: CallOptions = {}): Promise<ObjectList<CloudSecurityPolicy>> {
@@ -276,8 +295,11 @@ export class SecretNotPermittedError extends Error {
 
 interface RawList<T> {
   items?: T[];
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
 }
+
+/** Pages of one paged list at most (at 500 a page: 500,000 objects). */
+const LIST_PAGES_MAX = 1_000;
 
 /** HTTP status of an API error (ApiException in client-node 1.x, statusCode on watch errors). */
 export function statusCode(error: unknown): number | undefined {

@@ -29,6 +29,12 @@ export interface ReflectorOptions<T extends Keyed> {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   log: Logger;
+  /**
+   * What to keep of an object beyond cacheProjection (e.g. a sharded replica keeps other
+   * shards' services as their routing fields); applied to every listed and watched
+   * object, and again by reproject().
+   */
+  project?: (object: T) => T;
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -95,6 +101,27 @@ export class Reflector<T extends Keyed> {
     return this.cache.get(key);
   }
 
+  /** What the cache keeps of an object (list() callers may apply it to pages as they arrive). */
+  keep(object: T): T {
+    const kept = cacheProjection(object);
+    return this.options.project ? this.options.project(kept) : kept;
+  }
+
+  /** Applies `project` to every cached object again (what it keeps has changed, e.g. a shard was lost). */
+  reproject(): void {
+    for (const [key, object] of this.cache) this.cache.set(key, this.keep(object));
+  }
+
+  /**
+   * An object read whole from the API server, kept in place of its projection when the
+   * cache still holds that same version (a newer one arrives by the watch anyway).
+   */
+  offer(object: T): void {
+    const key = objectKey(object);
+    const cached = this.cache.get(key);
+    if (cached && cached.metadata.resourceVersion === object.metadata.resourceVersion) this.cache.set(key, this.keep(object));
+  }
+
   list(): T[] {
     return [...this.cache.values()];
   }
@@ -139,7 +166,7 @@ export class Reflector<T extends Keyed> {
       this.lastContactAt = Date.now();
       const seen = new Set<string>();
       for (const listed of items) {
-        const item = cacheProjection(listed);
+        const item = this.keep(listed);
         const key = objectKey(item);
         seen.add(key);
         const previous = this.cache.get(key);
@@ -191,7 +218,7 @@ export class Reflector<T extends Keyed> {
         switch (phase) {
           case 'ADDED':
           case 'MODIFIED': {
-            const kept = cacheProjection(object);
+            const kept = this.keep(object);
             const previous = this.cache.get(objectKey(kept));
             this.cache.set(objectKey(kept), kept);
             this.resourceVersion = kept.metadata.resourceVersion ?? this.resourceVersion;
