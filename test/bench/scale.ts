@@ -40,6 +40,8 @@ const HEAP_MB = arg('heap-mb', 384);
 const SEMI_MB = arg('semi-mb', 8);
 const ARENAS = arg('arenas', 2);
 const USE_TSX = process.argv.includes('--tsx');
+/** Further Node/V8 flags for the compiled operator (--node-arg --optimize-for-size, repeatable). */
+const NODE_ARGS = process.argv.flatMap((a, i) => (a === '--node-arg' && process.argv[i + 1] ? [process.argv[i + 1] as string] : []));
 const REPLICAS = arg('replicas', 1);
 const SHARDS = REPLICAS > 1 ? arg('shards', 4 * REPLICAS) : 1;
 const LEASE = { duration: arg('lease-duration', 15), renew: arg('renew-deadline', 10), retry: arg('retry-period', 2) };
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
           ...sharding,
           ...(ARENAS ? { MALLOC_ARENA_MAX: String(ARENAS) } : {}),
         },
-        ...(USE_TSX ? {} : { compiled: { nodeArgs: [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...(SEMI_MB ? [`--max-semi-space-size=${SEMI_MB}`] : [])] } }),
+        ...(USE_TSX ? {} : { compiled: { nodeArgs: [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...(SEMI_MB ? [`--max-semi-space-size=${SEMI_MB}`] : []), ...NODE_ARGS] } }),
       });
       replicas.push({ process: operator, metricsPort });
     }
@@ -232,7 +234,7 @@ async function main(): Promise<void> {
     say('\n| services | accounts | replicas | shards | concurrency | heap / semi-space | time to all status | peak RSS (sum) | CPU time (sum) | cloud API calls | calls per account per interval | reconciles |');
     say('|---|---|---|---|---|---|---|---|---|---|---|---|');
     say(
-      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${USE_TSX ? 'tsx, ' : ''}${HEAP_MB ? `${HEAP_MB} MiB` : 'default'}${SEMI_MB ? ` / semi ${SEMI_MB} MiB` : ''} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
+      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${USE_TSX ? 'tsx, ' : ''}${HEAP_MB ? `${HEAP_MB} MiB` : 'default'}${SEMI_MB ? ` / semi ${SEMI_MB} MiB` : ''}${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
     );
     if (REPLICAS > 1) {
       say('\n| replica | peak RSS | CPU time | services reconciled | shards held | accounts owned | cloud API calls |');

@@ -21,6 +21,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { reuseConnections } from './connection-reuse.js';
 
 /** A Kubernetes API request (connect to the last body byte) is cut after this long unless configured; milliseconds. */
 export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
@@ -134,6 +135,7 @@ export function makeBoundedApiClient<T extends ApiType>(config: KubeConfig, apiC
 export class BoundedKubeConfig extends KubeConfig {
   constructor(readonly requestTimeoutMs: number) {
     super();
+    reuseConnections(this);
   }
 
   override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
