@@ -39,7 +39,14 @@ const CONCURRENCY = arg('concurrency', 4);
 const HEAP_MB = arg('heap-mb', 384);
 const SEMI_MB = arg('semi-mb', 8);
 const ARENAS = arg('arenas', 2);
+/** glibc malloc tunables for the operator (GLIBC_TUNABLES), e.g. --glibc-tunables glibc.malloc.trim_threshold=131072. */
+const GLIBC_TUNABLES = (() => {
+  const i = process.argv.indexOf('--glibc-tunables');
+  return i > 0 ? (process.argv[i + 1] ?? '') : '';
+})();
 const USE_TSX = process.argv.includes('--tsx');
+/** --bundle: the image's entry point, dist/bundle/main.js (`npm run bundle`), instead of tsc's output. */
+const USE_BUNDLE = process.argv.includes('--bundle');
 /** Further Node/V8 flags for the compiled operator (--node-arg --optimize-for-size, repeatable). */
 const NODE_ARGS = process.argv.flatMap((a, i) => (a === '--node-arg' && process.argv[i + 1] ? [process.argv[i + 1] as string] : []));
 const REPLICAS = arg('replicas', 1);
@@ -146,8 +153,9 @@ async function main(): Promise<void> {
           AWS_REGION: 'us-east-1',
           ...sharding,
           ...(ARENAS ? { MALLOC_ARENA_MAX: String(ARENAS) } : {}),
+          ...(GLIBC_TUNABLES ? { GLIBC_TUNABLES } : {}),
         },
-        ...(USE_TSX ? {} : { compiled: { nodeArgs: [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...(SEMI_MB ? [`--max-semi-space-size=${SEMI_MB}`] : []), ...NODE_ARGS] } }),
+        ...(USE_TSX ? {} : { compiled: { nodeArgs: [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...(SEMI_MB ? [`--max-semi-space-size=${SEMI_MB}`] : []), ...NODE_ARGS], ...(USE_BUNDLE ? { entry: join(repoRoot, 'dist', 'bundle', 'main.js') } : {}) } }),
       });
       replicas.push({ process: operator, metricsPort });
     }
@@ -234,7 +242,7 @@ async function main(): Promise<void> {
     say('\n| services | accounts | replicas | shards | concurrency | heap / semi-space | time to all status | peak RSS (sum) | CPU time (sum) | cloud API calls | calls per account per interval | reconciles |');
     say('|---|---|---|---|---|---|---|---|---|---|---|---|');
     say(
-      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${USE_TSX ? 'tsx, ' : ''}${HEAP_MB ? `${HEAP_MB} MiB` : 'default'}${SEMI_MB ? ` / semi ${SEMI_MB} MiB` : ''}${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
+      `| ${SERVICES} | ${ACCOUNTS} | ${REPLICAS} | ${SHARDS} | ${CONCURRENCY} | ${USE_TSX ? 'tsx, ' : ''}${USE_BUNDLE ? 'bundle, ' : ''}${HEAP_MB ? `${HEAP_MB} MiB` : 'default'}${SEMI_MB ? ` / semi ${SEMI_MB} MiB` : ''}${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''}${GLIBC_TUNABLES ? ` ${GLIBC_TUNABLES}` : ''} | ${(elapsedMs / 1000).toFixed(1)} s | ${perReplica.reduce((n, r) => n + r.rssPeakMiB, 0)} MiB | ${perReplica.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1)} s | ${apiCalls} | ${(apiCalls / ACCOUNTS).toFixed(0)} | ${reconciles} |`,
     );
     if (REPLICAS > 1) {
       say('\n| replica | peak RSS | CPU time | services reconciled | shards held | accounts owned | cloud API calls |');

@@ -24,10 +24,10 @@ export function spawnOperator(options: {
   kubeconfig: string;
   identity: string;
   env: Record<string, string>;
-  compiled?: { nodeArgs: string[] };
+  compiled?: { nodeArgs: string[]; /** Default dist/operator/src/main.js. */ entry?: string };
 }): OperatorProcess {
   const args = options.compiled
-    ? [...options.compiled.nodeArgs, join(repoRoot, 'dist', 'operator', 'src', 'main.js')]
+    ? [...options.compiled.nodeArgs, options.compiled.entry ?? join(repoRoot, 'dist', 'operator', 'src', 'main.js')]
     : ['--import', 'tsx', join(repoRoot, 'operator', 'src', 'main.ts')];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,

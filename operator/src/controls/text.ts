@@ -22,7 +22,7 @@ export function truncate(text: string, max: number): string {
 /** Ends the text with a full stop unless it already ends a sentence. */
 export function sentence(text: string): string {
   const trimmed = text.trim();
-  return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+  return /[.!?\u2026]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /** Distinct values, sorted, for deterministic messages. */
