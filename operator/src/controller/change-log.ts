@@ -67,6 +67,7 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
       if (!reader) return unread('NotSupportedForProvider', `no change-log reader for ${service.spec.provider} configured`);
       if (!target.ok) return failed(target.failure.reason, target.failure.message);
       let read;
+      let readAt = now;
       try {
         const query = {
           since: changeLogSince(service.spec, previous?.changeLog?.readUntil, now),
@@ -75,7 +76,7 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
           auditTrails: inventory.ok ? inventory.inventory.auditTrails : [],
           signal,
         };
-        read = await shared.read(reader, target.target, query, intervalMs);
+        ({ result: read, readAt } = await shared.read(reader, target.target, query, intervalMs));
       } catch (error) {
         // Readers map cloud errors themselves; anything else is still not a finding.
         return failed('ChangeLogUnreadable', error instanceof Error ? error.message : String(error));
@@ -88,11 +89,12 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
         status: {
           source: read.source,
           readUntil: read.readUntil,
-          lastReadAt: now.toISOString(),
+          lastReadAt: readAt.toISOString(),
           filesRead: read.filesRead,
           complete: read.complete,
         },
-        read: { source: 'changeLog', obtainedAt: now.toISOString() },
+        // A read shared with the account's other services is dated when it was made.
+        read: { source: 'changeLog', obtainedAt: readAt.toISOString() },
         ...(read.answers ? { answers: read.answers } : {}),
       };
     },

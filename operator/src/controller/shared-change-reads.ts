@@ -48,8 +48,11 @@ export class SharedChangeReads {
 
   constructor(private readonly max = { reads: SHARED_READS_MAX, records: SHARED_RECORDS_MAX }) {}
 
-  /** A kept read that serves this query, else a new read through `reader` (kept for `freshForMs`). */
-  async read(reader: ChangeLogReader, target: CollectTarget, query: ChangeQuery, freshForMs: number): Promise<ChangeReadResult> {
+  /**
+   * A kept read that serves this query, else a new read through `reader` (kept for
+   * `freshForMs`); `readAt` is when the read was made (the evidence's time, not the asker's).
+   */
+  async read(reader: ChangeLogReader, target: CollectTarget, query: ChangeQuery, freshForMs: number): Promise<{ result: ChangeReadResult; readAt: Date }> {
     const key = keyOf(target, query);
     const since = query.since.getTime();
     const now = query.now.getTime();
@@ -58,7 +61,7 @@ export class SharedChangeReads {
     else if (entry && entry.since <= since && since - entry.since <= SHARE_WINDOW_MS) {
       const shared = await entry.result.catch(() => undefined);
       // A read that does not move this watermark on (this service's own last read) is not reused.
-      if (shared && (!shared.ok || Date.parse(shared.readUntil) > since)) return shared;
+      if (shared && (!shared.ok || Date.parse(shared.readUntil) > since)) return { result: shared, readAt: new Date(entry.now) };
     }
     const result = reader.readChanges(target, query);
     const own: KeptRead = { accountName: target.accountName ?? '-', since, now, freshUntil: now + freshForMs, result, records: 0 };
@@ -66,7 +69,7 @@ export class SharedChangeReads {
     try {
       const settled = await result;
       if (this.kept.get(key) === own) this.settle(key, own, settled);
-      return settled;
+      return { result: settled, readAt: query.now };
     } catch (error) {
       // An aborted or broken read is not shared: the next service reads for itself.
       if (this.kept.get(key) === own) this.remove(key, own);

@@ -27,6 +27,9 @@ function countingReader(fail?: { reason: string; message: string }) {
   return { reader, calls };
 }
 
+/** The read's result (what the service is given). */
+const resultOf = async (shared: SharedChangeReads, ...args: Parameters<SharedChangeReads['read']>): Promise<ChangeReadResult> => (await shared.read(...args)).result;
+
 const query = (sinceMs: number, nowMs: number, watched: string[] = []): ChangeQuery => ({ since: new Date(sinceMs), now: new Date(nowMs), watchedIdentities: watched });
 
 describe('SharedChangeReads', () => {
@@ -34,9 +37,11 @@ describe('SharedChangeReads', () => {
     const shared = new SharedChangeReads();
     const { reader, calls } = countingReader();
     const since = T0 - 24 * 60 * MIN;
-    const concurrent = await Promise.all(Array.from({ length: 25 }, (_, i) => shared.read(reader, target(), query(since, T0 + i), INTERVAL_MS)));
-    for (let i = 25; i < 50; i++) await shared.read(reader, target(), query(since, T0 + i * 1_000), INTERVAL_MS);
+    const concurrent = await Promise.all(Array.from({ length: 25 }, (_, i) => resultOf(shared, reader, target(), query(since, T0 + i), INTERVAL_MS)));
+    for (let i = 25; i < 50; i++) await resultOf(shared, reader, target(), query(since, T0 + i * 1_000), INTERVAL_MS);
     expect(calls).toHaveLength(1);
+    // A shared read is dated when it was made, not when a later service asked.
+    expect((await shared.read(reader, target(), query(since, T0 + 60_000), INTERVAL_MS)).readAt).toEqual(new Date(T0));
     // They all get the same watermark, so the next interval they ask for the same window again.
     expect(new Set(concurrent.map((r) => (r.ok ? r.readUntil : '')))).toEqual(new Set([new Date(T0 - 15 * MIN).toISOString()]));
   });
@@ -45,30 +50,30 @@ describe('SharedChangeReads', () => {
     const shared = new SharedChangeReads();
     const { reader, calls } = countingReader();
     const reads = [];
-    for (let i = 0; i < 10; i++) reads.push(await shared.read(reader, target(), query(T0 - 60 * MIN, T0 + i * 1_000), INTERVAL_MS));
+    for (let i = 0; i < 10; i++) reads.push(await resultOf(shared, reader, target(), query(T0 - 60 * MIN, T0 + i * 1_000), INTERVAL_MS));
     const watermark = reads[0]?.ok ? Date.parse(reads[0].readUntil) : 0;
     const next = T0 + INTERVAL_MS;
-    for (let i = 0; i < 10; i++) await shared.read(reader, target(), query(watermark, next + i * 1_000), INTERVAL_MS);
+    for (let i = 0; i < 10; i++) await resultOf(shared, reader, target(), query(watermark, next + i * 1_000), INTERVAL_MS);
     expect(calls.map((c) => c.now.getTime())).toEqual([T0, next]);
   });
 
   it('a service never gets its own last read back: a read that does not move its watermark on is made again', async () => {
     const shared = new SharedChangeReads();
     const { reader, calls } = countingReader();
-    const first = await shared.read(reader, target(), query(T0 - 60 * MIN, T0), INTERVAL_MS);
+    const first = await resultOf(shared, reader, target(), query(T0 - 60 * MIN, T0), INTERVAL_MS);
     const readUntil = first.ok ? Date.parse(first.readUntil) : 0;
     // The same service reconciles again a minute later (a spec change) from the new watermark.
-    await shared.read(reader, target(), query(readUntil, T0 + MIN), INTERVAL_MS);
+    await resultOf(shared, reader, target(), query(readUntil, T0 + MIN), INTERVAL_MS);
     expect(calls).toHaveLength(2);
   });
 
   it('reads alone when the kept read started after its watermark (nothing may be skipped) or more than an overlap before it', async () => {
     const shared = new SharedChangeReads();
     const { reader, calls } = countingReader();
-    await shared.read(reader, target(), query(T0 - 30 * MIN, T0), INTERVAL_MS);
-    await shared.read(reader, target(), query(T0 - 31 * MIN, T0 + 1_000), INTERVAL_MS);
+    await resultOf(shared, reader, target(), query(T0 - 30 * MIN, T0), INTERVAL_MS);
+    await resultOf(shared, reader, target(), query(T0 - 31 * MIN, T0 + 1_000), INTERVAL_MS);
     expect(calls).toHaveLength(2);
-    await shared.read(reader, target(), query(T0 - 31 * MIN + SHARE_WINDOW_MS + 1, T0 + 2_000), INTERVAL_MS);
+    await resultOf(shared, reader, target(), query(T0 - 31 * MIN + SHARE_WINDOW_MS + 1, T0 + 2_000), INTERVAL_MS);
     expect(calls).toHaveLength(3);
   });
 
@@ -76,11 +81,11 @@ describe('SharedChangeReads', () => {
     const shared = new SharedChangeReads();
     const { reader, calls } = countingReader();
     const since = T0 - 60 * MIN;
-    await shared.read(reader, target('payments'), query(since, T0), INTERVAL_MS);
-    await shared.read(reader, target('billing'), query(since, T0), INTERVAL_MS);
-    await shared.read(reader, target('payments', { changeLogSource: { bucket: 'org-trail' } }), query(since, T0), INTERVAL_MS);
-    await shared.read(reader, target('payments'), query(since, T0, ['breakglass-admin']), INTERVAL_MS);
-    await shared.read(reader, target('payments'), query(since, T0, ['breakglass-admin']), INTERVAL_MS);
+    await resultOf(shared, reader, target('payments'), query(since, T0), INTERVAL_MS);
+    await resultOf(shared, reader, target('billing'), query(since, T0), INTERVAL_MS);
+    await resultOf(shared, reader, target('payments', { changeLogSource: { bucket: 'org-trail' } }), query(since, T0), INTERVAL_MS);
+    await resultOf(shared, reader, target('payments'), query(since, T0, ['breakglass-admin']), INTERVAL_MS);
+    await resultOf(shared, reader, target('payments'), query(since, T0, ['breakglass-admin']), INTERVAL_MS);
     expect(calls).toHaveLength(4);
   });
 
@@ -88,8 +93,8 @@ describe('SharedChangeReads', () => {
     const shared = new SharedChangeReads();
     const { reader, calls } = countingReader({ reason: 'Throttled', message: 'Rate exceeded' });
     const since = T0 - 60 * MIN;
-    for (let i = 0; i < 5; i++) expect(await shared.read(reader, target(), query(since, T0 + i), INTERVAL_MS)).toMatchObject({ ok: false, failure: { reason: 'Throttled' } });
-    await shared.read(reader, target(), query(since, T0 + INTERVAL_MS), INTERVAL_MS);
+    for (let i = 0; i < 5; i++) expect(await resultOf(shared, reader, target(), query(since, T0 + i), INTERVAL_MS)).toMatchObject({ ok: false, failure: { reason: 'Throttled' } });
+    await resultOf(shared, reader, target(), query(since, T0 + INTERVAL_MS), INTERVAL_MS);
     expect(calls).toHaveLength(2);
   });
 
@@ -103,15 +108,15 @@ describe('SharedChangeReads', () => {
         return { ok: true, records: [], readUntil: new Date(q.now.getTime() - 15 * MIN).toISOString(), filesRead: 0, complete: true, source: 's3://trail/' };
       },
     };
-    await expect(shared.read(reader, target(), query(T0 - 60 * MIN, T0), INTERVAL_MS)).rejects.toThrow('aborted');
-    expect(await shared.read(reader, target(), query(T0 - 60 * MIN, T0 + 1), INTERVAL_MS)).toMatchObject({ ok: true });
+    await expect(resultOf(shared, reader, target(), query(T0 - 60 * MIN, T0), INTERVAL_MS)).rejects.toThrow('aborted');
+    expect(await resultOf(shared, reader, target(), query(T0 - 60 * MIN, T0 + 1), INTERVAL_MS)).toMatchObject({ ok: true });
     expect(n).toBe(2);
   });
 
   it('is bounded in reads and in records held, and forgets a lost shard\'s accounts', async () => {
     const shared = new SharedChangeReads({ reads: 3, records: 100 });
     const { reader } = countingReader();
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await shared.read(reader, target(name), query(T0 - MIN, T0), INTERVAL_MS);
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await resultOf(shared, reader, target(name), query(T0 - MIN, T0), INTERVAL_MS);
     expect(shared.size).toBe(3);
     shared.forget((account) => account === 'e');
     expect(shared.size).toBe(2);
@@ -125,7 +130,7 @@ describe('SharedChangeReads', () => {
         source: 's3://trail/',
       }),
     };
-    await shared.read(big, target('f'), query(T0 - MIN, T0), INTERVAL_MS);
+    await resultOf(shared, big, target('f'), query(T0 - MIN, T0), INTERVAL_MS);
     expect(shared.size).toBe(2);
   });
 });
