@@ -4,7 +4,7 @@
 #   docker build -t cloud-posture-operator:dev .                    # the operator (last stage, the default)
 #   docker build --target cli -t cloudposture-cli:dev .             # the `cloudposture` command line
 #
-# The operator (dist/operator/src/main.js) never loads the Pulumi SDKs or tsx (enforced by the
+# The operator (dist/bundle/main.js, bundled from operator/src/main.ts) never loads the Pulumi SDKs or tsx (enforced by the
 # dependency rule main-never-reaches-pulumi-or-tsx); only the CLI's `iac-check` does. So the
 # operator image carries the production dependencies without @pulumi/* and tsx (and what only
 # they pull in), and the cli image carries all production dependencies.
@@ -20,7 +20,9 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json ./
 COPY operator ./operator
-RUN npm run build && npm prune --omit=dev
+# The operator runs from the bundle (operator/bundle.mjs: one script, about 25 MiB less
+# resident than ~1,700 modules); the CLI from tsc's output.
+RUN npm run build && npm run bundle && npm prune --omit=dev
 
 # --- operator-deps: the production tree without the CLI-only packages. Removing them from
 # this stage's package.json and pruning also removes what only they depend on. -----------
@@ -44,11 +46,13 @@ ENTRYPOINT ["/nodejs/bin/node", "dist/operator/src/cli.js"]
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app
 # The chart sets the heap cap and these from its values; the same defaults without it.
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072 NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
 COPY --from=operator-deps /src/package.json ./package.json
+# The bundle imports only @cloud-copilot/* from node_modules (their data files are read
+# relative to their modules); the rest is inside it.
 COPY --from=operator-deps /src/node_modules ./node_modules
-COPY --from=build /src/dist/operator ./dist/operator
+COPY --from=build /src/dist/bundle ./dist/bundle
 USER 65532:65532
 EXPOSE 8080
-# The image's entrypoint is node: this runs `node dist/operator/src/main.js`.
-CMD ["dist/operator/src/main.js"]
+# The image's entrypoint is node: this runs `node dist/bundle/main.js`.
+CMD ["dist/bundle/main.js"]

@@ -9,7 +9,7 @@
 //   first collection the first inventory is in hand ('first inventory read')
 //   status written   the CloudService's status with observedGeneration 1 seen by a watch
 //
-//   npm run build && npm exec -- node --import tsx test/bench/startup.ts [--runs 3] [--tsx] [--app-dir DIR]
+//   npm run build && npm exec -- node --import tsx test/bench/startup.ts [--runs 3] [--tsx | --bundle] [--app-dir DIR]
 //
 // --app-dir runs dist/operator/src/main.js from another directory (e.g. a tree with the
 // operator image's node_modules, without @pulumi/* and tsx). Leader election is on, as
@@ -31,6 +31,8 @@ import { aSpec } from '../unit/builders.js';
 const argIndex = (name: string) => process.argv.indexOf(`--${name}`);
 const RUNS = argIndex('runs') > 0 ? Number(process.argv[argIndex('runs') + 1]) : 3;
 const USE_TSX = argIndex('tsx') > 0;
+/** --bundle: dist/bundle/main.js (`npm run bundle`), the image's entry point. */
+const USE_BUNDLE = process.argv.includes('--bundle');
 const APP_DIR = argIndex('app-dir') > 0 ? (process.argv[argIndex('app-dir') + 1] as string) : repoRoot;
 const NS = 'startup';
 const ACCOUNT_ID = '410000000000';
@@ -83,7 +85,7 @@ async function oneRun(run: number, kubeconfig: string, kc: KubeConfig, motoEndpo
     },
   );
 
-  const main = USE_TSX ? join(APP_DIR, 'operator', 'src', 'main.ts') : join(APP_DIR, 'dist', 'operator', 'src', 'main.js');
+  const main = USE_TSX ? join(APP_DIR, 'operator', 'src', 'main.ts') : USE_BUNDLE ? join(APP_DIR, 'dist', 'bundle', 'main.js') : join(APP_DIR, 'dist', 'operator', 'src', 'main.js');
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...(USE_TSX ? ['--import', 'tsx'] : []), main], {
     cwd: APP_DIR,
@@ -154,7 +156,7 @@ async function oneRun(run: number, kubeconfig: string, kc: KubeConfig, motoEndpo
 }
 
 async function main(): Promise<void> {
-  const mainFile = USE_TSX ? join(APP_DIR, 'operator', 'src', 'main.ts') : join(APP_DIR, 'dist', 'operator', 'src', 'main.js');
+  const mainFile = USE_TSX ? join(APP_DIR, 'operator', 'src', 'main.ts') : USE_BUNDLE ? join(APP_DIR, 'dist', 'bundle', 'main.js') : join(APP_DIR, 'dist', 'operator', 'src', 'main.js');
   if (!existsSync(mainFile)) throw new Error(`${mainFile} is missing (npm run build first)`);
   const cp = await startControlPlane();
   const moto = await startMoto();
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
       runs.push(r);
     }
     const m = (k: keyof Run) => Math.round(median(runs.map((r) => r[k])));
-    say(`\n${USE_TSX ? 'node --import tsx operator/src/main.ts' : 'node dist/operator/src/main.js'}${APP_DIR === repoRoot ? '' : ` in ${APP_DIR}`}, median of ${RUNS} (ms since spawn):`);
+    say(`\n${USE_TSX ? 'node --import tsx operator/src/main.ts' : USE_BUNDLE ? 'node dist/bundle/main.js' : 'node dist/operator/src/main.js'}${APP_DIR === repoRoot ? '' : ` in ${APP_DIR}`}, median of ${RUNS} (ms since spawn):`);
     say('| modules loaded | first list (caches synced) | first collection | first status written |');
     say('|---|---|---|---|');
     say(`| ${m('modulesLoaded')} | ${m('firstList')} | ${m('firstCollection')} | ${m('statusWritten')} |`);

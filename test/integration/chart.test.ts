@@ -277,11 +277,18 @@ describeEachHelm('helm template with default values', () => {
     expect(c.resources.limits).toEqual({ cpu: '1', memory: '768Mi' });
   });
 
-  it('bounds Node.js memory below the limit: heap cap, small semi-spaces, two malloc arenas; each can be turned off', async () => {
-    expect(envOf(objects)).toMatchObject({ NODE_OPTIONS: '--max-old-space-size=384 --max-semi-space-size=8', MALLOC_ARENA_MAX: '2' });
-    const off = envOf(await render({ set: ['nodeMaxSemiSpaceMiB=0', 'mallocArenaMax=0'] })) as Record<string, unknown>;
+  it('bounds Node.js memory below the limit: heap cap, small semi-spaces, two malloc arenas, fixed malloc thresholds; each can be turned off', async () => {
+    expect(envOf(objects)).toMatchObject({
+      NODE_OPTIONS: '--max-old-space-size=384 --max-semi-space-size=8',
+      MALLOC_ARENA_MAX: '2',
+      GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072',
+    });
+    const off = envOf(await render({ set: ['nodeMaxSemiSpaceMiB=0', 'mallocArenaMax=0', 'glibcTunables='] })) as Record<string, unknown>;
     expect(off.NODE_OPTIONS).toBe('--max-old-space-size=384');
     expect(off.MALLOC_ARENA_MAX).toBeUndefined();
+    expect(off.GLIBC_TUNABLES).toBeUndefined();
+    // Anything but glibc tunables is refused by the values schema (the variable reaches the loader).
+    await expect(render({ set: ['glibcTunables=LD_PRELOAD=/tmp/x.so'] })).rejects.toThrow(/glibcTunables/);
     const none = envOf(await render({ set: ['nodeMaxSemiSpaceMiB=0', 'nodeMaxOldSpaceMiB=0'] })) as Record<string, unknown>;
     expect(none.NODE_OPTIONS).toBeUndefined();
   });
