@@ -32,17 +32,18 @@ const arg = (name: string, fallback: number) => {
 const SERVICES = arg('services', 1000);
 const ACCOUNTS = arg('accounts', 20);
 const CONCURRENCY = arg('concurrency', 4);
-// The operator runs as the image runs it (`npm run build` first): dist/operator/src/main.js
-// with the chart's defaults, heap cap 384 MiB, 8 MiB semi-spaces, MALLOC_ARENA_MAX=2
-// (--heap-mb, --semi-mb, --arenas; 0 leaves Node's / glibc's default). --tsx runs the
-// sources through tsx instead, as the tests do (tsx itself adds memory).
+// The operator runs compiled (`npm run build` first: dist/operator/src/main.js; --bundle:
+// the image's entry point dist/bundle/main.js, `npm run bundle` first) with the chart's
+// defaults: heap cap 384 MiB, 8 MiB semi-spaces, MALLOC_ARENA_MAX=2, its glibcTunables
+// (--heap-mb, --semi-mb, --arenas, --glibc-tunables; 0 or '' leaves Node's / glibc's
+// default). --tsx runs the sources through tsx instead, as the tests do (tsx adds memory).
 const HEAP_MB = arg('heap-mb', 384);
 const SEMI_MB = arg('semi-mb', 8);
 const ARENAS = arg('arenas', 2);
-/** glibc malloc tunables for the operator (GLIBC_TUNABLES), e.g. --glibc-tunables glibc.malloc.trim_threshold=131072. */
+/** glibc malloc tunables for the operator (GLIBC_TUNABLES); default the chart's glibcTunables, --glibc-tunables '' for glibc's own. */
 const GLIBC_TUNABLES = (() => {
   const i = process.argv.indexOf('--glibc-tunables');
-  return i > 0 ? (process.argv[i + 1] ?? '') : '';
+  return i > 0 ? (process.argv[i + 1] ?? '') : 'glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072';
 })();
 const USE_TSX = process.argv.includes('--tsx');
 /** --bundle: the image's entry point, dist/bundle/main.js (`npm run bundle`), instead of tsc's output. */
