@@ -156,7 +156,8 @@ describe('CloudOrganization on moto: undeclared accounts through the operator', 
       return condition(s, 'AllServicesDeclared')?.status === 'True' && s;
     }, { timeoutMs: 30_000, description: 'AllServicesDeclared True' });
     expect(status).toMatchObject({ undeclaredCount: 0, undeclared: [] });
-    expect(await gauge()).toBe(0);
+    // The status is written before the metric is published: the GET can see it a moment earlier.
+    await waitFor(async () => (await gauge()) === 0, { description: 'cloudposture_undeclared_services at 0' });
     expect(await events()).toHaveLength(2);
   });
 });
