@@ -76,7 +76,7 @@ export function createChangeLogGather(readers: Partial<Record<Provider, ChangeLo
           auditTrails: inventory.ok ? inventory.inventory.auditTrails : [],
           signal,
         };
-        ({ result: read, readAt } = await shared.read(reader, target.target, query, intervalMs));
+        ({ result: read, readAt } = await shared.read(reader, target.target, query, intervalMs, `${service.metadata.namespace}/${service.metadata.name}`));
       } catch (error) {
         // Readers map cloud errors themselves; anything else is still not a finding.
         return failed('ChangeLogUnreadable', error instanceof Error ? error.message : String(error));

@@ -6,8 +6,9 @@
 // A kept read serves another service only when it reads nothing less than the service
 // would have: it started at or before the service's watermark (nothing skipped), at most
 // one re-read overlap earlier (the extra records are ones every pass re-reads anyway and
-// are merged by event id), it moves the watermark on, and it is younger than the
-// service's interval. The services that share a read share its readUntil, so from the
+// are merged by event id), it moves the watermark on, it is younger than the service's
+// interval, and the service has not had it yet (a service reconciled again, e.g. whose
+// status write was skipped because nothing changed, reads anew). The services that share a read share its readUntil, so from the
 // next interval on they ask for the same window.
 
 import { createHash } from 'node:crypto';
@@ -21,6 +22,8 @@ export const SHARE_WINDOW_MS = 15 * 60_000;
 export const SHARED_READS_MAX = 512;
 /** Records held by kept reads together; a read holding more than a tenth of it is returned, not kept. */
 export const SHARED_RECORDS_MAX = 200_000;
+/** Services remembered per kept read as having had it; past this the read is not shared further. */
+export const CONSUMERS_PER_READ_MAX = 10_000;
 
 interface KeptRead {
   accountName: string;
@@ -30,6 +33,8 @@ interface KeptRead {
   result: Promise<ChangeReadResult>;
   /** Records held once settled (0 while in flight). */
   records: number;
+  /** The services (namespace/name) given this read. */
+  consumers: Set<string>;
 }
 
 function keyOf(target: CollectTarget, query: ChangeQuery): string {
@@ -52,19 +57,27 @@ export class SharedChangeReads {
    * A kept read that serves this query, else a new read through `reader` (kept for
    * `freshForMs`); `readAt` is when the read was made (the evidence's time, not the asker's).
    */
-  async read(reader: ChangeLogReader, target: CollectTarget, query: ChangeQuery, freshForMs: number): Promise<{ result: ChangeReadResult; readAt: Date }> {
+  async read(
+    reader: ChangeLogReader,
+    target: CollectTarget,
+    query: ChangeQuery,
+    freshForMs: number,
+    /** The service asking (namespace/name). */
+    consumer: string,
+  ): Promise<{ result: ChangeReadResult; readAt: Date }> {
     const key = keyOf(target, query);
     const since = query.since.getTime();
     const now = query.now.getTime();
     const entry = this.kept.get(key);
     if (entry && entry.freshUntil <= now) this.remove(key, entry);
-    else if (entry && entry.since <= since && since - entry.since <= SHARE_WINDOW_MS) {
+    else if (entry && !entry.consumers.has(consumer) && entry.consumers.size < CONSUMERS_PER_READ_MAX && entry.since <= since && since - entry.since <= SHARE_WINDOW_MS) {
+      entry.consumers.add(consumer);
       const shared = await entry.result.catch(() => undefined);
-      // A read that does not move this watermark on (this service's own last read) is not reused.
+      // A read that does not move this watermark on is not reused.
       if (shared && (!shared.ok || Date.parse(shared.readUntil) > since)) return { result: shared, readAt: new Date(entry.now) };
     }
     const result = reader.readChanges(target, query);
-    const own: KeptRead = { accountName: target.accountName ?? '-', since, now, freshUntil: now + freshForMs, result, records: 0 };
+    const own: KeptRead = { accountName: target.accountName ?? '-', since, now, freshUntil: now + freshForMs, result, records: 0, consumers: new Set([consumer]) };
     this.store(key, own);
     try {
       const settled = await result;
