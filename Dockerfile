@@ -52,6 +52,9 @@ COPY --from=operator-deps /src/package.json ./package.json
 # relative to their modules); the rest is inside it.
 COPY --from=operator-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist/bundle ./dist/bundle
+# tsc's output too: the CLI's commands that need no Pulumi program (e.g. the iac-check
+# pre-sync Job example, `dist/operator/src/cli.js`) run from this image as before.
+COPY --from=build /src/dist/operator ./dist/operator
 USER 65532:65532
 EXPOSE 8080
 # The image's entrypoint is node: this runs `node dist/bundle/main.js`.
