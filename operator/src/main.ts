@@ -4,7 +4,7 @@ import { loadConfig } from './config.js';
 import { Manager } from './controller/manager.js';
 import { createSources } from './controller/sources.js';
 import { AccessReviewer, kubeReviewApi } from './kube/access-review.js';
-import { KubeApi } from './kube/api.js';
+import { KubeApi, SERVICE_LIST_PAGE } from './kube/api.js';
 import { BoundedKubeConfig } from './kube/request-bounds.js';
 import { createLogger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
@@ -61,7 +61,7 @@ export async function runOperator(argv: readonly string[] = process.argv.slice(2
               ? async (namespace) =>
                   config.watchNamespace && namespace && namespace !== config.watchNamespace
                     ? []
-                    : (await api.listServices(namespace || config.watchNamespace, { pageSize: 500 })).items
+                    : (await api.listServices(namespace || config.watchNamespace, { pageSize: SERVICE_LIST_PAGE })).items
               : (namespace) => manager.services.list().filter((s) => !namespace || s.metadata.namespace === namespace),
           // Shadow IT: CloudOrganizations are cluster-scoped, read (cached) only by an operator watching every namespace.
           ...(manager.organizations ? { listOrganizations: () => manager.organizations?.organizations.list() ?? [] } : {}),

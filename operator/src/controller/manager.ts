@@ -11,7 +11,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CloudAccount, CloudOrganization, CloudSecurityPolicy, CloudService, ObjectMetaLite } from '../api/types.js';
 import type { OperatorConfig } from '../config.js';
-import { ACCOUNT_PLURAL, GROUP, KubeApi, POLICY_PLURAL, SERVICE_PLURAL, VERSION, type NamespaceMeta } from '../kube/api.js';
+import { ACCOUNT_PLURAL, GROUP, KubeApi, POLICY_PLURAL, SERVICE_LIST_PAGE, SERVICE_PLURAL, VERSION, type NamespaceMeta } from '../kube/api.js';
 import { coordinationLeaseApi, LeaderElector } from '../kube/leader.js';
 import { findCondition } from '../kube/conditions.js';
 import { canonical } from '../kube/merge-patch.js';
@@ -71,9 +71,6 @@ function objectKeyOf(service: CloudService): string {
   return `${service.metadata.namespace}/${service.metadata.name}`;
 }
 
-/** CloudServices per list page. */
-const SERVICE_LIST_PAGE = 500;
-
 /** The admission of work that belongs to no shard (a deleted service: only this replica's series go). */
 const UNSHARDED: Admission = { signal: new AbortController().signal, done: () => undefined };
 
@@ -130,7 +127,7 @@ export class Manager {
       path: namespace
         ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${SERVICE_PLURAL}`
         : `/apis/${GROUP}/${VERSION}/${SERVICE_PLURAL}`,
-      // Pages of 500, each kept (projected) as it arrives: a relist never holds every service whole.
+      // In pages, each kept (projected) as it arrives: a relist never holds every service whole.
       list: (signal) => api.listServices(namespace, { signal, pageSize: SERVICE_LIST_PAGE, keep: (s) => this.services.keep(s) }),
       // Sharded: another replica's services are kept as their routing fields (service-projection.ts).
       project: (service) => (this.shards && !this.ownsService(service) ? projectForeignService(service) : service),

@@ -8,8 +8,8 @@
 // one re-read overlap earlier (the extra records are ones every pass re-reads anyway and
 // are merged by event id), it moves the watermark on, it is younger than the service's
 // interval, and the service has not had it yet (a service reconciled again, e.g. whose
-// status write was skipped because nothing changed, reads anew). The services that share a read share its readUntil, so from the
-// next interval on they ask for the same window.
+// status write was skipped because nothing changed, reads anew). The services that share
+// a read share its readUntil, so from the next interval on they ask for the same window.
 
 import { createHash } from 'node:crypto';
 

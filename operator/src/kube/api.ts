@@ -301,6 +301,9 @@ interface RawList<T> {
 /** Pages of one paged list at most (at 500 a page: 500,000 objects). */
 const LIST_PAGES_MAX = 1_000;
 
+/** CloudServices per page of a paged list (the manager's cache, the sharded /report). */
+export const SERVICE_LIST_PAGE = 500;
+
 /** HTTP status of an API error (ApiException in client-node 1.x, statusCode on watch errors). */
 export function statusCode(error: unknown): number | undefined {
   if (error instanceof ApiException) return error.code;
